@@ -1,0 +1,258 @@
+"""The library API: what the ``sindri`` CLI calls, for other tools to call too.
+
+    from sindri_core.api import Project
+
+    project = Project.load("path/to/sindri.yaml")
+    print(project.resolve_image().reference)
+    report = project.plan()
+
+A :class:`Project` is a validated configuration bound to its provider. Each method is one CLI
+command; they raise :class:`~sindri_core.errors.SindriError` subclasses on failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sindri_core.build.context import BuildContext, BuildContextRequest
+from sindri_core.config.loader import LoadedConfig, load_config
+from sindri_core.config.model import SindriConfig
+from sindri_core.errors import ConfigError, OperationError, UsageError
+from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
+from sindri_core.lifecycle import (
+    BuildOptions,
+    BuiltImage,
+    DeployOptions,
+    DeployResult,
+    DeploymentStatus,
+    DestroyOptions,
+    OperationResult,
+    Plan,
+    ProviderContext,
+)
+from sindri_core.output import Console
+from sindri_core.plugins import PluginHost, ProviderHooks, get_host
+from sindri_core.provider import ProviderInfo
+from sindri_core.runner import CommandRunner
+from sindri_core.secrets import SecretValues
+
+__all__ = ["PlanReport", "Project"]
+
+
+@attrs.frozen
+class PlanReport:
+    """What ``plan`` prints; ``to_json`` is the documented ``plan --json`` shape."""
+
+    provider: str
+    image: ImageResolution
+    plan: Plan
+
+    def to_json(self) -> dict[str, Any]:
+        build = self.image.build.to_json() if self.image.build is not None else None
+        return {
+            "provider": self.provider,
+            "image": self.image.to_json(),
+            "build": build,
+            "actions": [attrs.asdict(a) for a in self.plan.actions],
+            "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
+            "notes": list(self.plan.notes),
+        }
+
+
+class Project:
+    """A validated ``sindri.yaml`` bound to its selected provider."""
+
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        *,
+        host: PluginHost,
+        console: Console | None = None,
+        runner: CommandRunner | None = None,
+    ) -> None:
+        self.loaded = loaded
+        self.host = host
+        self.console = console or Console(progress=False)
+        self.runner = runner or CommandRunner()
+        self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
+        self.hooks: ProviderHooks = host.hooks_for(self.provider)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        *,
+        host: PluginHost | None = None,
+        console: Console | None = None,
+        runner: CommandRunner | None = None,
+    ) -> Project:
+        """Find (or read ``path``), validate and bind a configuration.
+
+        :raises ConfigError: the file is missing or invalid.
+        """
+        host = host or get_host()
+        loaded = load_config(Path(path) if path is not None else None, host.catalog)
+        return cls(loaded, host=host, console=console, runner=runner)
+
+    @property
+    def config(self) -> SindriConfig:
+        return self.loaded.config
+
+    @property
+    def project_dir(self) -> Path:
+        return self.loaded.project_dir
+
+    def context(self) -> ProviderContext:
+        return ProviderContext(
+            config=self.config,
+            project_dir=self.project_dir,
+            provider=self.provider,
+            provider_config=self.config.providers.get(self.provider.name)
+            or self.provider.default_config(),
+            runner=self.runner,
+            console=self.console,
+            secrets=SecretValues(tuple(self.config.secrets), self.project_dir),
+        )
+
+    # -- image ---------------------------------------------------------------------------------
+
+    def resolve_image(
+        self,
+        *,
+        planning: bool = False,
+        refresh: bool = False,
+        force_build: bool = False,
+        from_source: bool = False,
+    ) -> ImageResolution:
+        """Walk the image chain (SPEC §4) for this project and provider."""
+        request = ImageRequest(
+            config=self.config,
+            project_dir=self.project_dir,
+            provider=self.provider,
+            planning=planning,
+            refresh=refresh,
+            force_build=force_build,
+            from_source=from_source,
+        )
+        return self.hooks.resolve_image(request)
+
+    def build_context(self, resolution: ImageResolution, *, refresh: bool = False) -> BuildContext:
+        """Fetch (or reuse) the build context of a build resolution."""
+        if resolution.build is None:
+            raise UsageError(
+                f"the image comes from {resolution.source.value}, not from a build: "
+                f"{resolution.reference}"
+            )
+        self.console.step(f"Preparing build context: {resolution.build.describe()}")
+        request = BuildContextRequest(
+            config=self.config, project_dir=self.project_dir, source=resolution.build,
+            refresh=refresh,
+        )
+        return self.hooks.fetch_build_context(request)
+
+    def verify(self, resolution: ImageResolution) -> None:
+        """Verify signature/provenance when ``image_config`` asks for it (fail closed)."""
+        ic = self.config.deployment.image_config
+        if ic is None or resolution.source in (ImageSource.BUILD, ImageSource.NONE):
+            return
+        if not (ic.verify_signature or ic.verify_provenance):
+            return
+        from sindri_core.image.verify import verify_resolution
+
+        self.console.step(f"Verifying {resolution.reference}")
+        verify_resolution(resolution, ic, runner=self.runner)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def _require_prerequisites(self, ctx: ProviderContext) -> None:
+        report = self.hooks.check_prerequisites(ctx)
+        if report.satisfied:
+            return
+        missing = "; ".join(
+            f"{p.name} ({p.description})" + (f" — {p.install_hint}" if p.install_hint else "")
+            for p in report.missing
+        )
+        raise OperationError(f"prerequisites for {self.provider.name} are missing: {missing}")
+
+    def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
+        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
+        image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
+        plan = self.hooks.plan(self.context(), image)
+        return PlanReport(provider=self.provider.name, image=image, plan=plan)
+
+    def build(self, *, force: bool = False, refresh: bool = False) -> BuiltImage:
+        """The provider's build step alone: build once (in CI), deploy many times."""
+        if not self.provider.capabilities.can_build:
+            raise UsageError(
+                f"the {self.provider.name} provider never builds images; build and push the "
+                "image elsewhere and set deployment.image or deployment.image_config"
+            )
+        image = self.resolve_image(force_build=True, refresh=refresh)
+        if not image.is_build:
+            from sindri_core.build.sources import select_source
+
+            choice = select_source(self.config, self.project_dir)
+            image = attrs.evolve(image, source=ImageSource.BUILD, build=choice.source)
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        build = self.build_context(image, refresh=refresh)
+        return self.hooks.build(ctx, build, BuildOptions(force=force))
+
+    def deploy(
+        self,
+        options: DeployOptions | None = None,
+        *,
+        skip_verification: bool = False,
+        from_source: bool = False,
+        refresh: bool = False,
+    ) -> DeployResult | PlanReport:
+        """Resolve, verify, fetch the build context when building, and deploy.
+
+        With ``options.dry_run`` this is :meth:`plan`.
+        """
+        options = options or DeployOptions()
+        if options.dry_run:
+            return self.plan(from_source=from_source, force=options.force)
+        image = self.resolve_image(force_build=options.force, from_source=from_source,
+                                   refresh=refresh)
+        if not skip_verification:
+            self.verify(image)
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        build = self.build_context(image, refresh=refresh) if image.is_build else None
+        return self.hooks.deploy(ctx, image, build, options)
+
+    def configured_image(self) -> ImageResolution | None:
+        """The chain's answer for ``status`` (``None`` when nothing is configured)."""
+        try:
+            return self.resolve_image(planning=True)
+        except ConfigError:
+            return None
+
+    def status(self) -> DeploymentStatus:
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        return self.hooks.status(ctx, self.configured_image())
+
+    def destroy(self, *, volumes: bool = False) -> OperationResult:
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
+
+    def start(self) -> OperationResult:
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        return self.hooks.start(ctx)
+
+    def stop(self) -> OperationResult:
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        return self.hooks.stop(ctx)
+
+    def connect(self, command: tuple[str, ...] = ()) -> OperationResult:
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        return self.hooks.connect(ctx, command)

@@ -1,0 +1,56 @@
+"""``sindri providers``: what is installed, with capabilities, and what failed to load."""
+
+from __future__ import annotations
+
+import click
+
+from sindri_core.cli.main import Session, emit_json, json_option, pass_session
+
+
+@click.command("providers")
+@json_option
+@pass_session
+def providers(session: Session, as_json: bool) -> None:
+    """List installed providers, their capabilities, and plugins that failed to load."""
+    from sindri_core.plugins import get_host
+
+    host = get_host()
+    infos = list(host.catalog)
+    if as_json:
+        emit_json({
+            "providers": [
+                {
+                    "name": info.name,
+                    "aliases": list(info.aliases),
+                    "description": info.description,
+                    "distribution": info.distribution,
+                    "version": info.version,
+                    "capabilities": {
+                        "build": info.capabilities.build.value,
+                        "prebuilt_image": info.capabilities.prebuilt_image,
+                        "gpu": info.capabilities.gpu,
+                        "tools": list(info.capabilities.tools),
+                    },
+                }
+                for info in infos
+            ],
+            "failed": [failure.to_json() for failure in host.failures],
+        })
+        return
+    if not infos:
+        click.echo("No providers installed (pip install sindri-providers-docker, ...).")
+    for info in infos:
+        aliases = f" (aliases: {', '.join(info.aliases)})" if info.aliases else ""
+        click.echo(f"{info.name}{aliases}  {info.distribution or '-'} {info.version or ''}".rstrip())
+        click.echo(f"    {info.description}")
+        caps = info.capabilities
+        click.echo(
+            f"    builds: {caps.build.value}; pre-built images: "
+            f"{'yes' if caps.prebuilt_image else 'no'}; GPU: {'yes' if caps.gpu else 'no'}; "
+            f"needs: {', '.join(caps.tools) or 'nothing'}"
+        )
+    for failure in host.failures:
+        click.echo(f"{failure.name}  {failure.status}: {failure.error}")
+
+
+COMMANDS = [providers]

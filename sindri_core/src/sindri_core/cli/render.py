@@ -1,0 +1,52 @@
+"""Text rendering of results for humans (``--json`` bypasses all of this)."""
+
+from __future__ import annotations
+
+import click
+
+from sindri_core.image.resolution import ImageResolution
+
+
+def render_resolution(resolution: ImageResolution, *, explain: bool = False) -> None:
+    click.echo(resolution.reference or "none")
+    if not explain:
+        return
+    click.echo(f"  source: {resolution.source.value}")
+    click.echo(f"  why: {resolution.reason}")
+    for label, value in (("tag", resolution.tag), ("digest", resolution.digest),
+                         ("constraint", resolution.constraint)):
+        if value:
+            click.echo(f"  {label}: {value}")
+    if resolution.build is not None:
+        click.echo(f"  build source: {resolution.build.describe()}")
+        click.echo(f"  build reason: {resolution.build.reason}")
+    for note in resolution.notes:
+        click.echo(f"  note: {note}")
+
+
+def render_plan(report) -> None:  # type: ignore[no-untyped-def]
+    image = report.image
+    click.echo(f"Provider: {report.provider}")
+    click.echo(f"Image:    {image.reference or 'none'}  ({image.source.value}: {image.reason})")
+    if report.plan.actions:
+        click.echo("Actions:")
+        for action in report.plan.actions:
+            click.echo(f"  {action.action:<8} {action.resource}: {action.description}")
+    if report.plan.artifacts:
+        click.echo("Files:")
+        for artifact in report.plan.artifacts:
+            click.echo(f"  {artifact.path}")
+    for note in report.plan.notes:
+        click.echo(f"Note: {note}")
+
+
+def render_status(name: str, provider: str, status) -> None:  # type: ignore[no-untyped-def]
+    click.echo(f"Status: {name} ({provider})")
+    click.echo(f"  State: {status.state.value.replace('_', ' ')}")
+    click.echo(f"  Image: {status.image or 'none'}")
+    if status.configured_image and status.configured_image != status.image:
+        click.echo(f"  Configured image: {status.configured_image}")
+    for address in status.addresses:
+        click.echo(f"  Address: {address}")
+    for key, value in status.details.items():
+        click.echo(f"  {key.replace('_', ' ').capitalize()}: {value}")

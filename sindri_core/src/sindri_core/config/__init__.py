@@ -1,0 +1,1 @@
+"""``sindri.yaml``: the model, its loading and validation, and its JSON Schema."""

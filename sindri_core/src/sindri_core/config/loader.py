@@ -1,0 +1,222 @@
+"""Finding, parsing and validating ``sindri.yaml`` — the one path every command uses.
+
+Parsing keeps ruamel's node positions so every error names ``file:line:column``; validation is
+:func:`sindri_core.config.schema.check` over the model; structuring is cattrs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sindri_core.config.model import SindriConfig
+from sindri_core.config.schema import Location, _key_location, _value_location, check, fail
+from sindri_core.config.structure import converter
+from sindri_core.errors import ConfigError
+from sindri_core.provider import ProviderCatalog, distribution_for
+
+__all__ = ["CONFIG_NAMES", "LoadedConfig", "find_config", "load_config", "parse_config"]
+
+CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
+
+
+@attrs.frozen
+class LoadedConfig:
+    """A validated configuration and where it came from.
+
+    :param warnings: non-fatal findings (``config validate`` shows them).
+    """
+
+    config: SindriConfig
+    path: Path
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def project_dir(self) -> Path:
+        return self.path.parent
+
+
+def find_config(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """``-c PATH`` if given, else ``sindri.yaml``/``sindri.yml`` in ``start`` or a parent."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"configuration file not found: {explicit}")
+        return explicit.resolve()
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    raise ConfigError(
+        f"no sindri.yaml or sindri.yml in {here} or its parents",
+        hint="create one with `sindri config init`, or pass -c PATH",
+    )
+
+
+def load_config(
+    path: Path | None, catalog: ProviderCatalog, *, start: Path | None = None
+) -> LoadedConfig:
+    """Find, read, parse and validate the configuration.
+
+    :raises ConfigError: with file, line, column and field for anything invalid.
+    """
+    found = find_config(path, start)
+    try:
+        text = found.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {found}: {exc}") from None
+    config, warnings = parse_config(text, catalog, filename=_display_name(found))
+    return LoadedConfig(config=config, path=found, warnings=tuple(warnings))
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def parse_config(
+    text: str, catalog: ProviderCatalog, *, filename: str = "sindri.yaml"
+) -> tuple[SindriConfig, list[str]]:
+    """Validate YAML text; returns the configuration and its warnings."""
+    try:
+        return _parse(text, catalog)
+    except ConfigError as exc:
+        exc.file = filename
+        raise
+
+
+def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]]:
+    document = _read_yaml(text)
+    data = check(SindriConfig, document, "", Location(1, 1))
+    _check_provider(document, catalog)
+    provider_sections = _check_provider_sections(document, catalog)
+    config = converter().structure({**data, "providers": {}}, SindriConfig)
+    config = attrs.evolve(config, providers=provider_sections)
+    _check_cross_fields(document, config)
+    return config, list(_warnings(config))
+
+
+def _read_yaml(text: str) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        document = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        loc = Location(mark.line + 1, mark.column + 1) if mark else Location()
+        raise fail(f"invalid YAML: {problem}", "", loc) from None
+    except YAMLError as exc:
+        raise fail(f"invalid YAML: {exc}".splitlines()[0], "", Location()) from None
+    if document is None:
+        raise fail("the file is empty; expected a mapping with version, name and deployment",
+                   "", Location(1, 1))
+    if not isinstance(document, dict):
+        raise fail("expected a mapping at the top level", "", Location(1, 1))
+    return document
+
+
+def _check_provider(document: Any, catalog: ProviderCatalog) -> None:
+    deployment = document["deployment"]
+    name = deployment["provider"]
+    if catalog.lookup(name) is not None:
+        return
+    installed = ", ".join(catalog.all_names()) or "none"
+    raise fail(
+        f"{name!r} is not a provider; installed: {installed}",
+        "deployment.provider",
+        _value_location(deployment, "provider"),
+        hint=_suggest(name, catalog.all_names()),
+    )
+
+
+def _suggest(name: str, names: Iterable[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"pip install {distribution_for(name)}" if name.isidentifier() else None
+
+
+def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[str, Any]:
+    sections = document.get("providers") or {}
+    out: dict[str, Any] = {}
+    for key, value in sections.items():
+        info = catalog.lookup(key)
+        path = f"providers.{key}"
+        if info is None:
+            raise fail(
+                f"no installed provider is called {key!r}; installed: "
+                f"{', '.join(catalog.all_names()) or 'none'}",
+                path,
+                _key_location(sections, key),
+                hint=f"pip install {distribution_for(key)}",
+            )
+        if info.config_class is None:
+            raise fail(f"provider {info.name!r} takes no settings", path,
+                       _key_location(sections, key))
+        data = check(info.config_class, value if value is not None else {}, path,
+                     _value_location(sections, key))
+        out[info.name] = converter().structure(data, info.config_class)
+    return out
+
+
+def _check_cross_fields(document: Any, config: SindriConfig) -> None:
+    ext = document.get("extensions") or {}
+    if config.extensions.active is not None and config.extensions.profile is not None:
+        raise fail("set either profile or active, not both", "extensions.active",
+                   _key_location(ext, "active"))
+    if config.extensions.active is not None and config.extensions.additional:
+        raise fail("additional goes with a profile; list everything in active instead",
+                   "extensions.additional", _key_location(ext, "additional"))
+    seen: set[str] = set()
+    for index, secret in enumerate(config.secrets):
+        node = document["secrets"][index]
+        path = f"secrets[{index}]"
+        if secret.name in seen:
+            raise fail(f"secret {secret.name} is listed twice", f"{path}.name",
+                       _value_location(node, "name"))
+        seen.add(secret.name)
+        if secret.source == "file" and not (secret.path and secret.mount_path):
+            raise fail("a file secret needs both path and mountPath", path,
+                       _key_location(node, "source"))
+        if secret.source == "file" and secret.from_file:
+            raise fail("fromFile is for env secrets; a file secret uses path", f"{path}.fromFile",
+                       _key_location(node, "fromFile"))
+
+
+def _warnings(config: SindriConfig) -> Iterable[str]:
+    deployment = config.deployment
+    if deployment.image_config is not None and deployment.image:
+        yield "deployment.image is ignored because deployment.image_config is set"
+    ic = deployment.image_config
+    if ic is not None and ic.digest and (ic.tag_override or ic.version):
+        yield "deployment.image_config.digest wins; tag_override and version are ignored"
+    tag = _configured_tag(config)
+    if tag and "sha256" not in tag:
+        distro = deployment.distro
+        others = [d for d in ("fedora", "opensuse") if d != distro]
+        if distro == "ubuntu" and any(tag.endswith(f"-{d}") for d in others):
+            yield f"distro is ubuntu but image tag {tag!r} targets another distro"
+        elif distro != "ubuntu" and not tag.endswith(f"-{distro}") and tag != distro:
+            yield f"distro is {distro} but image tag {tag!r} does not end in -{distro}"
+
+
+def _configured_tag(config: SindriConfig) -> str | None:
+    ic = config.deployment.image_config
+    if ic is not None:
+        return ic.tag_override if not ic.digest else None
+    image = config.deployment.image
+    if not image or "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None

@@ -1,0 +1,235 @@
+"""Every hook sindri defines. This module is the plugin API.
+
+Hook names start with ``sindri_``; implementations are marked with
+:data:`sindri_core.hookimpl`. Two kinds of hooks exist:
+
+*Lifecycle hooks* (``sindri_plan`` … ``sindri_check_prerequisites``) are called **only on the
+selected provider's plugin** (and on plugins that are not providers, such as wrappers), never
+broadcast, so an implementation never has to ask "is this call for me?". They stop at the
+first non-``None`` result.
+
+*Shared hooks* (``sindri_resolve_image``, ``sindri_fetch_build_context``) have a default
+implementation in the core, marked ``trylast``. A provider may answer first to replace it, or
+adjust its answer with a ``wrapper=True`` implementation::
+
+    @hookimpl(wrapper=True)
+    def sindri_resolve_image(request):
+        resolution = yield
+        return adjusted(resolution)
+
+Arguments are frozen attrs classes; hooks may be given new arguments in later versions
+(implementations only name the ones they use).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildContext, BuildContextRequest
+    from sindri_core.image.resolution import ImageRequest, ImageResolution
+    from sindri_core.lifecycle import (
+        BuildOptions,
+        BuiltImage,
+        DeployOptions,
+        DeployResult,
+        DeploymentStatus,
+        DestroyOptions,
+        OperationResult,
+        Plan,
+        ProviderContext,
+    )
+    from sindri_core.provider import PrerequisiteReport, ProviderInfo
+
+PROJECT_NAME = "sindri"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+__all__ = [
+    "PROJECT_NAME",
+    "hookspec",
+    "sindri_build",
+    "sindri_check_prerequisites",
+    "sindri_connect",
+    "sindri_deploy",
+    "sindri_destroy",
+    "sindri_fetch_build_context",
+    "sindri_plan",
+    "sindri_provider_info",
+    "sindri_resolve_image",
+    "sindri_start",
+    "sindri_status",
+    "sindri_stop",
+]
+
+
+# -- registration ---------------------------------------------------------------------------
+
+
+@hookspec
+def sindri_provider_info() -> ProviderInfo:
+    """Describe the provider this plugin implements.
+
+    Called once per process, when plugins are loaded, on every plugin. A plugin that is not a
+    provider (a wrapper, an extension) does not implement it.
+
+    :returns: the provider's :class:`~sindri_core.provider.ProviderInfo`: name, aliases,
+        description, capabilities and the attrs class of its ``providers.<name>`` section.
+        Names and aliases must be unique across installed providers.
+    """
+
+
+# -- shared hooks ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
+    """Decide which image the deployment runs: the priority chain (SPEC §4).
+
+    Called by ``image resolve``, ``plan``, ``build``, ``deploy`` and ``status``, on the core
+    and the selected provider only. Stops at the first non-``None`` result. The core's
+    implementation (``trylast``) walks digest → tag_override → version range → image → build
+    and raises :class:`~sindri_core.errors.ConfigError` ("No image configured") when nothing
+    applies.
+
+    Providers wrap it (``wrapper=True``) to refuse or adapt an answer, e.g. Kubernetes
+    refuses :attr:`~sindri_core.image.resolution.ImageSource.BUILD`.
+
+    :param request: the configuration, project directory, selected provider and flags.
+    :returns: the :class:`~sindri_core.image.resolution.ImageResolution`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_fetch_build_context(request: BuildContextRequest) -> BuildContext:
+    """Materialise a build source as a build context on disk (SPEC §5).
+
+    Called when the chain answered with a build and an operation needs the files (``build``,
+    ``deploy``, ``image context``); never during ``plan``. Stops at the first non-``None``
+    result. The core's implementation (``trylast``) uses the local Dockerfile in place or
+    fetches the Sindri sources into the cache.
+
+    :param request: the configuration, project directory and chosen build source.
+    :returns: the :class:`~sindri_core.build.context.BuildContext`.
+    """
+
+
+# -- lifecycle hooks (selected provider only) --------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+    """Report whether the external tools and credentials the provider needs are present.
+
+    Called before ``build``, ``deploy``, ``status``, ``start``, ``stop``, ``connect`` and
+    ``destroy``. Must not change anything.
+
+    :param ctx: the deployment context.
+    :returns: a :class:`~sindri_core.provider.PrerequisiteReport`; unsatisfied items stop the
+        command with their install hints.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    """Describe what ``deploy`` would do, and the files it would generate.
+
+    Called by ``plan`` and ``deploy --dry-run``. Must run no command that changes anything
+    and write nothing; for a build, ``image.reference`` is the placeholder
+    ``sindri:{cli_version}-SOURCE`` and nothing has been fetched.
+
+    :param ctx: the deployment context.
+    :param image: the chain's answer.
+    :returns: a :class:`~sindri_core.lifecycle.Plan` (actions and artifacts).
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+    """Build (and where the provider needs it, push or load) the image from a build context.
+
+    Called by ``sindri build`` and by ``deploy`` when the chain answered with a build or
+    ``--force`` asks for a rebuild. A provider that builds locally skips the build when an
+    image with the same fingerprint exists, unless ``options.force``. A provider that never
+    builds does not implement it (the core refuses before calling).
+
+    :param ctx: the deployment context.
+    :param build: the fetched build context.
+    :param options: build options.
+    :returns: a :class:`~sindri_core.lifecycle.BuiltImage`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_deploy(
+    ctx: ProviderContext,
+    image: ImageResolution,
+    build: BuildContext | None,
+    options: DeployOptions,
+) -> DeployResult:
+    """Create or update the deployment.
+
+    Called by ``deploy`` after resolution, verification and (for builds) fetching the context.
+    Refuses to replace an existing deployment unless ``options.force``; waits until it runs
+    unless ``options.wait`` is false. Raises an :class:`~sindri_core.errors.OperationError`
+    on failure, never returns a failed result.
+
+    :param ctx: the deployment context.
+    :param image: the chain's answer (for a build, the level-5 answer).
+    :param build: the build context when the provider must build, else ``None``.
+    :param options: deploy options.
+    :returns: a :class:`~sindri_core.lifecycle.DeployResult`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    """Report the deployment's state and the image actually running.
+
+    :param ctx: the deployment context.
+    :param image: the configured image per the chain (resolved without network where
+        possible), or ``None`` when nothing is configured.
+    :returns: a :class:`~sindri_core.lifecycle.DeploymentStatus`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+    """Remove what this deployment created, and nothing else; volumes only when asked.
+
+    Called after the user confirmed (``--yes``).
+
+    :param ctx: the deployment context.
+    :param options: destroy options (``volumes``).
+    :returns: an :class:`~sindri_core.lifecycle.OperationResult`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_start(ctx: ProviderContext) -> OperationResult:
+    """Start a stopped deployment.
+
+    :param ctx: the deployment context.
+    :returns: an :class:`~sindri_core.lifecycle.OperationResult`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_stop(ctx: ProviderContext) -> OperationResult:
+    """Stop a running deployment, keeping its data.
+
+    :param ctx: the deployment context.
+    :returns: an :class:`~sindri_core.lifecycle.OperationResult`.
+    """
+
+
+@hookspec(firstresult=True)
+def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+    """Open an interactive shell (or run ``command``) in the deployment.
+
+    :param ctx: the deployment context.
+    :param command: a command to run instead of a login shell; empty for a shell.
+    :returns: an :class:`~sindri_core.lifecycle.OperationResult` carrying the exit status.
+    """

@@ -1,0 +1,1 @@
+"""The image chain: references, registry client, version ranges, resolution, verification."""

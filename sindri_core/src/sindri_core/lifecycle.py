@@ -1,0 +1,171 @@
+"""Arguments and results of the provider lifecycle hooks (plan, build, deploy, status, ...)."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from sindri_core.config.model import SindriConfig
+    from sindri_core.output import Console
+    from sindri_core.provider import ProviderInfo
+    from sindri_core.runner import CommandRunner
+    from sindri_core.secrets import SecretValues
+
+__all__ = [
+    "Artifact",
+    "BuildOptions",
+    "BuiltImage",
+    "DeployOptions",
+    "DeployResult",
+    "DeploymentState",
+    "DeploymentStatus",
+    "DestroyOptions",
+    "OperationResult",
+    "Plan",
+    "PlannedAction",
+    "ProviderContext",
+]
+
+
+@attrs.frozen
+class ProviderContext:
+    """Everything a lifecycle hook needs about the deployment, passed as ``ctx``.
+
+    :param config: the validated configuration.
+    :param project_dir: the directory holding ``sindri.yaml``.
+    :param provider: the selected provider's description.
+    :param provider_config: the ``providers.<name>`` section as the provider's attrs class
+        (defaults when absent).
+    :param runner: runs external commands (argv lists, timeouts); tests swap it.
+    :param console: progress and log output (stderr); quiet under ``--json``/``-q``.
+    :param secrets: resolves secret values on demand; never logged.
+    """
+
+    config: SindriConfig
+    project_dir: Path
+    provider: ProviderInfo
+    provider_config: Any
+    runner: CommandRunner
+    console: Console
+    secrets: SecretValues
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def output_dir(self) -> Path:
+        """``<project>/.sindri/<provider>/``: the only place a provider writes files."""
+        return self.project_dir / ".sindri" / self.provider.name
+
+
+@attrs.frozen
+class DeployOptions:
+    force: bool = False
+    wait: bool = True
+    timeout: int = 600
+    dry_run: bool = False
+
+
+@attrs.frozen
+class BuildOptions:
+    force: bool = False  # rebuild without cache even when an identical image exists
+
+
+@attrs.frozen
+class DestroyOptions:
+    volumes: bool = False
+
+
+@attrs.frozen
+class BuiltImage:
+    """What a build produced: the reference to run, and whether work was skipped."""
+
+    reference: str
+    fingerprint: str
+    skipped: bool = False
+    pushed: bool = False
+    digest: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class OperationResult:
+    """The answer of start, stop, destroy and connect: what was done, in one line."""
+
+    message: str
+    exit_code: int = 0
+
+
+@attrs.frozen
+class PlannedAction:
+    action: str  # create | update | delete | start | stop | build | push | load | run
+    resource: str
+    description: str
+
+
+@attrs.frozen
+class Artifact:
+    """A file a provider generates under ``.sindri/<provider>/``."""
+
+    path: Path
+    content: str
+    mode: int = 0o644
+
+
+@attrs.frozen
+class Plan:
+    """What ``deploy`` would do. ``plan`` prints it and writes/runs nothing."""
+
+    actions: tuple[PlannedAction, ...] = ()
+    artifacts: tuple[Artifact, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class DeployResult:
+    reference: str | None
+    messages: tuple[str, ...] = ()
+    connection: str | None = None  # e.g. the command that connects
+
+
+class DeploymentState(str, enum.Enum):
+    NOT_DEPLOYED = "not_deployed"
+    CREATING = "creating"
+    RUNNING = "running"
+    STOPPED = "stopped"
+    SUSPENDED = "suspended"
+    PAUSED = "paused"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+
+@attrs.frozen
+class DeploymentStatus:
+    """What ``status`` reports.
+
+    :param image: the image actually running (``None`` when nothing runs).
+    :param configured_image: what the chain says should run, when it differs or nothing runs.
+    :param details: provider-specific extras (instance id, region, node, usage).
+    """
+
+    state: DeploymentState
+    image: str | None = None
+    configured_image: str | None = None
+    addresses: tuple[str, ...] = ()
+    details: dict[str, Any] = attrs.field(factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "image": self.image,
+            "configured_image": self.configured_image,
+            "addresses": list(self.addresses),
+            "details": dict(self.details),
+        }

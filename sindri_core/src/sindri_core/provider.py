@@ -1,0 +1,131 @@
+"""How a provider describes itself: name, aliases, capabilities, config section.
+
+A provider plugin answers :func:`sindri_core.hookspecs.sindri_provider_info` with one
+:class:`ProviderInfo`. The core never branches on provider names; it reads these capabilities.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "BuildLocation",
+    "Capabilities",
+    "Prerequisite",
+    "PrerequisiteReport",
+    "ProviderCatalog",
+    "ProviderInfo",
+    "distribution_for",
+]
+
+
+class BuildLocation(str, enum.Enum):
+    """Where a provider builds an image when the chain reaches the build level."""
+
+    LOCAL = "local"  # the local Docker engine builds it (docker build)
+    REMOTE = "remote"  # the platform builds it from the context we hand over (Fly, E2B)
+    SMART = "smart"  # depends on the provider's backend (DevPod)
+    NEVER = "never"  # the provider only runs pre-built images (Kubernetes)
+
+
+@attrs.frozen
+class Capabilities:
+    """What a provider can do; drives the image chain, ``config init`` and ``providers``."""
+
+    build: BuildLocation
+    prebuilt_image: bool = True
+    gpu: bool = False
+    tools: tuple[str, ...] = ()
+    """External executables the provider needs, e.g. ``("docker",)``."""
+
+    @property
+    def can_build(self) -> bool:
+        return self.build is not BuildLocation.NEVER
+
+
+@attrs.frozen
+class ProviderInfo:
+    """The immutable description a provider registers.
+
+    :param name: canonical name used in ``deployment.provider`` and ``providers.<name>``.
+    :param aliases: other accepted names (``docker-compose`` → ``docker``).
+    :param description: one line for ``sindri providers``.
+    :param capabilities: see :class:`Capabilities`.
+    :param config_class: frozen attrs class for the ``providers.<name>`` section; every field
+        needs a default so an absent section means "all defaults". ``None``: no section.
+    :param notes: short paragraphs ``config init`` writes as comments above the section.
+    """
+
+    name: str
+    description: str
+    capabilities: Capabilities
+    aliases: tuple[str, ...] = ()
+    config_class: type | None = None
+    notes: tuple[str, ...] = ()
+    distribution: str | None = attrs.field(default=None, eq=False)
+    version: str | None = attrs.field(default=None, eq=False)
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def default_config(self) -> Any:
+        return self.config_class() if self.config_class is not None else None
+
+
+@attrs.frozen
+class Prerequisite:
+    """One external tool or credential a provider needs."""
+
+    name: str
+    description: str
+    satisfied: bool
+    install_hint: str | None = None
+    version: str | None = None
+
+
+@attrs.frozen
+class PrerequisiteReport:
+    items: tuple[Prerequisite, ...] = ()
+
+    @property
+    def satisfied(self) -> bool:
+        return all(item.satisfied for item in self.items)
+
+    @property
+    def missing(self) -> tuple[Prerequisite, ...]:
+        return tuple(item for item in self.items if not item.satisfied)
+
+
+class ProviderCatalog:
+    """The installed providers, looked up by name or alias."""
+
+    def __init__(self, providers: tuple[ProviderInfo, ...] = ()) -> None:
+        self._by_name: dict[str, ProviderInfo] = {}
+        for info in providers:
+            for name in info.names():
+                self._by_name[name] = info
+        self._providers = providers
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._providers)
+
+    def __len__(self) -> int:
+        return len(self._providers)
+
+    def lookup(self, name: str) -> ProviderInfo | None:
+        return self._by_name.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(info.name for info in self._providers)
+
+    def all_names(self) -> list[str]:
+        return sorted(self._by_name)
+
+
+def distribution_for(provider_name: str) -> str:
+    """The distribution that ships a first-party provider, for "install …" hints."""
+    short = {"kubernetes": "k8s", "docker-compose": "docker"}.get(provider_name, provider_name)
+    return f"sindri-providers-{short}"

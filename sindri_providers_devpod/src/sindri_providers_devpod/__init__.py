@@ -1,0 +1,1 @@
+"""sindri provider: DevPod workspaces on Docker, Kubernetes, SSH or cloud VMs."""

@@ -1,0 +1,1 @@
+"""sindri provider: Local Docker engine with Docker Compose v2."""

@@ -1,0 +1,52 @@
+"""The ``providers.docker`` section of sindri.yaml."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from sindri_core.config.fields import setting
+
+PORT_PATTERN = r"^((\d{1,3}\.){3}\d{1,3}:)?\d{1,5}:\d{1,5}(/(tcp|udp))?$"
+
+
+@attrs.frozen
+class DindSettings:
+    enabled: bool = setting(False, doc="Run Docker inside the environment.")
+    mode: Literal["sysbox", "privileged", "socket", "auto"] = setting(
+        "auto",
+        doc="sysbox: sysbox-runc runtime; privileged: a privileged inner daemon with its own "
+        "volume; socket: the host's Docker socket mounted; auto: sysbox when installed, else "
+        "privileged.",
+    )
+    storage_driver: Literal["auto", "overlay2", "fuse-overlayfs", "vfs"] = setting(
+        "auto", key="storageDriver", doc="Storage driver of the inner daemon (privileged mode)."
+    )
+    storage_size: str = setting(
+        "20GB", key="storageSize", doc="Size hint for the inner daemon's volume.",
+        pattern=r"^[1-9][0-9]*(MB|GB)$", pattern_hint="a size such as 20GB",
+    )
+
+
+@attrs.frozen
+class DockerSettings:
+    network: Literal["bridge", "host", "none"] = setting(
+        "bridge", doc="Network mode of the container."
+    )
+    restart: Literal["no", "always", "on-failure", "unless-stopped"] = setting(
+        "unless-stopped", doc="Restart policy."
+    )
+    ports: list[str] = setting(
+        factory=list,
+        doc='Published ports, "HOST:CONTAINER" or "IP:HOST:CONTAINER".',
+        example=["127.0.0.1:2222:22"],
+    )
+    privileged: bool = setting(False, doc="Run the container privileged.")
+    extra_hosts: list[str] = setting(
+        factory=list, key="extraHosts", doc='Extra /etc/hosts entries, "name:ip".'
+    )
+    runtime: Literal["runc", "sysbox-runc", "auto"] = setting(
+        "auto", doc="Container runtime; auto uses the engine's default (or sysbox for DinD)."
+    )
+    dind: DindSettings = setting(factory=DindSettings, doc="Docker-in-Docker.")

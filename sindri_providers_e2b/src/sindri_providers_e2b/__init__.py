@@ -1,0 +1,1 @@
+"""sindri provider: E2B cloud sandboxes built from templates."""

@@ -1,0 +1,36 @@
+"""The ``providers.e2b`` section of sindri.yaml."""
+
+from __future__ import annotations
+
+import attrs
+
+from sindri_core.config.fields import setting
+
+
+@attrs.frozen
+class E2bSettings:
+    template_alias: str | None = setting(
+        None, key="templateAlias", doc="Template alias (default: derived from the name).",
+        pattern=r"^[a-z][a-z0-9-]*$", pattern_hint="lower-case letters, digits and '-'",
+    )
+    reuse_template: bool = setting(
+        True, key="reuseTemplate", doc="Reuse an existing template whose fingerprint matches."
+    )
+    timeout: int = setting(
+        300, doc="Sandbox timeout in seconds.", minimum=60, maximum=86400
+    )
+    auto_pause: bool = setting(True, key="autoPause", doc="Pause the sandbox on timeout.")
+    auto_resume: bool = setting(True, key="autoResume", doc="Resume a paused sandbox on use.")
+    internet_access: bool = setting(True, key="internetAccess", doc="Allow outbound traffic.")
+    allowed_domains: list[str] = setting(
+        factory=list, key="allowedDomains", doc="Only these domains are reachable."
+    )
+    blocked_domains: list[str] = setting(
+        factory=list, key="blockedDomains", doc="These domains are blocked."
+    )
+    public_access: bool = setting(False, key="publicAccess", doc="Expose sandbox ports publicly.")
+    metadata: dict[str, str] = setting(factory=dict, doc="Extra sandbox metadata.")
+    team: str | None = setting(None, doc="E2B team id for the template.")
+    build_on_deploy: bool = setting(
+        False, key="buildOnDeploy", doc="Rebuild the template on every deploy."
+    )

@@ -1,0 +1,1 @@
+"""sindri provider: Fly.io machines via flyctl."""

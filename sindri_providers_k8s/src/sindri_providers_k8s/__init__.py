@@ -1,0 +1,1 @@
+"""sindri provider: Kubernetes clusters via kubectl (pre-built images only)."""
