@@ -12,15 +12,22 @@ pytest_plugins = ["tests.support.fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
-                         monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base = tmp_path_factory.mktemp("env")
     monkeypatch.setenv("SINDRI_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
     monkeypatch.setenv("DOCKER_CONFIG", str(base / "docker-config"))
     (base / "docker-config").mkdir()
-    for name in ("GITHUB_TOKEN", "SINDRI_SOURCE_REPO", "SINDRI_INSECURE_REGISTRIES",
-                 "SINDRI_STRICT_PLUGINS", "SINDRI_DISABLE_PLUGINS", "E2B_API_KEY"):
+    for name in (
+        "GITHUB_TOKEN",
+        "SINDRI_SOURCE_REPO",
+        "SINDRI_INSECURE_REGISTRIES",
+        "SINDRI_STRICT_PLUGINS",
+        "SINDRI_DISABLE_PLUGINS",
+        "E2B_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

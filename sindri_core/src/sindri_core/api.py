@@ -25,9 +25,9 @@ from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSou
 from sindri_core.lifecycle import (
     BuildOptions,
     BuiltImage,
+    DeploymentStatus,
     DeployOptions,
     DeployResult,
-    DeploymentStatus,
     DestroyOptions,
     OperationResult,
     Plan,
@@ -148,7 +148,9 @@ class Project:
             )
         self.console.step(f"Preparing build context: {resolution.build.describe()}")
         request = BuildContextRequest(
-            config=self.config, project_dir=self.project_dir, source=resolution.build,
+            config=self.config,
+            project_dir=self.project_dir,
+            source=resolution.build,
             refresh=refresh,
         )
         return self.hooks.fetch_build_context(request)
@@ -216,8 +218,9 @@ class Project:
         options = options or DeployOptions()
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
-        image = self.resolve_image(force_build=options.force, from_source=from_source,
-                                   refresh=refresh)
+        image = self.resolve_image(
+            force_build=options.force, from_source=from_source, refresh=refresh
+        )
         if not skip_verification:
             self.verify(image)
         ctx = self.context()

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from sindri_core.lifecycle import (
         BuildOptions,
         BuiltImage,
+        DeploymentStatus,
         DeployOptions,
         DeployResult,
-        DeploymentStatus,
         DestroyOptions,
         OperationResult,
         Plan,

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from sindri_core.lifecycle import (
         BuildOptions,
         BuiltImage,
+        DeploymentStatus,
         DeployOptions,
         DeployResult,
-        DeploymentStatus,
         DestroyOptions,
         OperationResult,
         Plan,
@@ -122,7 +122,9 @@ class PluginHost:
     def _record_failure(self, name: str, dist: str | None, exc: BaseException) -> None:
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         if self.strict:
-            raise PluginLoadError(f"plugin {name!r} ({dist or 'unknown'}) failed to load: {message}")
+            raise PluginLoadError(
+                f"plugin {name!r} ({dist or 'unknown'}) failed to load: {message}"
+            )
         self.failures.append(PluginFailure(name, dist, message))
 
     def register(self, plugin: object, name: str | None = None) -> None:
@@ -168,8 +170,9 @@ class PluginHost:
                 self._record_failure(
                     impl.plugin_name,
                     self._distributions.get(impl.plugin_name, (None,))[0],
-                    ValueError(f"provider name {clash!r} is already taken by plugin "
-                               f"{owner[clash]!r}"),
+                    ValueError(
+                        f"provider name {clash!r} is already taken by plugin {owner[clash]!r}"
+                    ),
                 )
                 continue
             dist, version = self._distributions.get(impl.plugin_name, (None, None))
@@ -206,8 +209,9 @@ class PluginHost:
 class ProviderHooks:
     """Typed calls of every hook, restricted to one provider (and non-provider plugins)."""
 
-    def __init__(self, pm: pluggy.PluginManager, provider: ProviderInfo,
-                 other_providers: Iterable[object]) -> None:
+    def __init__(
+        self, pm: pluggy.PluginManager, provider: ProviderInfo, other_providers: Iterable[object]
+    ) -> None:
         self.provider = provider
         self._pm = pm
         self._exclude = list(other_providers)
@@ -243,10 +247,16 @@ class ProviderHooks:
     def build(self, ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
         return self._lifecycle("sindri_build", "build", ctx=ctx, build=build, options=options)
 
-    def deploy(self, ctx: ProviderContext, image: ImageResolution, build: BuildContext | None,
-               options: DeployOptions) -> DeployResult:
-        return self._lifecycle("sindri_deploy", "deploy", ctx=ctx, image=image, build=build,
-                               options=options)
+    def deploy(
+        self,
+        ctx: ProviderContext,
+        image: ImageResolution,
+        build: BuildContext | None,
+        options: DeployOptions,
+    ) -> DeployResult:
+        return self._lifecycle(
+            "sindri_deploy", "deploy", ctx=ctx, image=image, build=build, options=options
+        )
 
     def status(self, ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
         return self._lifecycle("sindri_status", "status", ctx=ctx, image=image)

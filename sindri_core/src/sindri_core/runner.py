@@ -56,7 +56,7 @@ class CommandRunner:
         argv: Sequence[str],
         *,
         timeout: float = DEFAULT_TIMEOUT,
-        input: str | None = None,  # noqa: A002 - mirrors subprocess.run
+        input: str | None = None,
         cwd: Path | None = None,
         env: Mapping[str, str] | None = None,
         check: bool = True,

@@ -87,19 +87,21 @@ class SecretValues:
         for secret in self.secrets:
             if secret.source != "file" or not secret.path:
                 continue
-            path = Path(os.path.expanduser(secret.path))
+            path = Path(secret.path).expanduser()
             if not path.is_absolute():
                 path = self.project_dir / path
             if path.is_file():
                 found.append((secret, path))
             elif secret.required:
-                raise ConfigError(f"required secret file {secret.path} does not exist",
-                                  path=f"secrets.{secret.name}.path")
+                raise ConfigError(
+                    f"required secret file {secret.path} does not exist",
+                    path=f"secrets.{secret.name}.path",
+                )
         return found
 
     def _lookup(self, secret: Secret) -> str | None:
         if secret.from_file:
-            path = Path(os.path.expanduser(secret.from_file))
+            path = Path(secret.from_file).expanduser()
             if not path.is_absolute():
                 path = self.project_dir / path
             return path.read_text(encoding="utf-8").strip() if path.is_file() else None

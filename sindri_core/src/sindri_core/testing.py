@@ -84,7 +84,7 @@ def sindri_cli(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     from sindri_core.cli.main import cli
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> CliResult:  # noqa: A002
+    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> CliResult:
         if cwd is not None:
             monkeypatch.chdir(cwd)
         runner = CliRunner()
@@ -111,7 +111,7 @@ class ToolCall:
         return self.argv[1:]
 
 
-_FAKE_SCRIPT = r'''
+_FAKE_SCRIPT = r"""
 import json, os, sys
 here = os.path.dirname(os.path.abspath(__file__))
 name = os.path.basename(sys.argv[0])
@@ -143,7 +143,7 @@ for rule in spec["rules"]:
     sys.exit(rule.get("exit", 0))
 sys.stderr.write(spec.get("unknown", name + ": unknown command: " + " ".join(args)) + "\n")
 sys.exit(spec.get("unknown_exit", 1))
-'''
+"""
 
 
 class FakeTool:
@@ -163,12 +163,26 @@ class FakeTool:
         (tools.bin_dir / name).chmod(stat.S_IRWXU)
         self._save()
 
-    def on(self, *args: str, stdout: str = "", stderr: str = "", exit: int = 0,  # noqa: A002
-           json: Any = None, when: dict[str, Any] | None = None,
-           set: dict[str, Any] | None = None, contains: tuple[str, ...] = ()) -> FakeTool:  # noqa: A002
-        rule: dict[str, Any] = {"args": list(args), "stdout": stdout, "stderr": stderr,
-                                "exit": exit, "when": when or {}, "set": set or {},
-                                "contains": list(contains)}
+    def on(
+        self,
+        *args: str,
+        stdout: str = "",
+        stderr: str = "",
+        exit: int = 0,
+        json: Any = None,
+        when: dict[str, Any] | None = None,
+        set: dict[str, Any] | None = None,
+        contains: tuple[str, ...] = (),
+    ) -> FakeTool:
+        rule: dict[str, Any] = {
+            "args": list(args),
+            "stdout": stdout,
+            "stderr": stderr,
+            "exit": exit,
+            "when": when or {},
+            "set": set or {},
+            "contains": list(contains),
+        }
         if json is not None:
             rule["json"] = json
         self.rules.append(rule)
@@ -220,6 +234,7 @@ class FakeTools:
 
 
 @pytest.fixture
-def fake_tools(tmp_path_factory: pytest.TempPathFactory,
-               monkeypatch: pytest.MonkeyPatch) -> FakeTools:
+def fake_tools(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> FakeTools:
     return FakeTools(tmp_path_factory.mktemp("fakebin"), monkeypatch)

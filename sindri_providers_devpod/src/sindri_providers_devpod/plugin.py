@@ -14,7 +14,12 @@ INFO = ProviderInfo(
         build=BuildLocation.SMART, prebuilt_image=True, gpu=True, tools=("devpod", "docker")
     ),
     config_class=DevpodSettings,
-    notes=("type selects the DevPod backend; its option block below is passed to devpod as provider options.", "Without an image, docker builds from the Dockerfile itself, kind/k3d load a local build, cloud backends push to buildRepository.",),
+    notes=(
+        "type selects the DevPod backend; its option block below is passed to devpod as "
+        "provider options.",
+        "Without an image, docker builds from the Dockerfile itself, kind/k3d load a "
+        "local build, cloud backends push to buildRepository.",
+    ),
 )
 
 

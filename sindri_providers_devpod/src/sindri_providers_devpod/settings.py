@@ -75,7 +75,8 @@ class DevpodSettings:
         "docker", doc="DevPod provider (backend) that runs the workspace."
     )
     build_repository: str | None = setting(
-        None, key="buildRepository",
+        None,
+        key="buildRepository",
         doc="Registry repository built images are pushed to (remote Kubernetes and cloud).",
         example="ghcr.io/me/sindri-dev",
     )

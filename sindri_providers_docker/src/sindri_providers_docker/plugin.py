@@ -14,7 +14,9 @@ INFO = ProviderInfo(
         build=BuildLocation.LOCAL, prebuilt_image=True, gpu=True, tools=("docker",)
     ),
     config_class=DockerSettings,
-    notes=("Builds locally with docker build when no image is configured (or with deploy --force).",),
+    notes=(
+        "Builds locally with docker build when no image is configured (or with deploy --force).",
+    ),
 )
 
 

@@ -24,8 +24,11 @@ class DindSettings:
         "auto", key="storageDriver", doc="Storage driver of the inner daemon (privileged mode)."
     )
     storage_size: str = setting(
-        "20GB", key="storageSize", doc="Size hint for the inner daemon's volume.",
-        pattern=r"^[1-9][0-9]*(MB|GB)$", pattern_hint="a size such as 20GB",
+        "20GB",
+        key="storageSize",
+        doc="Size hint for the inner daemon's volume.",
+        pattern=r"^[1-9][0-9]*(MB|GB)$",
+        pattern_hint="a size such as 20GB",
     )
 
 

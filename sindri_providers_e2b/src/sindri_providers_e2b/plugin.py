@@ -14,7 +14,10 @@ INFO = ProviderInfo(
         build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=("e2b",)
     ),
     config_class=E2bSettings,
-    notes=("Sandboxes run from a template built from a Dockerfile, or FROM a configured image.", "Secrets are passed when the sandbox is created, never baked into the template.",),
+    notes=(
+        "Sandboxes run from a template built from a Dockerfile, or FROM a configured image.",
+        "Secrets are passed when the sandbox is created, never baked into the template.",
+    ),
 )
 
 

@@ -10,15 +10,16 @@ from sindri_core.config.fields import setting
 @attrs.frozen
 class E2bSettings:
     template_alias: str | None = setting(
-        None, key="templateAlias", doc="Template alias (default: derived from the name).",
-        pattern=r"^[a-z][a-z0-9-]*$", pattern_hint="lower-case letters, digits and '-'",
+        None,
+        key="templateAlias",
+        doc="Template alias (default: derived from the name).",
+        pattern=r"^[a-z][a-z0-9-]*$",
+        pattern_hint="lower-case letters, digits and '-'",
     )
     reuse_template: bool = setting(
         True, key="reuseTemplate", doc="Reuse an existing template whose fingerprint matches."
     )
-    timeout: int = setting(
-        300, doc="Sandbox timeout in seconds.", minimum=60, maximum=86400
-    )
+    timeout: int = setting(300, doc="Sandbox timeout in seconds.", minimum=60, maximum=86400)
     auto_pause: bool = setting(True, key="autoPause", doc="Pause the sandbox on timeout.")
     auto_resume: bool = setting(True, key="autoResume", doc="Resume a paused sandbox on use.")
     internet_access: bool = setting(True, key="internetAccess", doc="Allow outbound traffic.")

@@ -14,7 +14,10 @@ INFO = ProviderInfo(
         build=BuildLocation.REMOTE, prebuilt_image=True, gpu=True, tools=("flyctl",)
     ),
     config_class=FlySettings,
-    notes=("A configured image is deployed with flyctl deploy --image; with none, Fly builds the Dockerfile remotely.",),
+    notes=(
+        "A configured image is deployed with flyctl deploy --image; with none, Fly builds "
+        "the Dockerfile remotely.",
+    ),
 )
 
 

@@ -23,7 +23,10 @@ class FlySettings:
         "shared", key="cpuKind", doc="Machine CPU kind."
     )
     ssh_port: int = setting(
-        10022, key="sshPort", doc="External port of the SSH service.", minimum=1024,
+        10022,
+        key="sshPort",
+        doc="External port of the SSH service.",
+        minimum=1024,
         maximum=65535,
     )
     high_availability: bool = setting(

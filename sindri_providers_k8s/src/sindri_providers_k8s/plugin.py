@@ -14,7 +14,10 @@ INFO = ProviderInfo(
         build=BuildLocation.NEVER, prebuilt_image=True, gpu=True, tools=("kubectl",)
     ),
     config_class=KubernetesSettings,
-    notes=("Kubernetes never builds: set deployment.image or deployment.image_config to a pushed image.",),
+    notes=(
+        "Kubernetes never builds: set deployment.image or deployment.image_config to a "
+        "pushed image.",
+    ),
 )
 
 

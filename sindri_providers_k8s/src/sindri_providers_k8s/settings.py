@@ -16,9 +16,11 @@ class IngressSettings:
 @attrs.frozen
 class KubernetesSettings:
     namespace: str = setting(
-        "default", doc="Namespace of every resource.",
+        "default",
+        doc="Namespace of every resource.",
         pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-        pattern_hint="a DNS label: lower-case letters, digits and '-'", max_length=63,
+        pattern_hint="a DNS label: lower-case letters, digits and '-'",
+        max_length=63,
     )
     context: str | None = setting(
         None, doc="kubectl context (passed as --context to every call); default: current."

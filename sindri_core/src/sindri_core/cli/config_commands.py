@@ -20,13 +20,15 @@ def validate(session: Session, as_json: bool) -> None:
     project = session.project()
     loaded = project.loaded
     if as_json:
-        emit_json({
-            "valid": True,
-            "path": str(loaded.path),
-            "name": loaded.config.name,
-            "provider": project.provider.name,
-            "warnings": list(loaded.warnings),
-        })
+        emit_json(
+            {
+                "valid": True,
+                "path": str(loaded.path),
+                "name": loaded.config.name,
+                "provider": project.provider.name,
+                "warnings": list(loaded.warnings),
+            }
+        )
         return
     console = session.console()
     for warning in loaded.warnings:

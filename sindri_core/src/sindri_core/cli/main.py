@@ -36,7 +36,9 @@ class Session:
         from sindri_core.output import Console
 
         quiet = self.json or self.verbosity < 0
-        return Console(verbosity=-1 if quiet else self.verbosity, progress=None if not quiet else False)
+        return Console(
+            verbosity=-1 if quiet else self.verbosity, progress=None if not quiet else False
+        )
 
     def project(self) -> Project:
         if self._project is None:
@@ -60,8 +62,14 @@ def json_option(func: Any) -> Any:
             ctx.find_object(Session).json = True
         return value
 
-    return click.option("--json", "as_json", is_flag=True, callback=mark, expose_value=True,
-                        help="Machine-readable output on stdout.")(func)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=mark,
+        expose_value=True,
+        help="Machine-readable output on stdout.",
+    )(func)
 
 
 class SindriGroup(click.Group):
@@ -79,8 +87,11 @@ class SindriGroup(click.Group):
         except KeyboardInterrupt:
             _report(ctx, "interrupted", 130)
         except Exception as exc:  # a bug: one line; --debug shows where
-            _report(ctx, f"internal error: {type(exc).__name__}: {exc} "
-                    "(rerun with --debug for details)", 1)
+            _report(
+                ctx,
+                f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                1,
+            )
 
 
 def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
@@ -93,10 +104,13 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
 
 
 @click.group(cls=SindriGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="sindri",
-                      message="%(prog)s %(version)s")
-@click.option("-c", "--config", type=click.Path(path_type=Path, dir_okay=False),
-              help="Path to sindri.yaml (default: search the current directory and parents).")
+@click.version_option(__version__, "--version", prog_name="sindri", message="%(prog)s %(version)s")
+@click.option(
+    "-c",
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Path to sindri.yaml (default: search the current directory and parents).",
+)
 @click.option("-v", "--verbose", count=True, help="More output.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
@@ -115,8 +129,13 @@ def _register_commands() -> None:
         providers_command,
     )
 
-    for module in (providers_command, config_commands, image_commands, project_commands,
-                   cache_commands):
+    for module in (
+        providers_command,
+        config_commands,
+        image_commands,
+        project_commands,
+        cache_commands,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

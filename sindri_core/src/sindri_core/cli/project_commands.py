@@ -25,7 +25,9 @@ def plan(session: Session, as_json: bool, from_source: bool) -> None:
 
 
 @click.command("build")
-@click.option("--force", is_flag=True, help="Rebuild without cache even if an identical image exists.")
+@click.option(
+    "--force", is_flag=True, help="Rebuild without cache even if an identical image exists."
+)
 @click.option("--refresh", is_flag=True, help="Re-resolve branch refs of the Sindri sources.")
 @json_option
 @pass_session
@@ -40,35 +42,60 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
 
 
 @click.command("deploy")
-@click.option("--force", is_flag=True, help="Replace an existing deployment; rebuild when building.")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing deployment; rebuild when building."
+)
 @click.option("--dry-run", is_flag=True, help="Same as `sindri plan`.")
 @click.option("--no-wait", is_flag=True, help="Do not wait until the environment runs.")
-@click.option("--timeout", type=click.IntRange(min=1), default=600, show_default=True,
-              help="Seconds to wait for the environment to run.")
-@click.option("--skip-image-verification", is_flag=True,
-              help="Do not verify signatures/provenance even if configured.")
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for the environment to run.",
+)
+@click.option(
+    "--skip-image-verification",
+    is_flag=True,
+    help="Do not verify signatures/provenance even if configured.",
+)
 @click.option("--from-source", is_flag=True, help="Build from the Sindri sources.")
 @click.option("--refresh", is_flag=True, help="Bypass the tag-list cache and re-resolve branches.")
 @json_option
 @pass_session
-def deploy(session: Session, force: bool, dry_run: bool, no_wait: bool, timeout: int,
-           skip_image_verification: bool, from_source: bool, refresh: bool,
-           as_json: bool) -> None:
+def deploy(
+    session: Session,
+    force: bool,
+    dry_run: bool,
+    no_wait: bool,
+    timeout: int,
+    skip_image_verification: bool,
+    from_source: bool,
+    refresh: bool,
+    as_json: bool,
+) -> None:
     """Deploy the environment."""
     from sindri_core.api import PlanReport
     from sindri_core.lifecycle import DeployOptions
 
     options = DeployOptions(force=force, wait=not no_wait, timeout=timeout, dry_run=dry_run)
     result = session.project().deploy(
-        options, skip_verification=skip_image_verification, from_source=from_source,
+        options,
+        skip_verification=skip_image_verification,
+        from_source=from_source,
         refresh=refresh,
     )
     if isinstance(result, PlanReport):
         emit_json(result.to_json()) if as_json else render_plan(result)
         return
     if as_json:
-        emit_json({"reference": result.reference, "messages": list(result.messages),
-                   "connection": result.connection})
+        emit_json(
+            {
+                "reference": result.reference,
+                "messages": list(result.messages),
+                "connection": result.connection,
+            }
+        )
         return
     for message in result.messages:
         click.echo(message)
@@ -79,8 +106,12 @@ def deploy(session: Session, force: bool, dry_run: bool, no_wait: bool, timeout:
 
 @click.command("status")
 @json_option
-@click.option("--watch", type=click.IntRange(min=1), metavar="S",
-              help="Refresh every S seconds until interrupted.")
+@click.option(
+    "--watch",
+    type=click.IntRange(min=1),
+    metavar="S",
+    help="Refresh every S seconds until interrupted.",
+)
 @pass_session
 def status(session: Session, as_json: bool, watch: int | None) -> None:
     """Show the deployment's state and the image it runs."""
@@ -109,8 +140,9 @@ def destroy(session: Session, yes: bool, volumes: bool) -> None:
         if not sys.stdin.isatty():
             raise UsageError("destroy needs --yes when not run interactively")
         what = " and its volumes" if volumes else ""
-        click.confirm(f"Destroy {project.config.name}{what} on {project.provider.name}?",
-                      abort=True)
+        click.confirm(
+            f"Destroy {project.config.name}{what} on {project.provider.name}?", abort=True
+        )
     click.echo(project.destroy(volumes=volumes).message)
 
 
@@ -135,6 +167,13 @@ def connect(session: Session, command: tuple[str, ...]) -> None:
     sys.exit(result.exit_code)
 
 
-COMMANDS = [plan, build, deploy, status, destroy,
-            _simple("start", "Start a stopped deployment."),
-            _simple("stop", "Stop the deployment, keeping its data."), connect]
+COMMANDS = [
+    plan,
+    build,
+    deploy,
+    status,
+    destroy,
+    _simple("start", "Start a stopped deployment."),
+    _simple("stop", "Stop the deployment, keeping its data."),
+    connect,
+]

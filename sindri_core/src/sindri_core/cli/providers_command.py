@@ -17,31 +17,35 @@ def providers(session: Session, as_json: bool) -> None:
     host = get_host()
     infos = list(host.catalog)
     if as_json:
-        emit_json({
-            "providers": [
-                {
-                    "name": info.name,
-                    "aliases": list(info.aliases),
-                    "description": info.description,
-                    "distribution": info.distribution,
-                    "version": info.version,
-                    "capabilities": {
-                        "build": info.capabilities.build.value,
-                        "prebuilt_image": info.capabilities.prebuilt_image,
-                        "gpu": info.capabilities.gpu,
-                        "tools": list(info.capabilities.tools),
-                    },
-                }
-                for info in infos
-            ],
-            "failed": [failure.to_json() for failure in host.failures],
-        })
+        emit_json(
+            {
+                "providers": [
+                    {
+                        "name": info.name,
+                        "aliases": list(info.aliases),
+                        "description": info.description,
+                        "distribution": info.distribution,
+                        "version": info.version,
+                        "capabilities": {
+                            "build": info.capabilities.build.value,
+                            "prebuilt_image": info.capabilities.prebuilt_image,
+                            "gpu": info.capabilities.gpu,
+                            "tools": list(info.capabilities.tools),
+                        },
+                    }
+                    for info in infos
+                ],
+                "failed": [failure.to_json() for failure in host.failures],
+            }
+        )
         return
     if not infos:
         click.echo("No providers installed (pip install sindri-providers-docker, ...).")
     for info in infos:
         aliases = f" (aliases: {', '.join(info.aliases)})" if info.aliases else ""
-        click.echo(f"{info.name}{aliases}  {info.distribution or '-'} {info.version or ''}".rstrip())
+        click.echo(
+            f"{info.name}{aliases}  {info.distribution or '-'} {info.version or ''}".rstrip()
+        )
         click.echo(f"    {info.description}")
         caps = info.capabilities
         click.echo(

@@ -13,8 +13,11 @@ def render_resolution(resolution: ImageResolution, *, explain: bool = False) -> 
         return
     click.echo(f"  source: {resolution.source.value}")
     click.echo(f"  why: {resolution.reason}")
-    for label, value in (("tag", resolution.tag), ("digest", resolution.digest),
-                         ("constraint", resolution.constraint)):
+    for label, value in (
+        ("tag", resolution.tag),
+        ("digest", resolution.digest),
+        ("constraint", resolution.constraint),
+    ):
         if value:
             click.echo(f"  {label}: {value}")
     if resolution.build is not None:

@@ -117,8 +117,11 @@ def _read_yaml(text: str) -> Any:
     except YAMLError as exc:
         raise fail(f"invalid YAML: {exc}".splitlines()[0], "", Location()) from None
     if document is None:
-        raise fail("the file is empty; expected a mapping with version, name and deployment",
-                   "", Location(1, 1))
+        raise fail(
+            "the file is empty; expected a mapping with version, name and deployment",
+            "",
+            Location(1, 1),
+        )
     if not isinstance(document, dict):
         raise fail("expected a mapping at the top level", "", Location(1, 1))
     return document
@@ -162,10 +165,15 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
                 hint=f"pip install {distribution_for(key)}",
             )
         if info.config_class is None:
-            raise fail(f"provider {info.name!r} takes no settings", path,
-                       _key_location(sections, key))
-        data = check(info.config_class, value if value is not None else {}, path,
-                     _value_location(sections, key))
+            raise fail(
+                f"provider {info.name!r} takes no settings", path, _key_location(sections, key)
+            )
+        data = check(
+            info.config_class,
+            value if value is not None else {},
+            path,
+            _value_location(sections, key),
+        )
         out[info.name] = converter().structure(data, info.config_class)
     return out
 
@@ -173,25 +181,38 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
 def _check_cross_fields(document: Any, config: SindriConfig) -> None:
     ext = document.get("extensions") or {}
     if config.extensions.active is not None and config.extensions.profile is not None:
-        raise fail("set either profile or active, not both", "extensions.active",
-                   _key_location(ext, "active"))
+        raise fail(
+            "set either profile or active, not both",
+            "extensions.active",
+            _key_location(ext, "active"),
+        )
     if config.extensions.active is not None and config.extensions.additional:
-        raise fail("additional goes with a profile; list everything in active instead",
-                   "extensions.additional", _key_location(ext, "additional"))
+        raise fail(
+            "additional goes with a profile; list everything in active instead",
+            "extensions.additional",
+            _key_location(ext, "additional"),
+        )
     seen: set[str] = set()
     for index, secret in enumerate(config.secrets):
         node = document["secrets"][index]
         path = f"secrets[{index}]"
         if secret.name in seen:
-            raise fail(f"secret {secret.name} is listed twice", f"{path}.name",
-                       _value_location(node, "name"))
+            raise fail(
+                f"secret {secret.name} is listed twice",
+                f"{path}.name",
+                _value_location(node, "name"),
+            )
         seen.add(secret.name)
         if secret.source == "file" and not (secret.path and secret.mount_path):
-            raise fail("a file secret needs both path and mountPath", path,
-                       _key_location(node, "source"))
+            raise fail(
+                "a file secret needs both path and mountPath", path, _key_location(node, "source")
+            )
         if secret.source == "file" and secret.from_file:
-            raise fail("fromFile is for env secrets; a file secret uses path", f"{path}.fromFile",
-                       _key_location(node, "fromFile"))
+            raise fail(
+                "fromFile is for env secrets; a file secret uses path",
+                f"{path}.fromFile",
+                _key_location(node, "fromFile"),
+            )
 
 
 def _warnings(config: SindriConfig) -> Iterable[str]:

@@ -124,7 +124,10 @@ class Gpu:
         None, doc="Size class for providers that sell GPUs by tier."
     )
     memory: str | None = setting(
-        None, doc="Minimum GPU memory.", example="16GB", pattern=SIZE_PATTERN,
+        None,
+        doc="Minimum GPU memory.",
+        example="16GB",
+        pattern=SIZE_PATTERN,
         pattern_hint="a size such as 512MB or 16GB",
     )
 
@@ -132,7 +135,10 @@ class Gpu:
 @attrs.frozen
 class Resources:
     memory: str | None = setting(
-        None, doc="Memory limit (default 4GB).", example="4GB", pattern=SIZE_PATTERN,
+        None,
+        doc="Memory limit (default 4GB).",
+        example="4GB",
+        pattern=SIZE_PATTERN,
         pattern_hint="a size such as 512MB or 4GB",
     )
     cpus: int | None = setting(None, doc="CPU count (default 2).", example=2, minimum=1)
@@ -159,7 +165,9 @@ class WorkspaceVolume:
 
 @attrs.frozen
 class Volumes:
-    workspace: WorkspaceVolume = setting(factory=WorkspaceVolume, doc="The persistent home/workspace volume.")
+    workspace: WorkspaceVolume = setting(
+        factory=WorkspaceVolume, doc="The persistent home/workspace volume."
+    )
 
 
 @attrs.frozen
@@ -229,7 +237,9 @@ class Secret:
     )
     required: bool = setting(False, doc="Fail when the secret has no value.")
     from_file: str | None = setting(
-        None, key="fromFile", doc="env source: read the value from this file instead.",
+        None,
+        key="fromFile",
+        doc="env source: read the value from this file instead.",
         example="~/.ssh/id_ed25519.pub",
     )
     path: str | None = setting(None, doc="file source: the host file.")

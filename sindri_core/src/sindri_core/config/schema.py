@@ -129,8 +129,9 @@ def describe_type(tp: Any) -> str:
 
 
 @typing.no_type_check
-def check(tp: Any, value: Any, path: str = "", loc: Location | None = None,
-          spec: FieldSpec | None = None) -> Any:
+def check(
+    tp: Any, value: Any, path: str = "", loc: Location | None = None, spec: FieldSpec | None = None
+) -> Any:
     """Validate ``value`` (a ruamel node or plain data) against ``tp``; return plain data."""
     loc = loc or _node_location(value)
     spec = spec or FieldSpec()
@@ -157,7 +158,9 @@ def check(tp: Any, value: Any, path: str = "", loc: Location | None = None,
         hint = "quote it" if isinstance(value, (int, float)) and str(value) in allowed else None
         raise fail(
             f"{_show(value)} is not allowed; allowed: {', '.join(map(str, allowed))}{suggestion}",
-            path, loc, hint,
+            path,
+            loc,
+            hint,
         )
     if attrs.has(tp):
         return _check_class(tp, value, path, loc)
@@ -172,11 +175,13 @@ def check(tp: Any, value: Any, path: str = "", loc: Location | None = None,
     if origin is dict:
         if not isinstance(value, dict):
             raise fail(f"expected a mapping, got {_kind(value)}", path, loc)
-        key_type, value_type = typing.get_args(tp)
+        _, value_type = typing.get_args(tp)
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise fail(f"keys must be strings, got {_kind(key)}", path, _key_location(value, key))
+                raise fail(
+                    f"keys must be strings, got {_kind(key)}", path, _key_location(value, key)
+                )
             out[key] = check(value_type, item, _join(path, key), _value_location(value, key))
         return out
     return _check_scalar(tp, value, path, loc, spec)
@@ -200,7 +205,11 @@ def _check_scalar(tp: Any, value: Any, path: str, loc: Location, spec: FieldSpec
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            hint = "quote it" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+            hint = (
+                "quote it"
+                if isinstance(value, (int, float)) and not isinstance(value, bool)
+                else None
+            )
             raise fail(f"expected a string, got {_kind(value)}", path, loc, hint)
         value = str(value)
         if spec.max_length is not None and len(value) > spec.max_length:
@@ -239,7 +248,10 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
                 raise fail(f"missing required key {key!r}", path, loc)
             continue
         out[key] = check(
-            hints[field.name], value[key], _join(path, key), _value_location(value, key),
+            hints[field.name],
+            value[key],
+            _join(path, key),
+            _value_location(value, key),
             spec_of(field),
         )
     return out
@@ -294,10 +306,14 @@ def json_schema(tp: Any, spec: FieldSpec | None = None, overrides: dict | None =
     if origin is list:
         return {"type": "array", "items": json_schema(typing.get_args(tp)[0], None, overrides)}
     if origin is dict:
-        return {"type": "object",
-                "additionalProperties": json_schema(typing.get_args(tp)[1], None, overrides)}
+        return {
+            "type": "object",
+            "additionalProperties": json_schema(typing.get_args(tp)[1], None, overrides),
+        }
     schema: dict[str, Any] = {
-        bool: {"type": "boolean"}, int: {"type": "integer"}, float: {"type": "number"},
+        bool: {"type": "boolean"},
+        int: {"type": "integer"},
+        float: {"type": "number"},
         str: {"type": "string"},
     }[tp].copy()
     if spec.pattern:
@@ -326,8 +342,11 @@ def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
         properties[yaml_key(field)] = prop
         if field.default is attrs.NOTHING:
             required.append(yaml_key(field))
-    schema: dict[str, Any] = {"type": "object", "properties": properties,
-                              "additionalProperties": False}
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
     if required:
         schema["required"] = required
     return schema
