@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from sindri_core.cli.main import Session, emit_json, json_option, pass_session
@@ -43,6 +45,61 @@ def schema() -> None:
     from sindri_core.plugins import get_host
 
     emit_json(document_schema(get_host().catalog))
+
+
+@config.command("init")
+@click.option(
+    "-p",
+    "--provider",
+    "provider_name",
+    default="docker",
+    show_default=True,
+    help="Provider name or alias.",
+)
+@click.option("-n", "--name", help="Deployment name (default: the directory name).")
+@click.option("--profile", default="minimal", show_default=True, help="Extension profile.")
+@click.option(
+    "--distro",
+    type=click.Choice(["ubuntu", "fedora", "opensuse"]),
+    default="ubuntu",
+    show_default=True,
+    help="Linux distribution of the image.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("sindri.yaml"),
+    show_default=True,
+    help="Where to write.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_session
+def init(
+    session: Session,
+    provider_name: str,
+    name: str | None,
+    profile: str,
+    distro: str,
+    output: Path,
+    force: bool,
+) -> None:
+    """Write a commented sindri.yaml for a provider (valid as generated)."""
+    from sindri_core.config.init import default_name, render_config
+    from sindri_core.config.loader import parse_config
+    from sindri_core.errors import UsageError
+    from sindri_core.plugins import get_host
+
+    host = get_host()
+    info = host.provider(provider_name)
+    if output.exists() and not force:
+        raise UsageError(f"{output} already exists; use --force to overwrite it")
+    name = name if name is not None else default_name(output.resolve().parent.name)
+    text = render_config(info, name=name, profile=profile, distro=distro)
+    parse_config(text, host.catalog, filename=str(output))  # bad -n/--profile fail here, exit 2
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {output} ({info.name}, {distro}, profile {profile}, name {name})")
 
 
 COMMANDS = [config]
