@@ -123,6 +123,7 @@ def cli(ctx: click.Context, config: Path | None, verbose: int, quiet: bool, debu
 def _register_commands() -> None:
     from sindri_core.cli import (
         cache_commands,
+        completion_command,
         config_commands,
         image_commands,
         project_commands,
@@ -135,6 +136,7 @@ def _register_commands() -> None:
         image_commands,
         project_commands,
         cache_commands,
+        completion_command,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

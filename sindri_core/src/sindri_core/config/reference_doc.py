@@ -1,0 +1,91 @@
+"""``docs/CONFIGURATION.md`` generated from the configuration model, so it cannot drift.
+
+``python -m sindri_core.config.reference_doc > docs/CONFIGURATION.md`` regenerates it; a test
+fails when the committed file differs or when a JSON Schema field is missing from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sindri_core.config.model import SindriConfig
+from sindri_core.config.schema import FieldDoc, iter_fields
+from sindri_core.provider import ProviderCatalog
+
+__all__ = ["render"]
+
+INTRO = """\
+# sindri.yaml reference
+
+This file is generated from the configuration model
+(`python -m sindri_core.config.reference_doc > docs/CONFIGURATION.md`); a test keeps it equal to
+the code. `sindri config schema` prints the same information as a JSON Schema, and
+`sindri config init -p PROVIDER` writes a commented starting point.
+
+The configuration is found with `-c PATH`, else as `sindri.yaml` or `sindri.yml` in the current
+directory or its parents; its directory is the *project directory*. Unknown keys are errors.
+Errors name the file, line and column, the field, the bad value and what is allowed.
+
+Which image runs is decided by the priority chain described in
+[IMAGE_MANAGEMENT.md](IMAGE_MANAGEMENT.md): `image_config.digest` → `image_config.tag_override`
+→ `image_config.version` → `image` → a build (for providers that build).
+"""
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return ""
+    if value == [] or value == {}:
+        return "`" + json.dumps(value) + "`"
+    if isinstance(value, dict):
+        return "(see below)"
+    return "`" + (json.dumps(value) if not isinstance(value, str) else value) + "`"
+
+
+def _table(rows: Iterable[FieldDoc], prefix: str = "") -> list[str]:
+    lines = ["| key | type | default | description |", "|---|---|---|---|"]
+    for row in rows:
+        required = " **(required)**" if row.required else ""
+        lines.append(
+            f"| `{prefix}{row.path}` | {row.type} | {_value(row.default)} | {row.doc}{required} |"
+        )
+    return lines
+
+
+def render(catalog: ProviderCatalog) -> str:
+    parts = [INTRO, "## Top level and `deployment`", ""]
+    parts += _table(f for f in iter_fields(SindriConfig) if f.path != "providers")
+    parts += [
+        "",
+        "## `providers`",
+        "",
+        "Each installed provider validates its own section, `providers.<name>`. A section "
+        "for a provider that is not installed is an error naming the distribution to "
+        "install.",
+        "",
+    ]
+    for info in catalog:
+        if info.config_class is None:
+            continue
+        aliases = (
+            f" (also accepted as {', '.join(f'`{a}`' for a in info.aliases)})"
+            if info.aliases
+            else ""
+        )
+        parts += [
+            f"### `providers.{info.name}`{aliases}",
+            "",
+            f"{info.description}. Shipped by `{info.distribution or 'unknown'}`.",
+            "",
+        ]
+        parts += _table(iter_fields(info.config_class), prefix=f"providers.{info.name}.")
+        parts.append("")
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    from sindri_core.plugins import get_host
+
+    print(render(get_host().catalog), end="")
