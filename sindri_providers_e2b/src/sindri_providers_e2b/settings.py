@@ -32,6 +32,9 @@ class E2bSettings:
     public_access: bool = setting(False, key="publicAccess", doc="Expose sandbox ports publicly.")
     metadata: dict[str, str] = setting(factory=dict, doc="Extra sandbox metadata.")
     team: str | None = setting(None, doc="E2B team id for the template.")
+    user: str = setting(
+        "developer", doc="User the sandbox runs as (USER in the template; the Sindri images' user)."
+    )
     build_on_deploy: bool = setting(
         False, key="buildOnDeploy", doc="Rebuild the template on every deploy."
     )
