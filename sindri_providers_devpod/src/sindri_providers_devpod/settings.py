@@ -80,6 +80,9 @@ class DevpodSettings:
         doc="Registry repository built images are pushed to (remote Kubernetes and cloud).",
         example="ghcr.io/me/sindri-dev",
     )
+    remote_user: str = setting(
+        "developer", key="remoteUser", doc="User the dev container runs as (remoteUser)."
+    )
     aws: AwsOptions = setting(factory=AwsOptions, doc="Options for type aws.")
     gcp: GcpOptions = setting(factory=GcpOptions, doc="Options for type gcp.")
     azure: AzureOptions = setting(factory=AzureOptions, doc="Options for type azure.")

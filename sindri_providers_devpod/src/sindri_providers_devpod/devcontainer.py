@@ -1,0 +1,72 @@
+"""devcontainer.json for the workspace, built as data and serialized with ``json``.
+
+It carries either ``image`` (a configured, digest-pinned or sindri-built image) or ``build``
+(the docker backend builds the Dockerfile itself). Secrets never go here: they reach the
+workspace through devpod's workspace environment file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sindri_core.build.context import BuildContext
+from sindri_core.lifecycle import ProviderContext
+from sindri_providers_devpod.backends import home_directory
+from sindri_providers_devpod.settings import DevpodSettings
+
+__all__ = ["devcontainer_document", "devcontainer_path", "render"]
+
+
+def devcontainer_path(ctx: ProviderContext) -> Path:
+    return ctx.output_dir / ".devcontainer" / "devcontainer.json"
+
+
+def _relative(target: Path, start: Path) -> str:
+    return os.path.relpath(target, start)
+
+
+def devcontainer_document(
+    ctx: ProviderContext,
+    settings: DevpodSettings,
+    *,
+    image: str | None,
+    build: BuildContext | None,
+) -> dict[str, Any]:
+    config = ctx.config
+    resources = config.deployment.resources
+    document: dict[str, Any] = {"name": ctx.name}
+    if image is not None:
+        document["image"] = image
+    elif build is not None:
+        folder = devcontainer_path(ctx).parent
+        document["build"] = {
+            "dockerfile": _relative(build.dockerfile, folder),
+            "context": _relative(build.context_dir, folder),
+            "args": dict(sorted(build.build_args.items())),
+        }
+    document["containerEnv"] = config.extensions.environment()
+    document["mounts"] = [
+        {"source": f"{ctx.name}-home", "target": home_directory(config), "type": "volume"}
+    ]
+    document["remoteUser"] = settings.remote_user
+    document["workspaceFolder"] = config.deployment.volumes.workspace.path
+    requirements: dict[str, Any] = {
+        "cpus": resources.cpu_count,
+        "memory": f"{resources.memory_mb}mb",
+    }
+    if resources.gpu.enabled:
+        requirements["gpu"] = True
+        document["runArgs"] = (
+            ["--gpus", "all"]
+            if resources.gpu.type == "nvidia"
+            else ["--device=/dev/kfd", "--device=/dev/dri"]
+        )
+    document["hostRequirements"] = requirements
+    return document
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2) + "\n"

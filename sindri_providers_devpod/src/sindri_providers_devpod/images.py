@@ -1,0 +1,92 @@
+"""Turning the chain's answer into what the workspace runs (the "smart" build).
+
+Configured images (levels 1-4) are used as they are. For a build (level 5): the docker backend
+lets devpod build the Dockerfile; a local kind/k3d cluster gets a local build loaded into it;
+everything else gets a local build pushed to ``buildRepository``.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from sindri_core import docker_engine, local_cluster
+from sindri_core.build.context import BuildContext
+from sindri_core.errors import ConfigError
+from sindri_core.image.resolution import ImageResolution
+from sindri_core.lifecycle import ProviderContext
+from sindri_providers_devpod.backends import BuildStrategy, build_strategy
+from sindri_providers_devpod.settings import DevpodSettings
+
+__all__ = [
+    "WorkspaceImage",
+    "kubernetes_context",
+    "pushed_reference",
+    "require_repository",
+    "workspace_image",
+]
+
+
+@attrs.frozen
+class WorkspaceImage:
+    """``image`` for devcontainer.json, or ``None`` when devpod builds ``build`` itself."""
+
+    image: str | None
+    build: BuildContext | None
+    strategy: BuildStrategy | None = None
+
+
+def kubernetes_context(ctx: ProviderContext, settings: DevpodSettings) -> str | None:
+    if settings.kubernetes.context:
+        return settings.kubernetes.context
+    result = ctx.runner.run(["kubectl", "config", "current-context"], timeout=30, check=False)
+    return result.stdout.strip() or None
+
+
+def require_repository(settings: DevpodSettings) -> str:
+    if not settings.build_repository:
+        raise ConfigError(
+            f"the {settings.type} backend runs images from a registry, so a build needs "
+            "somewhere to push it",
+            path="providers.devpod.buildRepository",
+            hint="set it to a repository you can push to, e.g. ghcr.io/me/sindri-dev, or "
+            "configure deployment.image",
+        )
+    return settings.build_repository
+
+
+def pushed_reference(repository: str, tag: str) -> str:
+    """``sindri:3.2.0-abc1234`` pushed to ``ghcr.io/me/dev`` is ``ghcr.io/me/dev:3.2.0-abc1234``."""
+    return f"{repository}:{tag.rsplit(':', 1)[-1]}"
+
+
+def workspace_image(
+    ctx: ProviderContext,
+    settings: DevpodSettings,
+    image: ImageResolution,
+    build: BuildContext | None,
+    *,
+    force: bool,
+) -> WorkspaceImage:
+    if build is None:
+        return WorkspaceImage(image=image.reference, build=None)
+    cluster = None
+    if settings.type == "kubernetes":
+        context = kubernetes_context(ctx, settings)
+        cluster = local_cluster.detect_local_cluster(ctx.runner, context) if context else None
+    strategy = build_strategy(settings, local_cluster=cluster is not None)
+    if strategy is BuildStrategy.DEVCONTAINER:
+        return WorkspaceImage(image=None, build=build, strategy=strategy)
+    repository = require_repository(settings) if strategy is BuildStrategy.PUSH else None
+    built = docker_engine.build_image(
+        ctx.runner, build, build.tag, force=force, console=ctx.console
+    )
+    if cluster is not None:
+        ctx.console.step(f"Loading {built.reference} into the {cluster.describe()}")
+        local_cluster.load_image(ctx.runner, cluster, built.reference)
+        return WorkspaceImage(image=built.reference, build=None, strategy=strategy)
+    target = pushed_reference(repository or "", built.reference)
+    ctx.console.step(f"Pushing {target}")
+    digest = docker_engine.push_image(ctx.runner, built.reference, target)
+    return WorkspaceImage(
+        image=f"{target}@{digest}" if digest else target, build=None, strategy=strategy
+    )

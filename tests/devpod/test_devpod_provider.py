@@ -1,0 +1,392 @@
+"""The devpod provider: devcontainer.json, backends and their options, smart builds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft201909Validator
+
+SCHEMA_PATH = (
+    Path(__file__).resolve().parents[3] / "shared" / "schemas" / ("devContainer.base.schema.json")
+)
+DIGEST = "sha256:" + "ef" * 32
+PUSHED = "sha256:" + "12" * 32
+SECRET_VALUE = "devpod-secret-never-shown"
+
+DOCKERFILE = (
+    'FROM scratch\nARG DISTRO\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "1d"]\n'
+)
+
+
+def config(provider_block: str = "type: docker", image: str | None = None, extra: str = "") -> str:
+    image_line = f"\n  image: {image}" if image else ""
+    return f"""
+version: "3.0"
+name: dev-box
+deployment:
+  provider: devpod{image_line}
+  resources: {{memory: 8GB, cpus: 4}}{extra}
+secrets:
+  - name: GH_TOKEN
+providers:
+  devpod:
+    {provider_block}
+"""
+
+
+@pytest.fixture
+def devpod(fake_tools, monkeypatch):
+    monkeypatch.setenv("GH_TOKEN", SECRET_VALUE)
+    tool = fake_tools.tool("devpod")
+    tool.on(
+        "provider",
+        "list",
+        "--output",
+        "json",
+        when={"added": True},
+        json={"docker": {"state": {"initialized": True}}},
+    )
+    tool.on("provider", "list", "--output", "json", json={})
+    tool.on("provider", "add", set={"added": True})
+    tool.on("provider", "set-options")
+    tool.on("up", set={"workspace": "Running"})
+    tool.on(
+        "status",
+        "dev-box",
+        "--output",
+        "json",
+        when={"workspace": "Running"},
+        json={"id": "dev-box", "provider": "docker", "state": "Running"},
+    )
+    tool.on(
+        "status",
+        "dev-box",
+        "--output",
+        "json",
+        when={"workspace": "Stopped"},
+        json={"id": "dev-box", "provider": "docker", "state": "Stopped"},
+    )
+    tool.on(
+        "status",
+        "dev-box",
+        "--output",
+        "json",
+        when={"workspace": "Busy"},
+        json={"id": "dev-box", "state": "Busy"},
+    )
+    tool.on("status", exit=1, stderr="workspace dev-box doesn't exist")
+    tool.on("stop", set={"workspace": "Stopped"})
+    tool.on("delete", set={"workspace": None})
+    return tool
+
+
+@pytest.fixture
+def docker(fake_tools):
+    tool = fake_tools.tool("docker")
+    tool.on("images", stdout="")
+    tool.on("build", stdout="Successfully built 1234\n")
+    tool.on("tag")
+    tool.on("push", stdout=f"3.2.0-x: digest: {PUSHED} size: 528\n")
+    return tool
+
+
+@pytest.fixture
+def project(write_config):
+    def make(text: str, dockerfile: bool = True) -> Path:
+        path = write_config(text).parent
+        if dockerfile:
+            (path / "Dockerfile").write_text(DOCKERFILE)
+            (path / "busybox").write_text("binary")
+        return path
+
+    return make
+
+
+def devcontainer(project_dir: Path) -> dict:
+    return json.loads((project_dir / ".sindri/devpod/.devcontainer/devcontainer.json").read_text())
+
+
+def validate(document: dict) -> None:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    errors = sorted(Draft201909Validator(schema).iter_errors(document), key=str)
+    assert not errors, [e.message for e in errors]
+
+
+def assert_secret_never_leaked(fake_tools, project_dir: Path) -> None:
+    for call in fake_tools.calls():
+        assert SECRET_VALUE not in " ".join(call.argv)
+    for path in (project_dir / ".sindri").rglob("*"):
+        if path.is_file():
+            assert SECRET_VALUE not in path.read_text()
+
+
+def up_call(devpod):
+    (call,) = [c for c in devpod.calls() if c.args[0] == "up" and len(c.args) > 2]
+    return call
+
+
+def test_docker_backend_with_an_image(sindri_cli, project, devpod, fake_tools):
+    path = project(config(image=f"ghcr.io/acme/dev@{DIGEST}"), dockerfile=False)
+    result = sindri_cli("deploy", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    document = devcontainer(path)
+    validate(document)
+    assert document["image"] == f"ghcr.io/acme/dev@{DIGEST}" and "build" not in document
+    assert document["containerEnv"]["INSTALL_PROFILE"] == "minimal"
+    assert document["hostRequirements"] == {"cpus": 4, "memory": "8192mb"}
+    assert document["mounts"] == [
+        {"source": "dev-box-home", "target": "/alt/home/developer", "type": "volume"}
+    ]
+    up = up_call(devpod)
+    assert up.args[:9] == [
+        "up",
+        str(path),
+        "--provider",
+        "docker",
+        "--id",
+        "dev-box",
+        "--ide",
+        "none",
+        "--devcontainer-path",
+    ]
+    assert up.args[9] == ".sindri/devpod/.devcontainer/devcontainer.json"
+    env_file = Path(up.args[up.args.index("--workspace-env-file") + 1])
+    assert not env_file.exists()  # removed after up
+    assert_secret_never_leaked(fake_tools, path)
+
+
+def test_docker_backend_without_an_image_lets_devpod_build(sindri_cli, project, devpod, fake_tools):
+    path = project(config())
+    result = sindri_cli("deploy", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    document = devcontainer(path)
+    validate(document)
+    assert "image" not in document
+    assert document["build"]["dockerfile"] == "../../../Dockerfile"
+    assert document["build"]["context"] == "../../.."
+    assert document["build"]["args"] == {"DISTRO": "ubuntu", "SINDRI_VERSION": "3.2.0"}
+    assert "docker" not in [c.argv[0] for c in fake_tools.calls()]
+
+
+def test_force_recreates(sindri_cli, project, devpod):
+    path = project(config(image="busybox:1.36"), dockerfile=False)
+    assert sindri_cli("deploy", "--force", cwd=path).exit_code == 0
+    assert up_call(devpod).args[-1] == "--recreate"
+
+
+@pytest.mark.parametrize(
+    ("tool", "context", "cluster_answer", "load"),
+    [
+        (
+            "kind",
+            "kind-dev",
+            {"stdout": "dev\nother\n"},
+            ["kind", "load", "docker-image", "sindri:3.2.0-{fp}", "--name", "dev"],
+        ),
+        (
+            "k3d",
+            "k3d-dev",
+            {"stdout": json.dumps([{"name": "dev"}])},
+            ["k3d", "image", "import", "sindri:3.2.0-{fp}", "-c", "dev"],
+        ),
+    ],
+)
+def test_local_cluster_builds_and_loads(
+    sindri_cli, project, devpod, docker, fake_tools, tool, context, cluster_answer, load
+):
+    listing = ["get", "clusters"] if tool == "kind" else ["cluster", "list", "-o", "json"]
+    fake_tools.tool(tool).on(*listing, **cluster_answer)
+    fake_tools.tool(tool).on("load")
+    fake_tools.tool(tool).on("image", "import")
+    path = project(config(f"type: kubernetes\n    kubernetes: {{context: {context}}}"))
+    result = sindri_cli("deploy", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    (build,) = [c for c in docker.calls() if c.args[0] == "build"]
+    tag = build.args[build.args.index("-t") + 1]
+    assert tag.startswith("sindri:3.2.0-")
+    (loaded,) = [c.argv for c in fake_tools.calls() if c.args[:1] in (["load"], ["image"])]
+    assert loaded == [part.format(fp=tag.split("-", 1)[1]) for part in load]
+    assert devcontainer(path)["image"] == tag
+    assert not [c for c in docker.calls() if c.args[0] == "push"]
+
+
+def test_remote_kubernetes_builds_and_pushes_to_build_repository(
+    sindri_cli, project, devpod, docker, fake_tools
+):
+    fake_tools.tool("kind").on("get", "clusters", stdout="dev\n")
+    block = (
+        "type: kubernetes\n    buildRepository: registry.example.com/team/dev\n"
+        "    kubernetes: {context: prod-cluster, namespace: ws, storageClass: fast,"
+        " nodeSelector: {pool: dev}}"
+    )
+    path = project(config(block))
+    result = sindri_cli("deploy", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    (push,) = [c for c in docker.calls() if c.args[0] == "push"]
+    target = push.args[1]
+    assert target.startswith("registry.example.com/team/dev:3.2.0-")
+    assert devcontainer(path)["image"] == f"{target}@{PUSHED}"
+    assert not [c for c in fake_tools.calls() if c.argv[0] == "kind"]  # remote: nothing loaded
+    (add,) = [c for c in devpod.calls() if c.args[:2] == ["provider", "add"]]
+    assert add.args[2] == "kubernetes"
+    options = dict(add.args[i + 1].split("=", 1) for i in range(3, len(add.args), 2))
+    assert options == {
+        "KUBERNETES_CONTEXT": "prod-cluster",
+        "KUBERNETES_NAMESPACE": "ws",
+        "STORAGE_CLASS": "fast",
+        "NODE_SELECTOR": "pool=dev",
+        "DISK_SIZE": "10Gi",
+        "RESOURCES": "limits.cpu=4,limits.memory=8192Mi",
+    }
+
+
+@pytest.mark.parametrize("backend", ["aws", "gcp", "azure", "digitalocean", "ssh"])
+def test_missing_build_repository_is_an_error_naming_the_field(
+    sindri_cli, project, devpod, docker, backend
+):
+    path = project(config(f"type: {backend}"))
+    for command in (["plan"], ["deploy"]):
+        result = sindri_cli(*command, cwd=path)
+        assert result.exit_code == 2
+        assert "providers.devpod.buildRepository" in result.stderr
+    assert not docker.calls() and not [c for c in devpod.calls() if c.args[0] == "up"]
+
+
+CLOUD_OPTIONS = {
+    "aws": (
+        "aws: {region: eu-west-1, instanceType: m5.large, diskSize: 80, useSpot: true,"
+        " subnetId: subnet-1, securityGroupId: sg-1}",
+        "aws",
+        {
+            "AWS_REGION": "eu-west-1",
+            "AWS_INSTANCE_TYPE": "m5.large",
+            "AWS_DISK_SIZE": "80",
+            "AWS_USE_SPOT_INSTANCE": "true",
+            "AWS_SUBNET_ID": "subnet-1",
+            "AWS_SECURITY_GROUP_ID": "sg-1",
+        },
+    ),
+    "gcp": (
+        "gcp: {project: p1, zone: europe-west1-b, machineType: n2-standard-8, diskSize: 60,"
+        " diskType: pd-ssd}",
+        "gcloud",
+        {
+            "PROJECT": "p1",
+            "ZONE": "europe-west1-b",
+            "MACHINE_TYPE": "n2-standard-8",
+            "DISK_SIZE": "60",
+            "DISK_TYPE": "pd-ssd",
+        },
+    ),
+    "azure": (
+        "azure: {subscription: sub-1, resourceGroup: rg, location: westeurope,"
+        " vmSize: Standard_D8s_v3, diskSize: 100}",
+        "azure",
+        {
+            "AZURE_SUBSCRIPTION_ID": "sub-1",
+            "AZURE_RESOURCE_GROUP": "rg",
+            "AZURE_REGION": "westeurope",
+            "AZURE_INSTANCE_SIZE": "Standard_D8s_v3",
+            "AZURE_DISK_SIZE": "100",
+        },
+    ),
+    "digitalocean": (
+        "digitalocean: {region: ams3, size: s-8vcpu-16gb, diskSize: 50}",
+        "digitalocean",
+        {"REGION": "ams3", "MACHINE_TYPE": "s-8vcpu-16gb", "DISK_SIZE": "50"},
+    ),
+    "ssh": (
+        "ssh: {host: dev.example.com, user: me, port: 2222, keyPath: /keys/id}",
+        "ssh",
+        {"HOST": "me@dev.example.com", "PORT": "2222", "EXTRA_FLAGS": "-i /keys/id"},
+    ),
+}
+
+
+@pytest.mark.parametrize("backend", sorted(CLOUD_OPTIONS))
+def test_every_option_of_every_backend_reaches_devpod(sindri_cli, project, devpod, backend):
+    block, provider, expected = CLOUD_OPTIONS[backend]
+    path = project(config(f"type: {backend}\n    {block}", image="busybox:1.36"), dockerfile=False)
+    result = sindri_cli("deploy", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    (add,) = [c for c in devpod.calls() if c.args[:2] == ["provider", "add"]]
+    assert add.args[2] == provider
+    assert dict(add.args[i + 1].split("=", 1) for i in range(3, len(add.args), 2)) == expected
+    assert up_call(devpod).args[3] == provider
+
+
+def test_existing_provider_gets_set_options(sindri_cli, project, devpod, fake_tools):
+    fake_tools.set_state(added=True)
+    path = project(
+        config(
+            "type: docker\n    docker: {dockerHost: 'unix:///run/d.sock'}", image="busybox:1.36"
+        ),
+        dockerfile=False,
+    )
+    assert sindri_cli("deploy", cwd=path).exit_code == 0
+    assert [c.args for c in devpod.calls() if c.args[0] == "provider" and c.args[1] != "list"] == [
+        ["provider", "set-options", "docker", "-o", "DOCKER_HOST=unix:///run/d.sock"]
+    ]
+
+
+def test_plan_runs_nothing_that_changes_state_and_writes_nothing(
+    sindri_cli, project, devpod, docker, fake_tools
+):
+    path = project(config("type: aws\n    buildRepository: ghcr.io/me/dev"))
+    result = sindri_cli("plan", "--json", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    plan = result.json()
+    assert [a["action"] for a in plan["actions"]][:2] == ["build", "push"]
+    (artifact,) = plan["artifacts"]
+    document = json.loads(artifact["content"])
+    validate(document)
+    assert document["image"] == "ghcr.io/me/dev:3.2.0-SOURCE"
+    assert not (path / ".sindri").exists()
+    assert not fake_tools.calls()
+    assert SECRET_VALUE not in result.stdout
+
+
+def test_gpu_run_args(sindri_cli, project, devpod):
+    path = project(
+        config(
+            image="busybox:1.36", extra="\n  resources: {gpu: {enabled: true, count: 2}}"
+        ).replace("  resources: {memory: 8GB, cpus: 4}\n", ""),
+        dockerfile=False,
+    )
+    assert sindri_cli("deploy", cwd=path).exit_code == 0, path
+    document = devcontainer(path)
+    validate(document)
+    assert document["runArgs"] == ["--gpus", "all"]
+    assert document["hostRequirements"]["gpu"] is True
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("Running", "running"), ("Stopped", "stopped"), ("Busy", "creating"), (None, "not_deployed")],
+)
+def test_status_mapping(sindri_cli, project, devpod, fake_tools, state, expected):
+    path = project(config(image="busybox:1.36"), dockerfile=False)
+    if state:
+        fake_tools.set_state(workspace=state)
+    result = sindri_cli("status", "--json", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["state"] == expected
+
+
+def test_start_stop_destroy_and_connect(sindri_cli, project, devpod, fake_tools):
+    path = project(config(image="busybox:1.36"), dockerfile=False)
+    assert sindri_cli("deploy", cwd=path).exit_code == 0
+    assert sindri_cli("stop", cwd=path).exit_code == 0
+    assert fake_tools.state()["workspace"] == "Stopped"
+    assert sindri_cli("start", cwd=path).exit_code == 0
+    assert ["up", "dev-box", "--ide", "none"] in [c.args for c in devpod.calls()]
+    devpod.on("ssh")
+    assert sindri_cli("connect", "--", "ls", "-la", cwd=path).exit_code == 0
+    assert ["ssh", "dev-box", "--command", "ls -la"] in [c.args for c in devpod.calls()]
+    fake_tools.set_state(workspace="Running")
+    result = sindri_cli("destroy", "--yes", cwd=path)
+    assert result.exit_code == 0, result.stderr
+    assert ["delete", "dev-box"] in [c.args for c in devpod.calls()]
+    assert not (path / ".sindri").exists()
