@@ -1,0 +1,94 @@
+"""The hello provider: "deploys" by recording the image it would run in a JSON file.
+
+It never builds, so the core's image chain refuses a configuration without an image; it
+wraps the chain only to add an explanation line.
+"""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+
+from sindri_core import hookimpl
+from sindri_core.artifacts import remove_artifacts, write_artifacts
+from sindri_core.config.fields import setting
+from sindri_core.lifecycle import (
+    Artifact,
+    DeployResult,
+    DeploymentState,
+    DeploymentStatus,
+    OperationResult,
+    Plan,
+    PlannedAction,
+)
+from sindri_core.provider import (
+    BuildLocation,
+    Capabilities,
+    Prerequisite,
+    PrerequisiteReport,
+    ProviderInfo,
+)
+
+
+@attrs.frozen
+class HelloSettings:
+    """The ``providers.hello`` section of sindri.yaml."""
+
+    greeting: str = setting("hello", doc="Word written into the deployment record.")
+
+
+@hookimpl
+def sindri_provider_info():
+    return ProviderInfo(
+        name="hello",
+        description="Records deployments in a file (example provider)",
+        capabilities=Capabilities(build=BuildLocation.NEVER, prebuilt_image=True),
+        config_class=HelloSettings,
+        notes=("The hello provider only records what it would run.",),
+    )
+
+
+@hookimpl(wrapper=True)
+def sindri_resolve_image(request):
+    resolution = yield
+    if request.provider.name != "hello":  # wrappers see every provider's calls
+        return resolution
+    return attrs.evolve(resolution, notes=(*resolution.notes, "checked by the hello provider"))
+
+
+@hookimpl
+def sindri_check_prerequisites(ctx):
+    return PrerequisiteReport((Prerequisite("nothing", "hello needs no tools", True),))
+
+
+def _record(ctx, image):
+    content = json.dumps({"greeting": ctx.provider_config.greeting, "image": image.reference})
+    return Artifact(ctx.output_dir / "deployment.json", content + "\n")
+
+
+@hookimpl
+def sindri_plan(ctx, image):
+    action = PlannedAction("create", f"record:{ctx.name}", f"record {image.reference}")
+    return Plan(actions=(action,), artifacts=(_record(ctx, image),))
+
+
+@hookimpl
+def sindri_deploy(ctx, image, build, options):
+    write_artifacts([_record(ctx, image)])
+    return DeployResult(reference=image.reference, messages=(f"Recorded {image.reference}",))
+
+
+@hookimpl
+def sindri_status(ctx, image):
+    path = ctx.output_dir / "deployment.json"
+    if not path.is_file():
+        return DeploymentStatus(DeploymentState.NOT_DEPLOYED)
+    record = json.loads(path.read_text())
+    return DeploymentStatus(DeploymentState.RUNNING, image=record["image"])
+
+
+@hookimpl
+def sindri_destroy(ctx, options):
+    remove_artifacts(ctx.output_dir)
+    return OperationResult(f"Forgot {ctx.name}")

@@ -1,0 +1,5 @@
+"""``python -m sindri_core``: the same as the ``sindri`` command."""
+
+from sindri_core.cli.main import main
+
+main()
