@@ -1,7 +1,6 @@
 """Testing a provider with the sindri_core.testing kit (fixtures come from sindri-core)."""
 
 import pytest
-
 from sindri_provider_hello import plugin
 
 CONFIG = """\

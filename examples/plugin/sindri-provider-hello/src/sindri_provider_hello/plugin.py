@@ -15,9 +15,9 @@ from sindri_core.artifacts import remove_artifacts, write_artifacts
 from sindri_core.config.fields import setting
 from sindri_core.lifecycle import (
     Artifact,
-    DeployResult,
     DeploymentState,
     DeploymentStatus,
+    DeployResult,
     OperationResult,
     Plan,
     PlannedAction,
