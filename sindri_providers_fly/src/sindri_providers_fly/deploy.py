@@ -1,0 +1,314 @@
+"""Deploying to Fly.io: the app, its volume, secrets and address, then ``flyctl deploy``.
+
+Two modes, decided by the image chain (SPEC §4, §7):
+
+* **image mode** (levels 1-4): ``flyctl deploy --image <reference>``; fly.toml has no
+  ``[build]`` section and nothing is built.
+* **build mode** (level 5, or ``--force`` with a build source): flyctl builds the Dockerfile
+  of the fetched build context (Fly's remote builder, or the local engine with
+  ``buildLocally``), run with the context as working directory.
+
+:func:`plan` describes the same steps from the same data and runs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import attrs
+
+from sindri_core.artifacts import write_artifacts
+from sindri_core.build.context import BuildContext
+from sindri_core.errors import OperationError
+from sindri_core.image.resolution import ImageResolution
+from sindri_core.lifecycle import (
+    Artifact,
+    BuildOptions,
+    BuiltImage,
+    DeployOptions,
+    DeployResult,
+    Plan,
+    PlannedAction,
+    ProviderContext,
+)
+from sindri_providers_fly import fly_toml
+from sindri_providers_fly.fly_toml import FILE_SECRET_PREFIX, VOLUME_NAME, BuildSpec, FileMount
+from sindri_providers_fly.flyctl import Flyctl
+from sindri_providers_fly.settings import FlySettings
+
+__all__ = ["DEV_USER", "FlyTarget", "build_image", "deploy", "plan", "require_flyctl"]
+
+DEFAULT_ORGANIZATION = "personal"
+FLY_REGISTRY = "registry.fly.io"
+DEV_USER = "developer"
+# flyctl's own --wait-timeout bounds the rollout; these bound the command around it.
+IMAGE_DEPLOY_ALLOWANCE = 300
+BUILD_ALLOWANCE = 3600
+# Volume states of a volume that is going away and cannot be mounted.
+GONE_VOLUME_STATES = frozenset({"pending_destroy", "destroying", "destroyed"})
+# IP types the Fly proxy can route raw TCP (the SSH service) to; shared IPv4 only serves
+# HTTP/TLS by hostname.
+TCP_ROUTABLE_IPS = frozenset({"v4", "v6"})
+
+
+@attrs.frozen
+class FlyTarget:
+    """The facts plan and deploy share: which app, where, and the generated file."""
+
+    app: str
+    organization: str
+    region: str
+    volume_size_gb: int
+    fly_toml: Path
+    settings: FlySettings
+
+    @classmethod
+    def of(cls, ctx: ProviderContext) -> FlyTarget:
+        settings: FlySettings = ctx.provider_config
+        return cls(
+            app=ctx.name,
+            organization=settings.organization or DEFAULT_ORGANIZATION,
+            region=settings.region,
+            volume_size_gb=fly_toml.volume_size_gb(ctx.config),
+            fly_toml=ctx.output_dir / "fly.toml",
+            settings=settings,
+        )
+
+    @property
+    def ssh_address(self) -> str:
+        return f"{DEV_USER}@{self.app}.fly.dev -p {self.settings.ssh_port}"
+
+
+@attrs.frozen
+class SecretPayload:
+    """What ``secrets import`` receives (values) and what fly.toml mounts (files)."""
+
+    values: dict[str, str] = attrs.field(repr=False)
+    files: tuple[FileMount, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.values)
+
+
+def secret_payload(ctx: ProviderContext) -> SecretPayload:
+    """Env secrets as they are; file secrets base64-encoded (Fly's ``[[files]]`` decodes a
+    secret into the file) under ``SINDRI_FILE_<NAME>``.
+
+    :raises ConfigError: a required secret is missing.
+    """
+    values = dict(ctx.secrets.env_values())
+    files = []
+    for secret, path in ctx.secrets.file_secrets():
+        assert secret.mount_path, "the config schema requires mountPath for file secrets"
+        name = FILE_SECRET_PREFIX + secret.name
+        values[name] = base64.b64encode(path.read_bytes()).decode("ascii")
+        files.append(FileMount(guest_path=secret.mount_path, secret_name=name))
+    return SecretPayload(values=values, files=tuple(files))
+
+
+def require_flyctl(ctx: ProviderContext) -> Flyctl:
+    fly = Flyctl.locate(ctx.runner)
+    if fly is None:
+        raise OperationError("flyctl is not installed (https://fly.io/docs/flyctl/install/)")
+    return fly
+
+
+def _fly_toml(
+    ctx: ProviderContext, target: FlyTarget, payload: SecretPayload, build: BuildSpec | None
+) -> Artifact:
+    document = fly_toml.fly_document(ctx.config, target.settings, build=build, files=payload.files)
+    return Artifact(path=target.fly_toml, content=fly_toml.render(document))
+
+
+def _image_label(build: BuildContext) -> str:
+    """The tag Fly's registry gets for a build: the build tag without ``sindri:``."""
+    return build.tag.split(":", 1)[-1]
+
+
+def _built_reference(target: FlyTarget, build: BuildContext) -> str:
+    return f"{FLY_REGISTRY}/{target.app}:{_image_label(build)}"
+
+
+# -- plan ------------------------------------------------------------------------------------
+
+
+def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    """The actions deploy takes and the fly.toml it writes. Runs nothing, writes nothing."""
+    target = FlyTarget.of(ctx)
+    payload = secret_payload(ctx)
+    actions = [
+        PlannedAction(
+            "create",
+            f"app:{target.app}",
+            f"Create the Fly.io app in organization {target.organization} unless it exists",
+        ),
+        PlannedAction(
+            "create",
+            f"volume:{VOLUME_NAME}",
+            f"Create a {target.volume_size_gb}GB volume in {target.region} unless the app "
+            "has one there",
+        ),
+    ]
+    if payload.values:
+        actions.append(
+            PlannedAction(
+                "update",
+                f"secrets:{target.app}",
+                "Stage secrets " + ", ".join(payload.names) + " (values on stdin)",
+            )
+        )
+    actions.append(
+        PlannedAction(
+            "create",
+            f"ip:{target.app}",
+            "Allocate a dedicated IPv6 address for SSH unless the app has a dedicated address",
+        )
+    )
+    notes = []
+    if image.is_build:
+        source = image.build.describe() if image.build else "the build source"
+        where = "the local Docker engine" if target.settings.build_locally else "Fly's builder"
+        actions += [
+            PlannedAction(
+                "build", f"image:{FLY_REGISTRY}/{target.app}", f"{where} builds {source}"
+            ),
+            PlannedAction("run", f"machine:{target.app}", "flyctl deploy the built image"),
+        ]
+        notes.append(
+            "fly.toml gains a [build] section (Dockerfile and build arguments) once the build "
+            "context is prepared during deploy"
+        )
+    else:
+        actions.append(
+            PlannedAction(
+                "run",
+                f"machine:{target.app}",
+                f"flyctl deploy --image {image.reference} (nothing is built)",
+            )
+        )
+    artifact = _fly_toml(ctx, target, payload, build=None)
+    return Plan(actions=tuple(actions), artifacts=(artifact,), notes=tuple(notes))
+
+
+# -- deploy ----------------------------------------------------------------------------------
+
+
+def _ensure_app(fly: Flyctl, target: FlyTarget) -> list[str]:
+    if fly.app_exists(target.app):
+        return []
+    fly.create_app(target.app, target.organization)
+    return [f"Created Fly.io app {target.app} in organization {target.organization}"]
+
+
+def _ensure_volume(ctx: ProviderContext, fly: Flyctl, target: FlyTarget) -> list[str]:
+    volumes = [
+        v
+        for v in fly.volumes(target.app)
+        if v.name == VOLUME_NAME and v.region == target.region and v.state not in GONE_VOLUME_STATES
+    ]
+    if volumes:
+        smallest = min(v.size_gb for v in volumes)
+        if smallest < target.volume_size_gb:
+            ctx.console.warn(
+                f"volume {VOLUME_NAME} has {smallest}GB, less than the configured "
+                f"{target.volume_size_gb}GB; grow it with `{fly.executable} volumes extend`"
+            )
+        return []
+    fly.create_volume(target.app, VOLUME_NAME, region=target.region, size_gb=target.volume_size_gb)
+    return [f"Created volume {VOLUME_NAME} ({target.volume_size_gb}GB, {target.region})"]
+
+
+def _ensure_ip(fly: Flyctl, target: FlyTarget) -> list[str]:
+    if any(ip.type in TCP_ROUTABLE_IPS for ip in fly.ip_addresses(target.app)):
+        return []
+    fly.allocate_ipv6(target.app)
+    return [
+        f"Allocated a dedicated IPv6 address; for IPv4 clients run "
+        f"`{fly.executable} ips allocate-v4 --app {target.app}` (billed by Fly.io)"
+    ]
+
+
+def _prepare(
+    ctx: ProviderContext, fly: Flyctl, target: FlyTarget, payload: SecretPayload
+) -> list[str]:
+    """Everything ``flyctl deploy`` needs to exist first."""
+    ctx.console.step(f"Preparing Fly.io app {target.app}")
+    messages = _ensure_app(fly, target) + _ensure_volume(ctx, fly, target)
+    if payload.values:
+        fly.stage_secrets(target.app, payload.values)
+        messages.append("Staged secrets " + ", ".join(payload.names))
+    return messages + _ensure_ip(fly, target)
+
+
+def _common_args(target: FlyTarget, options: DeployOptions) -> list[str]:
+    args = [
+        "--config", str(target.fly_toml),
+        f"--ha={str(target.settings.high_availability).lower()}",
+        "--wait-timeout", str(options.timeout),
+        "--yes",
+    ]  # fmt: skip
+    return args if options.wait else [*args, "--detach"]
+
+
+def _build_args(target: FlyTarget, build: BuildContext, force: bool) -> list[str]:
+    args = ["--image-label", _image_label(build)]
+    if force:
+        args.append("--no-cache")
+    args.append("--local-only" if target.settings.build_locally else "--remote-only")
+    return args
+
+
+def deploy(
+    ctx: ProviderContext,
+    image: ImageResolution,
+    build: BuildContext | None,
+    options: DeployOptions,
+) -> DeployResult:
+    """Create what is missing, then run ``flyctl deploy`` in image or build mode.
+
+    Deploying over an existing app updates it in place (Fly replaces the machines; the
+    volume and its data stay), so no ``--force`` is needed to redeploy.
+    """
+    target = FlyTarget.of(ctx)
+    payload = secret_payload(ctx)
+    spec = fly_toml.build_spec(build, target.fly_toml) if build is not None else None
+    write_artifacts([_fly_toml(ctx, target, payload, spec)])
+    fly = require_flyctl(ctx)
+    messages = _prepare(ctx, fly, target, payload)
+    args = _common_args(target, options)
+    if build is not None:
+        ctx.console.step(f"Building and deploying {build.source.describe()} on Fly.io")
+        args += _build_args(target, build, options.force)
+        reference = _built_reference(target, build)
+        cwd, allowance = build.context_dir, BUILD_ALLOWANCE
+    elif image.reference is not None:
+        ctx.console.step(f"Deploying {image.reference} to Fly.io")
+        args += ["--image", image.reference]
+        reference = image.reference
+        cwd, allowance = target.fly_toml.parent, IMAGE_DEPLOY_ALLOWANCE
+    else:
+        raise OperationError("no image to deploy and no build context")
+    fly.deploy(args, cwd=cwd, timeout=options.timeout + allowance, stream=ctx.console.progress)
+    messages.append(f"SSH: ssh {target.ssh_address}")
+    connection = " ".join(fly.ssh_console_argv(target.app, DEV_USER))
+    return DeployResult(reference=reference, messages=tuple(messages), connection=connection)
+
+
+def build_image(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+    """``sindri build``: build and push to the app's Fly registry without deploying, so a
+    later deploy (or another project) can use the image with ``deployment.image``."""
+    target = FlyTarget.of(ctx)
+    spec = fly_toml.build_spec(build, target.fly_toml)
+    # A build creates no machine, so secrets are neither read nor staged here.
+    write_artifacts([_fly_toml(ctx, target, SecretPayload(values={}, files=()), spec)])
+    fly = require_flyctl(ctx)
+    _ensure_app(fly, target)  # the registry repository belongs to the app
+    ctx.console.step(f"Building {build.source.describe()} on Fly.io")
+    args = ["--config", str(target.fly_toml), "--build-only", "--push"]
+    args += _build_args(target, build, options.force)
+    fly.deploy(args, cwd=build.context_dir, timeout=BUILD_ALLOWANCE, stream=ctx.console.progress)
+    return BuiltImage(
+        reference=_built_reference(target, build), fingerprint=build.fingerprint, pushed=True
+    )
