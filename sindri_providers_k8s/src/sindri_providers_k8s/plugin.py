@@ -1,10 +1,30 @@
-"""The kubernetes provider's hook implementations."""
+"""The kubernetes provider's hook implementations (the work is in the modules they call)."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
 from sindri_core import hookimpl
+from sindri_core.errors import ConfigError
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
+from sindri_providers_k8s import deploy, images, operations
 from sindri_providers_k8s.settings import KubernetesSettings
+from sindri_providers_k8s.status import deployment_status
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildContext
+    from sindri_core.image.resolution import ImageRequest, ImageResolution
+    from sindri_core.lifecycle import (
+        DeploymentStatus,
+        DeployOptions,
+        DeployResult,
+        DestroyOptions,
+        OperationResult,
+        Plan,
+        ProviderContext,
+    )
+    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="kubernetes",
@@ -24,3 +44,66 @@ INFO = ProviderInfo(
 @hookimpl
 def sindri_provider_info() -> ProviderInfo:
     return INFO
+
+
+@hookimpl(wrapper=True)
+def sindri_resolve_image(
+    request: ImageRequest,
+) -> Generator[None, ImageResolution, ImageResolution]:
+    """Let the chain answer, but never with a build: say why and what to set instead."""
+    images.refuse_build(request)
+    try:
+        resolution = yield
+    except ConfigError:
+        if images.nothing_configured(request.config):
+            raise images.never_builds("no image is configured") from None
+        raise
+    if resolution.is_build:
+        raise images.never_builds("the image chain chose to build")
+    return resolution
+
+
+@hookimpl
+def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+    return operations.prerequisites(ctx)
+
+
+@hookimpl
+def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    return deploy.plan(ctx, image)
+
+
+@hookimpl
+def sindri_deploy(
+    ctx: ProviderContext,
+    image: ImageResolution,
+    build: BuildContext | None,
+    options: DeployOptions,
+) -> DeployResult:
+    return deploy.deploy(ctx, image, options)
+
+
+@hookimpl
+def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    kubectl = deploy.kubectl_for(ctx)
+    return deployment_status(kubectl, operations.names_for(ctx), ctx.provider_config, image)
+
+
+@hookimpl
+def sindri_start(ctx: ProviderContext) -> OperationResult:
+    return operations.scale(ctx, 1)
+
+
+@hookimpl
+def sindri_stop(ctx: ProviderContext) -> OperationResult:
+    return operations.scale(ctx, 0)
+
+
+@hookimpl
+def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+    return operations.destroy(ctx, options)
+
+
+@hookimpl
+def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+    return operations.connect(ctx, command)

@@ -1,0 +1,162 @@
+"""``plan`` and ``deploy``: manifests to the cluster with one server-side apply.
+
+Order of a deploy, so that nothing changes before everything has been checked:
+context → existing deployment (refused without ``--force``) → manifests and secrets (config
+errors) → image availability (load into kind/k3d, or refuse a local-only image on a remote
+cluster) → write ``manifests.yaml`` → ``kubectl apply`` from stdin → ``rollout restart``
+(``--force`` on an existing deployment) → ``rollout status`` (unless ``--no-wait``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sindri_core.artifacts import write_artifacts
+from sindri_core.errors import OperationError, UsageError
+from sindri_core.image.credentials import lookup_credentials
+from sindri_core.image.reference import ImageReference
+from sindri_core.lifecycle import Artifact, DeployResult, Plan, PlannedAction
+from sindri_core.local_cluster import detect_local_cluster
+from sindri_providers_k8s.images import make_available, pinned_reference
+from sindri_providers_k8s.kubectl import LOGIN_SHELL, Kubectl
+from sindri_providers_k8s.manifests import (
+    FILE_HEADER,
+    Manifests,
+    WorkloadSpec,
+    build_manifests,
+    to_yaml,
+    workload_spec,
+)
+from sindri_providers_k8s.naming import MANAGED_BY, Names
+from sindri_providers_k8s.secrets import RegistryAuth, deployment_secrets
+from sindri_providers_k8s.status import pod_problem
+
+if TYPE_CHECKING:
+    from sindri_core.image.resolution import ImageResolution
+    from sindri_core.lifecycle import DeployOptions, ProviderContext
+
+__all__ = ["deploy", "kubectl_for", "plan"]
+
+MANIFESTS_FILE = "manifests.yaml"
+
+
+def kubectl_for(ctx: ProviderContext) -> Kubectl:
+    return Kubectl(ctx.runner, ctx.provider_config.context)
+
+
+def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    """What deploy would apply. Runs no command; credentials are not looked up."""
+    reference = pinned_reference(image)
+    spec = workload_spec(ctx, reference, pull_secret=False)
+    manifests = build_manifests(spec)
+    names = spec.names
+    where = f"namespace {names.namespace}" + (
+        f", context {ctx.provider_config.context}" if ctx.provider_config.context else ""
+    )
+    actions = [
+        PlannedAction("apply", _resource(doc), f"server-side apply in {where}")
+        for doc in manifests.documents(_secret_stubs(spec))
+    ]
+    actions.append(
+        PlannedAction(
+            "wait", f"deployment/{names.deployment}", "kubectl rollout status (unless --no-wait)"
+        )
+    )
+    registry = ImageReference.parse(reference, field="deployment.image").registry
+    notes = (
+        f"imagePullSecrets: a Secret {names.registry_secret} is added at deploy time when "
+        f"credentials for {registry} are found (docker login / GITHUB_TOKEN)",
+        "kind-/k3d- contexts: an image that exists in the local Docker engine is loaded into "
+        "the cluster; other clusters must be able to pull it",
+    )
+    return Plan(actions=tuple(actions), artifacts=(_artifact(ctx, manifests),), notes=notes)
+
+
+def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions) -> DeployResult:
+    kubectl = kubectl_for(ctx)
+    reference = pinned_reference(image)
+    context = kubectl.context_name()
+    names = Names(ctx.name, ctx.provider_config.namespace)
+    existing = kubectl.get("deployment", names.deployment, names.namespace)
+    _check_replace(existing, names, force=options.force)
+
+    registry_auth = _registry_auth(ctx, reference)
+    spec = workload_spec(ctx, reference, pull_secret=registry_auth is not None)
+    manifests = build_manifests(spec)
+    secrets = deployment_secrets(spec, ctx.secrets, registry_auth)
+
+    messages: list[str] = []
+    cluster = detect_local_cluster(ctx.runner, context)
+    loaded = make_available(
+        ctx.runner, cluster, reference, pull_policy=spec.pull_policy, console=ctx.console
+    )
+    if loaded:
+        messages.append(loaded)
+    write_artifacts([_artifact(ctx, manifests)])
+    ctx.console.step(f"Applying manifests to {names.namespace} ({context})")
+    kubectl.apply(to_yaml(manifests.documents(secrets)), force_conflicts=options.force)
+    if existing is not None:
+        kubectl.rollout_restart(names.deployment, names.namespace)
+    if options.wait:
+        _wait(kubectl, names, options.timeout, ctx)
+    verb = "replaced" if existing is not None else "created"
+    messages.append(f"Deployment {names.deployment} {verb} in namespace {names.namespace}")
+    return DeployResult(
+        reference=reference,
+        messages=tuple(messages),
+        connection=" ".join(kubectl.exec_argv(names.deployment, names.namespace, LOGIN_SHELL)),
+    )
+
+
+def _check_replace(existing: dict[str, Any] | None, names: Names, *, force: bool) -> None:
+    if existing is None:
+        return
+    labels = (existing.get("metadata") or {}).get("labels") or {}
+    if labels.get("app.kubernetes.io/managed-by") != MANAGED_BY:
+        raise UsageError(
+            f"deployment {names.deployment} in namespace {names.namespace} was not created by "
+            "sindri; not touching it",
+            hint="choose another name or providers.kubernetes.namespace",
+        )
+    if not force:
+        raise UsageError(
+            f"deployment {names.deployment} already exists in namespace {names.namespace}",
+            hint="deploy --force replaces it and keeps the home volume",
+        )
+
+
+def _registry_auth(ctx: ProviderContext, reference: str) -> RegistryAuth | None:
+    registry = ImageReference.parse(reference, field="deployment.image").registry
+    credentials = lookup_credentials(registry, runner=ctx.runner)
+    return RegistryAuth(registry, credentials) if credentials is not None else None
+
+
+def _wait(kubectl: Kubectl, names: Names, timeout: int, ctx: ProviderContext) -> None:
+    ctx.console.step(f"Waiting up to {timeout}s for deployment {names.deployment} to roll out")
+    result = kubectl.rollout_status(names.deployment, names.namespace, timeout)
+    if result.ok:
+        return
+    problem = pod_problem(kubectl.select("pods", names.namespace, names.label_selector()))
+    raise OperationError(
+        f"deployment {names.deployment} did not become ready within {timeout}s"
+        + (f": {problem}" if problem else f": {result.last_lines()}"),
+        hint=f"`sindri status` or `kubectl describe pods -n {names.namespace} "
+        f"-l {names.label_selector()}`",
+    )
+
+
+def _artifact(ctx: ProviderContext, manifests: Manifests) -> Artifact:
+    return Artifact(
+        path=ctx.output_dir / MANIFESTS_FILE, content=FILE_HEADER + to_yaml(manifests.documents())
+    )
+
+
+def _secret_stubs(spec: WorkloadSpec) -> tuple[dict[str, Any], ...]:
+    """Name-only stand-ins for the Secrets, so the plan lists them without their values."""
+    names = spec.names
+    wanted = [(spec.env_secret, names.env_secret), (bool(spec.file_mounts), names.files_secret)]
+    return tuple({"kind": "Secret", "metadata": {"name": n}} for on, n in wanted if on)
+
+
+def _resource(document: dict[str, Any]) -> str:
+    return f"{document['kind'].lower()}/{document['metadata']['name']}"

@@ -1,0 +1,127 @@
+"""Which image the Deployment runs, and how it reaches the cluster.
+
+Kubernetes never builds: a cluster pulls images from registries, so the image must be built
+(in CI) and pushed before deploying. :func:`refuse_build` turns every way the chain could end
+at its build level into one error that says so and what to set.
+
+Images that only exist in the local Docker engine are the other trap: a kind or k3d cluster
+can be given them (:func:`make_available` loads them), a remote cluster cannot, and its pods
+would sit in ``ImagePullBackOff``; sindri says so before applying anything.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from sindri_core.docker_engine import QUERY_TIMEOUT, image_exists_locally
+from sindri_core.errors import ConfigError, OperationError
+from sindri_core.image.reference import ImageReference
+from sindri_core.local_cluster import LocalCluster, load_image
+
+if TYPE_CHECKING:
+    from sindri_core.config.model import SindriConfig
+    from sindri_core.image.resolution import ImageRequest, ImageResolution
+    from sindri_core.output import Console
+    from sindri_core.runner import CommandRunner
+
+__all__ = ["make_available", "never_builds", "pinned_reference", "refuse_build"]
+
+EXAMPLE = (
+    "e.g. `image: ghcr.io/pacphi/sindri:3.1.4`, or "
+    '`image_config: {registry: ghcr.io/pacphi/sindri, version: "^3.1.0"}`'
+)
+
+
+def never_builds(reason: str, path: str | None = "deployment") -> ConfigError:
+    """The error for every request that would need a build."""
+    return ConfigError(
+        f"{reason}: the kubernetes provider never builds images. A cluster runs pre-built "
+        "images pulled from a registry: build the image in CI, push it to a registry, and "
+        f"set deployment.image or deployment.image_config ({EXAMPLE})",
+        path=path,
+    )
+
+
+def refuse_build(request: ImageRequest) -> None:
+    """Refuse requests that ask for a build before the chain runs.
+
+    :raises ConfigError: ``--from-source`` or ``deployment.buildFromSource.enabled``.
+    """
+    if request.from_source:
+        raise never_builds("--from-source asks for a build", path=None)
+    if request.config.deployment.build_from_source.enabled:
+        raise never_builds(
+            "buildFromSource.enabled asks for a build", "deployment.buildFromSource.enabled"
+        )
+
+
+def nothing_configured(config: SindriConfig) -> bool:
+    deployment = config.deployment
+    return deployment.image is None and deployment.image_config is None
+
+
+def pinned_reference(image: ImageResolution) -> str:
+    """The chain's reference, pinned by digest when the chain knows the digest."""
+    reference = image.reference or ""
+    if image.digest and "@" not in reference:
+        return f"{reference}@{image.digest}"
+    return reference
+
+
+def make_available(
+    runner: CommandRunner,
+    cluster: LocalCluster | None,
+    reference: str,
+    *,
+    pull_policy: str,
+    console: Console,
+) -> str | None:
+    """Make sure the cluster can get ``reference``; returns what was done, if anything.
+
+    - pinned by digest: the cluster pulls exactly that from its registry; nothing to do;
+    - kind/k3d: an image present in the local engine is loaded into the cluster's nodes;
+    - remote: an image the local engine has but never pulled from or pushed to its
+      repository exists nowhere the cluster can reach: refused.
+
+    :raises OperationError: the image exists only locally and the cluster is remote.
+    """
+    parsed = ImageReference.parse(reference, field="deployment.image")
+    if parsed.digest is not None or runner.which("docker") is None:
+        return None
+    if cluster is not None:
+        if not image_exists_locally(runner, reference):
+            return None
+        if pull_policy == "Always":
+            console.warn(
+                f"pull_policy Always: the cluster pulls {reference} from its registry and "
+                "ignores the copy loaded from the local engine"
+            )
+        console.step(f"Loading {reference} into the {cluster.describe()}")
+        load_image(runner, cluster, reference)
+        return f"Loaded {reference} into the {cluster.describe()}"
+    pushed = _pushed_names(runner, reference)
+    if pushed is not None and parsed.name not in pushed:
+        raise OperationError(
+            f"{reference} exists only in the local Docker engine (it was never pushed to "
+            f"{parsed.registry}), so the cluster cannot pull it",
+            hint=f"push it (`docker push {reference}`) or deploy to a kind/k3d context",
+        )
+    return None
+
+
+def _pushed_names(runner: CommandRunner, reference: str) -> set[str] | None:
+    """Repositories the local image was pulled from or pushed to; ``None``: not local.
+
+    Docker records a repository digest (``RepoDigests``) for every registry round trip, so
+    an image built here and never pushed has none.
+    """
+    result = runner.run(
+        ["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", reference],
+        timeout=QUERY_TIMEOUT,
+        check=False,
+    )
+    if not result.ok:
+        return None
+    names = json.loads(result.stdout.strip() or "null") or []
+    return {ImageReference.parse(entry).name for entry in names}
