@@ -14,11 +14,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from sindri_core.api import Project
+from sindri_core.config.model import WorkspaceVolume
 from sindri_core.errors import ConfigError
 from sindri_core.image.credentials import Credentials
 from sindri_providers_k8s.manifests import (
     build_manifests,
-    home_mount,
     quantity,
     to_yaml,
     workload_spec,
@@ -295,7 +295,7 @@ def test_name_must_be_a_kubernetes_name(write_config) -> None:
     ],
 )
 def test_the_volume_holds_the_home_around_the_workspace(workspace: str, mount: str) -> None:
-    assert home_mount(workspace) == mount
+    assert WorkspaceVolume(path=workspace).home == mount
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ Every documented option of a backend's block is passed to devpod as a provider o
 from __future__ import annotations
 
 import enum
-from pathlib import PurePosixPath
 
 from sindri_core.config.model import SindriConfig
 from sindri_providers_devpod.settings import DevpodSettings
@@ -113,7 +112,3 @@ def provider_options(settings: DevpodSettings, config: SindriConfig) -> dict[str
         host = f"{o.user}@{o.host}" if o.host else None
         return _present({"HOST": host, "PORT": o.port, "EXTRA_FLAGS": f"-i {o.key_path}"})
     return _present({"DOCKER_HOST": settings.docker.docker_host})
-
-
-def home_directory(config: SindriConfig) -> str:
-    return str(PurePosixPath(config.deployment.volumes.workspace.path).parent)

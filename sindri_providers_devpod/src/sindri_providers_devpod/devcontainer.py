@@ -14,7 +14,6 @@ from typing import Any
 
 from sindri_core.build.context import BuildContext
 from sindri_core.lifecycle import ProviderContext
-from sindri_providers_devpod.backends import home_directory
 from sindri_providers_devpod.settings import DevpodSettings
 
 __all__ = ["devcontainer_document", "devcontainer_path", "render"]
@@ -49,7 +48,11 @@ def devcontainer_document(
         }
     document["containerEnv"] = config.extensions.environment()
     document["mounts"] = [
-        {"source": f"{ctx.name}-home", "target": home_directory(config), "type": "volume"}
+        {
+            "source": f"{ctx.name}-home",
+            "target": config.deployment.volumes.workspace.home,
+            "type": "volume",
+        }
     ]
     document["remoteUser"] = settings.remote_user
     document["workspaceFolder"] = config.deployment.volumes.workspace.path

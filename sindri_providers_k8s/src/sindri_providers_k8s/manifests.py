@@ -9,7 +9,6 @@ this module's output is also written to disk.
 from __future__ import annotations
 
 import io
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -29,7 +28,6 @@ __all__ = [
     "Manifests",
     "WorkloadSpec",
     "build_manifests",
-    "home_mount",
     "quantity",
     "resource",
     "to_yaml",
@@ -52,13 +50,6 @@ def quantity(size: str) -> str:
     """
     mebibytes = size_to_mb(size)
     return f"{mebibytes // 1024}Gi" if mebibytes % 1024 == 0 else f"{mebibytes}Mi"
-
-
-def home_mount(workspace: str) -> str:
-    """Where the volume is mounted: the home holding the workspace, so installed extensions
-    and dotfiles survive a restart too (``/alt/home/developer`` by default)."""
-    parent = PurePosixPath(workspace).parent
-    return workspace if parent == PurePosixPath("/") else str(parent)
 
 
 @attrs.frozen
@@ -122,7 +113,7 @@ def workload_spec(ctx: ProviderContext, image: str, *, pull_secret: bool) -> Wor
         memory=quantity(f"{resources.memory_mb}MB"),
         cpu=str(resources.cpu_count),
         volume_size=quantity(deployment.volumes.workspace.size),
-        home=home_mount(deployment.volumes.workspace.path),
+        home=deployment.volumes.workspace.home,
         env={**config.extensions.environment(), "SSH_PORT": str(SSH_PORT)},
         storage_class=settings.storage_class,
         gpu_vendor=gpu.type if gpu is not None else None,

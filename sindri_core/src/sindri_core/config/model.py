@@ -6,11 +6,12 @@ Schema, ``docs/CONFIGURATION.md`` and ``config init``, so a field is declared ex
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 import attrs
 
-from sindri_core.config.fields import setting
+from sindri_core.config.fields import Forbid, constraints, setting
 
 __all__ = [
     "BuildFromSource",
@@ -162,6 +163,14 @@ class WorkspaceVolume:
         "10GB", doc="Volume size.", pattern=SIZE_PATTERN, pattern_hint="a size such as 10GB"
     )
 
+    @property
+    def home(self) -> str:
+        """Where every provider mounts the persistent volume: the developer's home, the
+        parent of ``path``, so dotfiles and installed tools persist with the workspace (the
+        workspace itself when its parent is ``/``)."""
+        parent = PurePosixPath(self.path).parent
+        return self.path if parent == PurePosixPath("/") else str(parent)
+
 
 @attrs.frozen
 class Volumes:
@@ -192,6 +201,15 @@ class Deployment:
     volumes: Volumes = setting(factory=Volumes, doc="Persistent volumes.")
 
 
+@constraints(
+    Forbid("set either profile or active, not both", at="active", present=("profile", "active")),
+    Forbid(
+        "additional goes with a profile; list everything in active instead",
+        at="additional",
+        present=("active",),
+        nonempty=("additional",),
+    ),
+)
 @attrs.frozen
 class Extensions:
     profile: str | None = setting(
@@ -224,6 +242,21 @@ class Extensions:
         return env
 
 
+@constraints(
+    Forbid("a file secret needs path", at="source", equals=(("source", "file"),), absent=("path",)),
+    Forbid(
+        "a file secret needs mountPath",
+        at="source",
+        equals=(("source", "file"),),
+        absent=("mountPath",),
+    ),
+    Forbid(
+        "fromFile is for env secrets; a file secret uses path",
+        at="fromFile",
+        equals=(("source", "file"),),
+        present=("fromFile",),
+    ),
+)
 @attrs.frozen
 class Secret:
     name: str = setting(
