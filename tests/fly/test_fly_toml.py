@@ -39,14 +39,14 @@ def test_image_mode_document_has_no_build_and_only_container_env(load_project) -
     }
 
 
-def test_home_volume_mount_uses_workspace_path_and_size(load_project) -> None:
+def test_home_volume_mount_is_the_home_above_the_workspace(load_project) -> None:
     document = _document(
         load_project,
         deployment="""
         image: ghcr.io/pacphi/sindri:3.1.4
         volumes:
           workspace:
-            path: /alt/home/developer
+            path: /alt/home/developer/workspace
             size: 1536MB
         """,
     )

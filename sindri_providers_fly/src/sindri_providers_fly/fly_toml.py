@@ -199,7 +199,7 @@ def fly_document(
     document["mounts"] = [
         {
             "source": VOLUME_NAME,
-            "destination": config.deployment.volumes.workspace.path,
+            "destination": config.deployment.volumes.workspace.home,
             "initial_size": f"{volume_size_gb(config)}gb",
         }
     ]
