@@ -1,0 +1,601 @@
+"""Semantic versions of image tags, and version ranges with npm node-semver semantics.
+
+SPEC §4.2 promises npm's range language (``^ ~ x-ranges partials comparators hyphen ||``),
+which none of the Python libraries at hand implements: ``packaging`` is PEP 440 (``~=1.2``
+means ``>=1.2,<2``, ``1.2.3-1`` is a post-release, ``>=1.0`` may admit ``2.0rc1``). This module
+reproduces node-semver 7 in strict mode, including how ``includePrerelease`` changes the
+desugaring of ranges, e.g. ``^1.2`` becomes ``>=1.2.0-0 <2.0.0-0`` rather than ``>=1.2.0 <2.0.0-0``.
+
+Versions (:func:`parse_version`) are strict SemVer 2.0.0: ``MAJOR.MINOR.PATCH[-pre][+build]``,
+no leading zeros in numeric identifiers, with one optional lowercase ``v`` in front (as npm's
+strict parser allows). ``V1.2.3``, ``vv1.2.3``, ``=1.2.3``, ``1.2``, ``latest`` are not
+versions, so such tags are never candidates. ``1.2.3-fedora`` is a version whose prerelease
+is ``fedora``; the ``variant`` argument of the tag helpers reads distro-suffixed tags by
+the version in front of the suffix instead.
+
+Where sindri differs from npm (checked against npm's own node-semver in the tests):
+
+- npm lets any run of ``v``, ``=`` and spaces precede a version inside a range (``^vv1``,
+  ``~=1.2``, ``^=1``, ``~>=1``, ``> =1``, ``=1 - 2``) and deletes a ``*`` wherever it stands
+  (``1.2.3*``); here only one ``v`` may follow the optional operator, and such ranges are
+  refused as typos with a one-line :class:`~sindri_core.errors.ConfigError`. ``~=`` gets a
+  hint of its own: it is PEP 440's operator and means something else there.
+- Build metadata in a range is ignored wherever it stands, as node-semver 7.7 does
+  (7.6 refused ``1.2+b`` and let ``1.2.3+b - 2`` lose its ``-0`` under includePrerelease).
+- ``>=v0.0.0`` is treated like ``>=0.0.0`` (npm keeps the ``v`` in its text and so does not
+  recognise it as "any"; the difference shows only in ``>=v0.0.0 || 1.2.3-pre``).
+- ``max_satisfying`` breaks ties between equal versions deterministically (below).
+
+Numbers are Python integers (npm refuses components above 2**53 - 1; no image tag has those).
+
+Ordering (:class:`Version`): semver precedence, build metadata ignored (SemVer §10-11). Two
+versions of equal precedence are still ordered, deterministically, as npm's ``compareBuild``
+orders them: no build metadata sorts before any, then build identifiers compare like
+prerelease identifiers, then as plain strings. Among tags that parse to the same version,
+the one without the ``v`` ranks higher, so ``max_satisfying(["v1.0.0", "1.0.0"], ...)`` is
+``"1.0.0"`` whatever the input order (npm's ``maxSatisfying`` keeps whichever came first).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from sindri_core.errors import ConfigError
+
+__all__ = [
+    "Range",
+    "Version",
+    "max_satisfying",
+    "parse_version",
+    "satisfying",
+    "sort_tags_desc",
+]
+
+_NUM = r"0|[1-9][0-9]*"
+_PRE_ID = rf"(?:{_NUM}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+_PRE = rf"{_PRE_ID}(?:\.{_PRE_ID})*"
+_BUILD = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
+
+# One pattern for the hot path: every tag of a repository goes through it.
+_VERSION_RE = re.compile(rf"v?({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?")
+
+# A range version may be partial and use x-range wildcards; a prerelease only follows a third
+# part. Build metadata may follow any version and is ignored (node-semver >= 7.7 strips it
+# before parsing; 7.6 refused it after a partial version and let it bleed into hyphen ranges).
+_XR = rf"{_NUM}|[xX*]"
+_PARTIAL = (
+    rf"v?(?P<M>{_XR})(?:\.(?P<m>{_XR})(?:\.(?P<p>{_XR})(?:-(?P<pre>{_PRE}))?)?)?(?:\+{_BUILD})?"
+)
+_OPERATORS = r"<=|>=|~>|[<>=~^]"
+_COMPARATOR_RE = re.compile(rf"(?P<op>{_OPERATORS})?{_PARTIAL}")
+_PARTIAL_RE = re.compile(_PARTIAL)
+_HYPHEN_RE = re.compile(r"(\S+)\s+-\s+(\S+)")
+# Whitespace between an operator and its version is allowed (`>= 1.2`), not inside an
+# operator (`> = 1.2`, which npm refuses too).
+_OPERATOR_GAP_RE = re.compile(rf"({_OPERATORS})\s+(?=[v0-9xX*])")
+_OR_RE = re.compile(r"\s*\|\|\s*")
+
+_ALLOWED = (
+    "allowed: exact 1.2.3, comparators <, <=, >, >=, = (>=1.2 <2), ^1.2.3, ~1.2, x-ranges "
+    "(1.x, 1.2.*, *), partial versions (1, 1.2), hyphen ranges (1.2 - 1.4), each optionally "
+    "with one leading v; space means and, || means or"
+)
+
+# Precedence keys are plain tuples so that comparing them runs in C:
+# (major, minor, patch, prerelease key). A prerelease identifier becomes (0, number) or
+# (1, text) -- numeric identifiers sort first -- and a release gets _RELEASE, which sorts
+# after every prerelease of the same major.minor.patch. Every key made here shares this one
+# object, so "is a release" is an identity test in the hot loop.
+_RELEASE: tuple[tuple[int, Any], ...] = ((2, ""),)
+_BELOW_ALL = (-1,)
+_ABOVE_ALL = (math.inf,)
+
+PrecedenceKey = tuple[Any, ...]
+
+
+def _identifiers_key(identifiers: Iterable[str]) -> tuple[tuple[int, Any], ...]:
+    return tuple((0, int(i)) if i.isdigit() else (1, i) for i in identifiers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prerelease_key(prerelease: str) -> tuple[tuple[int, Any], ...]:
+    """Cached: a repository repeats a few prerelease labels (``rc.1``, ``fedora``) often."""
+    return _identifiers_key(prerelease.split("."))
+
+
+def _order_key(precedence: PrecedenceKey, build: tuple[str, ...]) -> tuple[Any, ...]:
+    """Precedence, then npm's compareBuild tie-break, then the raw build text."""
+    if not build:
+        return (*precedence, (), ())
+    return (*precedence, _identifiers_key(build), build)
+
+
+def _version_precedence(version: Version) -> PrecedenceKey:
+    prerelease = _identifiers_key(version.prerelease) if version.prerelease else _RELEASE
+    return (version.major, version.minor, version.patch, prerelease)
+
+
+def _version_order(version: Version) -> tuple[Any, ...]:
+    return _order_key(version._precedence, version.build)
+
+
+@attrs.frozen(order=False)
+class Version:
+    """A SemVer 2.0.0 version, totally ordered (see the module docstring for ties).
+
+    Equality compares every field, build metadata included; ``<`` and friends follow semver
+    precedence and break its ties deterministically, so sorting never depends on input order.
+    Make one from text with :func:`parse_version`.
+    """
+
+    major: int
+    minor: int
+    patch: int
+    prerelease: tuple[str, ...] = ()
+    build: tuple[str, ...] = ()
+    _precedence: PrecedenceKey = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(_version_precedence, takes_self=True),
+    )
+    _order: tuple[Any, ...] = attrs.field(
+        init=False, repr=False, eq=False, default=attrs.Factory(_version_order, takes_self=True)
+    )
+
+    @property
+    def is_prerelease(self) -> bool:
+        return bool(self.prerelease)
+
+    def __str__(self) -> str:
+        text = f"{self.major}.{self.minor}.{self.patch}"
+        if self.prerelease:
+            text += "-" + ".".join(self.prerelease)
+        if self.build:
+            text += "+" + ".".join(self.build)
+        return text
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._order < other._order
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._order <= other._order
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._order > other._order
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._order >= other._order
+
+
+def parse_version(tag: str) -> Version | None:
+    """The version a tag names, or ``None`` when the tag is not strict semver.
+
+    One leading lowercase ``v`` is ignored: ``v3.1.0`` is 3.1.0; ``latest``, ``3.1``, ``v3``,
+    ``01.2.3``, ``vv1.0.0`` and ``sha256-….sig`` are ``None``.
+    """
+    match = _VERSION_RE.fullmatch(tag)
+    if match is None:
+        return None
+    major, minor, patch, prerelease, build = match.groups()
+    return Version(
+        int(major),
+        int(minor),
+        int(patch),
+        tuple(prerelease.split(".")) if prerelease else (),
+        tuple(build.split(".")) if build else (),
+    )
+
+
+# --- ranges -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Comparator:
+    """One primitive comparison, as npm prints it: ``>=1.2.3``, ``<2.0.0-0``, ``1.2.3``."""
+
+    operator: str  # one of < <= > >= =
+    version: Version
+
+    def __str__(self) -> str:
+        return ("" if self.operator == "=" else self.operator) + str(self.version)
+
+
+_NULL = _Comparator("<", Version(0, 0, 0, ("0",)))  # npm's "nothing": below every version
+# The lowest prerelease: X.Y.Z-0 sorts before every other X.Y.Z-pre. npm ends upper bounds
+# with it, and under includePrerelease also lower bounds (the ``z`` parameter below is
+# _ZERO then, else empty).
+_ZERO = ("0",)
+
+
+def _is_x(part: str | None) -> bool:
+    return part is None or part in ("x", "X", "*")
+
+
+def _parts(match: re.Match[str]) -> tuple[int | None, int | None, int | None, tuple[str, ...]]:
+    """Major, minor, patch (``None`` for a wildcard or a missing part), prerelease.
+
+    As in npm, a wildcard makes every later part a wildcard (``1.x.3`` is ``1.x``) and a
+    prerelease counts only after a numeric patch (``1.2.x-rc`` is ``1.2.x``).
+    """
+    M, m, p, pre = match.group("M", "m", "p", "pre")
+    major = None if _is_x(M) else int(M)
+    minor = None if major is None or _is_x(m) else int(m)
+    patch = None if minor is None or _is_x(p) else int(p)
+    prerelease = tuple(pre.split(".")) if pre and patch is not None else ()
+    return major, minor, patch, prerelease
+
+
+def _at_least(major: int, minor: int, patch: int, pre: tuple[str, ...] = ()) -> _Comparator:
+    return _Comparator(">=", Version(major, minor, patch, pre))
+
+
+def _below(major: int, minor: int, patch: int) -> _Comparator:
+    return _Comparator("<", Version(major, minor, patch, _ZERO))
+
+
+def _caret(
+    major: int, minor: int | None, patch: int | None, pre: tuple[str, ...], z: tuple[str, ...]
+) -> list[_Comparator]:
+    """``^``: changes that keep the left-most non-zero part (npm replaceCaret)."""
+    if minor is None:
+        return [_at_least(major, 0, 0, z), _below(major + 1, 0, 0)]
+    if patch is None:
+        upper = _below(0, minor + 1, 0) if major == 0 else _below(major + 1, 0, 0)
+        return [_at_least(major, minor, 0, z), upper]
+    # npm puts -0 on a full lower bound only for 0.x carets; reproduced as it is.
+    lower = _at_least(major, minor, patch, pre or (z if major == 0 else ()))
+    if major == 0 and minor == 0:
+        return [lower, _below(0, 0, patch + 1)]
+    if major == 0:
+        return [lower, _below(0, minor + 1, 0)]
+    return [lower, _below(major + 1, 0, 0)]
+
+
+def _tilde(
+    major: int, minor: int | None, patch: int | None, pre: tuple[str, ...]
+) -> list[_Comparator]:
+    """``~``/``~>``: patch-level changes if a minor is given, else minor-level (no -0 here)."""
+    if minor is None:
+        return [_at_least(major, 0, 0), _below(major + 1, 0, 0)]
+    return [_at_least(major, minor, patch or 0, pre), _below(major, minor + 1, 0)]
+
+
+def _x_range(
+    op: str,
+    major: int,
+    minor: int | None,
+    patch: int | None,
+    pre: tuple[str, ...],
+    z: tuple[str, ...],
+) -> list[_Comparator]:
+    """A comparator, partial version or x-range (npm replaceXRange)."""
+    if patch is not None:
+        return [_Comparator(op or "=", Version(major, minor or 0, patch, pre))]
+    if op in ("", "="):
+        if minor is None:
+            return [_at_least(major, 0, 0, z), _below(major + 1, 0, 0)]
+        return [_at_least(major, minor, 0, z), _below(major, minor + 1, 0)]
+    if op == ">":  # >1 is >=2.0.0, >1.2 is >=1.3.0
+        return [
+            _at_least(major + 1, 0, 0, z) if minor is None else _at_least(major, minor + 1, 0, z)
+        ]
+    if op == "<=":  # <=1 is <2.0.0-0, <=1.2 is <1.3.0-0
+        return [_below(major + 1, 0, 0) if minor is None else _below(major, minor + 1, 0)]
+    if op == "<":
+        return [_below(major, minor or 0, 0)]
+    return [_at_least(major, minor or 0, 0, z)]  # >=
+
+
+def _desugar(token: str, text: str, z: tuple[str, ...]) -> list[_Comparator]:
+    """The primitive comparators of one space-separated token; ``[]`` means any version."""
+    match = _COMPARATOR_RE.fullmatch(token)
+    if match is None:
+        raise _invalid(text, token)
+    op = match.group("op") or ""
+    major, minor, patch, pre = _parts(match)
+    if major is None:
+        # *, ^*, ~*, >=*, <=* match everything; >* and <* match nothing.
+        return [_NULL] if op in ("<", ">") else []
+    if op == "^":
+        return _caret(major, minor, patch, pre, z)
+    if op in ("~", "~>"):
+        return _tilde(major, minor, patch, pre)
+    return _x_range(op, major, minor, patch, pre, z)
+
+
+def _hyphen(low: re.Match[str], high: re.Match[str], z: tuple[str, ...]) -> list[_Comparator]:
+    """``A - B``: inclusive at both ends; a partial end covers everything it names."""
+    result = []
+    major, minor, patch, pre = _parts(low)
+    if major is not None:
+        result.append(_at_least(major, minor or 0, patch or 0, pre or z))
+    major, minor, patch, pre = _parts(high)
+    if major is None:
+        return result
+    if minor is None:
+        result.append(_below(major + 1, 0, 0))
+    elif patch is None:
+        result.append(_below(major, minor + 1, 0))
+    elif pre or not z:
+        result.append(_Comparator("<=", Version(major, minor, patch, pre)))
+    else:  # npm's includePrerelease form of <=1.2.3; it admits the same versions
+        result.append(_below(major, minor, patch + 1))
+    return result
+
+
+def _invalid(text: str, part: str) -> ConfigError:
+    hint = _ALLOWED
+    if part.startswith(("~=", "==", "!=")):
+        hint = f"{part[:2]} is not npm range syntax; {_ALLOWED}"
+    elif "," in part:
+        hint = f"comparators are separated by spaces, not commas; {_ALLOWED}"
+    return ConfigError(f"invalid version range {text!r}: {part!r} is not understood", hint=hint)
+
+
+@attrs.frozen
+class _ComparatorSet:
+    """Comparators that must all hold, compiled to an interval for fast matching.
+
+    Every npm comparator is a half-line (or a point), so their conjunction is one interval.
+    ``prerelease_tuples`` are the major.minor.patch of comparators that carry a prerelease:
+    by npm's rule only prereleases of those tuples may match (unless includePrerelease).
+    """
+
+    comparators: tuple[_Comparator, ...]
+    low: PrecedenceKey
+    low_inclusive: bool
+    high: PrecedenceKey
+    high_inclusive: bool
+    prerelease_tuples: frozenset[tuple[int, int, int]]
+
+    @property
+    def is_any(self) -> bool:
+        return not self.comparators
+
+    @property
+    def is_null(self) -> bool:
+        return _NULL in self.comparators
+
+    @classmethod
+    def build(cls, comparators: Iterable[_Comparator]) -> _ComparatorSet:
+        unique = tuple(dict.fromkeys(comparators))
+        if _NULL in unique:  # as npm: a set that admits nothing is shown as just that
+            unique = (_NULL,)
+        low, low_inclusive, high, high_inclusive = _BELOW_ALL, True, _ABOVE_ALL, True
+        for comparator in unique:
+            key = comparator.version._precedence
+            if comparator.operator in (">", ">=", "=") and (
+                key > low or (key == low and comparator.operator == ">")
+            ):
+                low, low_inclusive = key, comparator.operator != ">"
+            if comparator.operator in ("<", "<=", "=") and (
+                key < high or (key == high and comparator.operator == "<")
+            ):
+                high, high_inclusive = key, comparator.operator != "<"
+        return cls(
+            comparators=unique,
+            low=low,
+            low_inclusive=low_inclusive,
+            high=high,
+            high_inclusive=high_inclusive,
+            prerelease_tuples=frozenset(
+                (c.version.major, c.version.minor, c.version.patch)
+                for c in unique
+                if c.version.prerelease
+            ),
+        )
+
+    def __str__(self) -> str:
+        return " ".join(map(str, self.comparators)) or "*"
+
+
+def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ...]:
+    """npm's Range constructor: desugar every ``||`` alternative, then tidy the union."""
+    z = _ZERO if include_prerelease else ()
+    # npm turns >=0.0.0 (>=0.0.0-0 with includePrerelease) into "any version"; that matters
+    # below, where an alternative that is any version absorbs the whole union.
+    everything = _at_least(0, 0, 0, z)
+    sets = []
+    for alternative in _OR_RE.split(text.strip()):
+        hyphen = _HYPHEN_RE.fullmatch(alternative)
+        if hyphen:
+            low, high = (_PARTIAL_RE.fullmatch(side) for side in hyphen.groups())
+            if low is None or high is None:
+                raise _invalid(text, alternative)
+            comparators = _hyphen(low, high, z)
+        else:
+            tokens = _OPERATOR_GAP_RE.sub(r"\1", alternative).split()
+            comparators = [c for token in tokens for c in _desugar(token, text, z)]
+        sets.append(_ComparatorSet.build(c for c in comparators if c != everything))
+    if len(sets) > 1:
+        sets = [s for s in sets if not s.is_null] or sets[:1]
+        # An alternative that admits any version replaces the whole union, and so
+        # `* || 1.2.3-rc.1` does not match 1.2.3-rc.1 without includePrerelease, as in npm.
+        sets = [s for s in sets if s.is_any][:1] or sets
+    return tuple(sets)
+
+
+def _set_matcher(
+    sets: tuple[_ComparatorSet, ...], include_prerelease: bool
+) -> Callable[[PrecedenceKey], bool]:
+    compiled = [
+        (s.low, s.low_inclusive, s.high, s.high_inclusive, s.prerelease_tuples) for s in sets
+    ]
+
+    def admits(key: PrecedenceKey) -> bool:
+        for low, low_inclusive, high, high_inclusive, prerelease_tuples in compiled:
+            if (
+                (key >= low if low_inclusive else key > low)
+                and (key <= high if high_inclusive else key < high)
+                and (include_prerelease or key[3] is _RELEASE or key[:3] in prerelease_tuples)
+            ):
+                return True
+        return False
+
+    return admits
+
+
+@attrs.frozen
+class Range:
+    """A version range in npm node-semver syntax; see :meth:`parse`.
+
+    ``text`` is the range as written (whitespace collapsed), which is what ``str()`` gives;
+    :meth:`describe` shows what it desugars to.
+    """
+
+    text: str
+    _sets: tuple[_ComparatorSet, ...] = attrs.field(repr=False)
+    _sets_with_prereleases: tuple[_ComparatorSet, ...] = attrs.field(repr=False)
+
+    @classmethod
+    def parse(cls, text: str, *, path: str | None = None) -> Range:
+        """Parse ``text``; :class:`ConfigError` (exit 2, one line) when it is not a range.
+
+        :param path: the configuration field the range came from, named in the error.
+
+        The empty string and ``*`` mean any version (prereleases still need
+        ``include_prerelease``). ``1.2.3`` is exact; see the module docstring for the few
+        inputs npm accepts that are refused here.
+        """
+        if not isinstance(text, str):
+            raise ConfigError(f"a version range must be a string, not {text!r}", path=path)
+        normalized = " ".join(text.split())
+        try:
+            return cls(
+                normalized,
+                _parse_sets(normalized, include_prerelease=False),
+                _parse_sets(normalized, include_prerelease=True),
+            )
+        except ConfigError as error:
+            error.path = path
+            raise
+
+    def test(self, version: Version, include_prerelease: bool = False) -> bool:
+        """Whether ``version`` satisfies the range, as npm's ``satisfies`` decides.
+
+        By default a prerelease matches only if a comparator in the same ``||`` alternative
+        names the same major.minor.patch with a prerelease (``>=1.2.3-rc.1`` admits
+        ``1.2.3-rc.2`` but not ``1.2.4-rc.1``). ``include_prerelease`` is npm's
+        ``includePrerelease``: that rule is lifted and partial lower bounds reach down to
+        ``-0`` prereleases, while ``^``/``~`` upper bounds still stop before ``X.0.0-0``.
+        """
+        return self._matcher(include_prerelease)(version._precedence)
+
+    def _matcher(self, include_prerelease: bool) -> Callable[[PrecedenceKey], bool]:
+        """A predicate over precedence keys, for the hot loop of the tag helpers."""
+        sets = self._sets_with_prereleases if include_prerelease else self._sets
+        return _set_matcher(sets, include_prerelease)
+
+    def describe(self, include_prerelease: bool = False) -> str:
+        """The desugared comparators, as npm prints them: ``^1.2.3`` → ``>=1.2.3 <2.0.0-0``.
+
+        Alternatives are joined by `` || ``; an alternative that admits any version is ``*``.
+        """
+        sets = self._sets_with_prereleases if include_prerelease else self._sets
+        return " || ".join(map(str, sets))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _tag_pattern(suffix: str) -> re.Pattern[str]:
+    version = _VERSION_RE.pattern
+    return re.compile(rf"^({version}{re.escape(suffix)})$", re.MULTILINE)
+
+
+def _semver_tags(tags: Iterable[str], variant: str | None) -> list[tuple[str, ...]]:
+    """``(tag, major, minor, patch, prerelease, build)`` for every tag that is a version.
+
+    One regex scan over all tags joined by newlines: a registry may hold 100,000 tags, and a
+    Python-level call per tag would cost more than the match itself. With ``variant`` only
+    tags ending in ``-{variant}`` count, read by the part in front of the suffix.
+    """
+    tags = list(tags)
+    text = "\n".join(tags)
+    if text.count("\n") != max(len(tags) - 1, 0):  # a tag with a newline is no version
+        text = "\n".join(tag for tag in tags if "\n" not in tag)
+    return _tag_pattern(f"-{variant}" if variant else "").findall(text)
+
+
+def _tag_key(major: str, minor: str, patch: str, pre: str) -> PrecedenceKey:
+    return (int(major), int(minor), int(patch), _prerelease_key(pre) if pre else _RELEASE)
+
+
+def _tag_order(key: PrecedenceKey, build: str, tag: str) -> tuple[Any, ...]:
+    """Total order of tags: the version's, then the tag without ``v`` above the one with."""
+    return (*_order_key(key, tuple(build.split(".")) if build else ()), not tag.startswith("v"))
+
+
+def max_satisfying(
+    tags: Iterable[str],
+    rng: Range,
+    include_prerelease: bool = False,
+    *,
+    variant: str | None = None,
+) -> str | None:
+    """The highest tag satisfying ``rng``, as written (``v`` kept); ``None`` if none does.
+
+    Tags that are not semver are skipped. ``variant`` (e.g. ``"fedora"``) restricts the
+    candidates to ``X.Y.Z-fedora``-style tags compared by their ``X.Y.Z``.
+    """
+    admits = rng._matcher(include_prerelease)
+    best: str | None = None
+    best_key: PrecedenceKey = _BELOW_ALL
+    best_order: tuple[Any, ...] = ()
+    prerelease_key = _prerelease_key
+    for tag, major, minor, patch, pre, build in _semver_tags(tags, variant):
+        # _tag_key, inlined: this loop is the 100,000-tag hot path.
+        key = (int(major), int(minor), int(patch), prerelease_key(pre) if pre else _RELEASE)
+        if key < best_key or not admits(key):
+            continue
+        order = _tag_order(key, build, tag)
+        if best is None or order > best_order:
+            best, best_key, best_order = tag, key, order
+    return best
+
+
+def satisfying(
+    tags: Iterable[str],
+    rng: Range,
+    include_prerelease: bool = False,
+    *,
+    variant: str | None = None,
+) -> list[str]:
+    """Every tag satisfying ``rng``, newest first (the order of :func:`sort_tags_desc`)."""
+    admits = rng._matcher(include_prerelease)
+    matching = []
+    for tag, major, minor, patch, pre, build in _semver_tags(tags, variant):
+        key = _tag_key(major, minor, patch, pre)
+        if admits(key):
+            matching.append((_tag_order(key, build, tag), tag))
+    matching.sort(reverse=True)
+    return [tag for _, tag in matching]
+
+
+def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:
+    """The semver tags among ``tags``, newest first; other tags are dropped."""
+    ordered = [
+        (_tag_order(_tag_key(major, minor, patch, pre), build, tag), tag)
+        for tag, major, minor, patch, pre, build in _semver_tags(tags, variant)
+    ]
+    ordered.sort(reverse=True)
+    return [tag for _, tag in ordered]
