@@ -11,11 +11,25 @@ Provider plugins import :data:`hookimpl` from here to mark their hook implementa
 
 from __future__ import annotations
 
-import pluggy
+from typing import TYPE_CHECKING, Any
 
 __version__ = "3.2.0"
 
-hookimpl = pluggy.HookimplMarker("sindri")
-"""Marker for hook implementations (``@hookimpl``, ``@hookimpl(wrapper=True)``, ...)."""
+if TYPE_CHECKING:
+    import pluggy
+
+    hookimpl: pluggy.HookimplMarker
+    """Marker for hook implementations (``@hookimpl``, ``@hookimpl(wrapper=True)``, ...)."""
 
 __all__ = ["__version__", "hookimpl"]
+
+
+def __getattr__(name: str) -> Any:
+    # Created on first use so that `sindri --version` does not pay for importing pluggy.
+    if name == "hookimpl":
+        import pluggy
+
+        marker = pluggy.HookimplMarker("sindri")
+        globals()["hookimpl"] = marker
+        return marker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

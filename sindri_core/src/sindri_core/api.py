@@ -13,11 +13,11 @@ command; they raise :class:`~sindri_core.errors.SindriError` subclasses on failu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from sindri_core.build.context import BuildContext, BuildContextRequest
+from sindri_core.build.context import BuildContext, BuildContextRequest, BuildSource
 from sindri_core.config.loader import LoadedConfig, load_config
 from sindri_core.config.model import SindriConfig
 from sindri_core.errors import ConfigError, OperationError, UsageError
@@ -38,6 +38,9 @@ from sindri_core.plugins import PluginHost, ProviderHooks, get_host
 from sindri_core.provider import ProviderInfo
 from sindri_core.runner import CommandRunner
 from sindri_core.secrets import SecretValues
+
+if TYPE_CHECKING:
+    from sindri_core.image.verify import VerificationReport
 
 __all__ = ["PlanReport", "Project"]
 
@@ -146,26 +149,81 @@ class Project:
                 f"the image comes from {resolution.source.value}, not from a build: "
                 f"{resolution.reference}"
             )
-        self.console.step(f"Preparing build context: {resolution.build.describe()}")
+        return self.fetch_build_context(resolution.build, refresh=refresh)
+
+    def build_source(self, *, from_source: bool = False) -> BuildSource:
+        """The source ``build``, ``image context`` and ``deploy --force`` build from (SPEC §5),
+        whatever image is configured. Decided offline.
+
+        :raises UsageError: the provider never builds.
+        """
+        if not self.provider.capabilities.can_build:
+            raise UsageError(
+                f"the {self.provider.name} provider never builds images; build and push the "
+                "image elsewhere and set deployment.image or deployment.image_config"
+            )
+        from sindri_core.build.sources import select_source
+
+        return select_source(self.config, self.project_dir, from_source).source
+
+    def fetch_build_context(self, source: BuildSource, *, refresh: bool = False) -> BuildContext:
+        """Materialise ``source``: the local Dockerfile in place, or the Sindri sources from
+        the cache (fetched when needed; ``refresh`` re-resolves tags too)."""
+        self.console.step(f"Preparing build context: {source.describe()}")
         request = BuildContextRequest(
             config=self.config,
             project_dir=self.project_dir,
-            source=resolution.build,
+            source=source,
             refresh=refresh,
+            runner=self.runner,
+            console=self.console,
         )
         return self.hooks.fetch_build_context(request)
 
-    def verify(self, resolution: ImageResolution) -> None:
+    def verify(self, resolution: ImageResolution) -> VerificationReport | None:
         """Verify signature/provenance when ``image_config`` asks for it (fail closed)."""
         ic = self.config.deployment.image_config
         if ic is None or resolution.source in (ImageSource.BUILD, ImageSource.NONE):
-            return
+            return None
         if not (ic.verify_signature or ic.verify_provenance):
-            return
+            return None
         from sindri_core.image.verify import verify_resolution
 
         self.console.step(f"Verifying {resolution.reference}")
-        verify_resolution(resolution, ic, runner=self.runner)
+        report = verify_resolution(resolution, ic, runner=self.runner, base_dir=self.project_dir)
+        self._warn_unlogged(report)
+        return report
+
+    def verify_image(self, reference: str | None = None) -> VerificationReport:
+        """``sindri image verify``: verify ``reference``, or the image the chain resolves.
+
+        Uses ``image_config``'s key, identity and checks; the signature is checked even when
+        nothing is configured (a legacy ``image``, or verification switched off).
+        """
+        from sindri_core.image.verify import verify_resolution, verify_with_config
+
+        ic = self.config.deployment.image_config
+        if reference is not None:
+            report = verify_with_config(
+                reference, ic, runner=self.runner, base_dir=self.project_dir
+            )
+        else:
+            resolution = self.resolve_image()
+            self.console.step(f"Verifying {resolution.reference}")
+            report = verify_resolution(
+                resolution, ic, runner=self.runner, base_dir=self.project_dir
+            )
+        self._warn_unlogged(report)
+        return report
+
+    def _warn_unlogged(self, report: VerificationReport) -> None:
+        if not report.transparency_log:
+            from sindri_core.image.verify import IGNORE_TLOG_ENV
+
+            self.console.warn(
+                f"{report.reference}: the signature was checked against the key only, not the "
+                f"transparency log ({IGNORE_TLOG_ENV} is set)"
+            )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -181,26 +239,18 @@ class Project:
 
     def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
         """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
+        self.hooks.require("plan")
         image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
         plan = self.hooks.plan(self.context(), image)
         return PlanReport(provider=self.provider.name, image=image, plan=plan)
 
     def build(self, *, force: bool = False, refresh: bool = False) -> BuiltImage:
         """The provider's build step alone: build once (in CI), deploy many times."""
-        if not self.provider.capabilities.can_build:
-            raise UsageError(
-                f"the {self.provider.name} provider never builds images; build and push the "
-                "image elsewhere and set deployment.image or deployment.image_config"
-            )
-        image = self.resolve_image(force_build=True, refresh=refresh)
-        if not image.is_build:
-            from sindri_core.build.sources import select_source
-
-            choice = select_source(self.config, self.project_dir)
-            image = attrs.evolve(image, source=ImageSource.BUILD, build=choice.source)
+        source = self.build_source()
+        self.hooks.require("build")
         ctx = self.context()
         self._require_prerequisites(ctx)
-        build = self.build_context(image, refresh=refresh)
+        build = self.fetch_build_context(source, refresh=refresh)
         return self.hooks.build(ctx, build, BuildOptions(force=force))
 
     def deploy(
@@ -218,11 +268,15 @@ class Project:
         options = options or DeployOptions()
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
+        self.hooks.require("deploy")
         image = self.resolve_image(
             force_build=options.force, from_source=from_source, refresh=refresh
         )
         if not skip_verification:
-            self.verify(image)
+            report = self.verify(image)
+            if report is not None and image.digest is None:
+                # A tag (tag_override) was verified by the digest it named; run that digest.
+                image = attrs.evolve(image, reference=report.reference, digest=report.digest)
         ctx = self.context()
         self._require_prerequisites(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
@@ -236,26 +290,31 @@ class Project:
             return None
 
     def status(self) -> DeploymentStatus:
+        self.hooks.require("status")
         ctx = self.context()
         self._require_prerequisites(ctx)
         return self.hooks.status(ctx, self.configured_image())
 
     def destroy(self, *, volumes: bool = False) -> OperationResult:
+        self.hooks.require("destroy")
         ctx = self.context()
         self._require_prerequisites(ctx)
         return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
+        self.hooks.require("start")
         ctx = self.context()
         self._require_prerequisites(ctx)
         return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
+        self.hooks.require("stop")
         ctx = self.context()
         self._require_prerequisites(ctx)
         return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:
+        self.hooks.require("connect")
         ctx = self.context()
         self._require_prerequisites(ctx)
         return self.hooks.connect(ctx, command)

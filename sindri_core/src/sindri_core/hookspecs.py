@@ -72,8 +72,11 @@ __all__ = [
 def sindri_provider_info() -> ProviderInfo:
     """Describe the provider this plugin implements.
 
-    Called once per process, when plugins are loaded, on every plugin. A plugin that is not a
-    provider (a wrapper, an extension) does not implement it.
+    Called once per process, on each plugin separately, the first time the installed providers
+    are needed (not a first-result hook: every provider answers). A plugin that is not a
+    provider (a wrapper, an extension) does not implement it. A plugin whose answer fails,
+    is not a :class:`~sindri_core.provider.ProviderInfo` or reuses a taken name is unloaded
+    and listed as failed by ``sindri providers``.
 
     :returns: the provider's :class:`~sindri_core.provider.ProviderInfo`: name, aliases,
         description, capabilities and the attrs class of its ``providers.<name>`` section.
@@ -124,7 +127,9 @@ def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
     """Report whether the external tools and credentials the provider needs are present.
 
     Called before ``build``, ``deploy``, ``status``, ``start``, ``stop``, ``connect`` and
-    ``destroy``. Must not change anything.
+    ``destroy``, after the command checked that the provider implements the operation; first
+    result wins. Must not change anything. Optional: a provider that does not implement it
+    needs nothing.
 
     :param ctx: the deployment context.
     :returns: a :class:`~sindri_core.provider.PrerequisiteReport`; unsatisfied items stop the
@@ -136,8 +141,8 @@ def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
 def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     """Describe what ``deploy`` would do, and the files it would generate.
 
-    Called by ``plan`` and ``deploy --dry-run``. Must run no command that changes anything
-    and write nothing; for a build, ``image.reference`` is the placeholder
+    Called by ``plan`` and ``deploy --dry-run``; first result wins. Must run no command that
+    changes anything and write nothing; for a build, ``image.reference`` is the placeholder
     ``sindri:{cli_version}-SOURCE`` and nothing has been fetched.
 
     :param ctx: the deployment context.
@@ -150,10 +155,11 @@ def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
 def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
     """Build (and where the provider needs it, push or load) the image from a build context.
 
-    Called by ``sindri build`` and by ``deploy`` when the chain answered with a build or
-    ``--force`` asks for a rebuild. A provider that builds locally skips the build when an
-    image with the same fingerprint exists, unless ``options.force``. A provider that never
-    builds does not implement it (the core refuses before calling).
+    Called by ``sindri build``; first result wins. (``deploy`` hands the build context to
+    :func:`sindri_deploy` instead, and the provider builds inside its deploy.) A provider
+    that builds locally skips the build when an image with the same fingerprint exists,
+    unless ``options.force``. A provider that never builds does not implement it (the core
+    refuses before calling).
 
     :param ctx: the deployment context.
     :param build: the fetched build context.
@@ -171,10 +177,12 @@ def sindri_deploy(
 ) -> DeployResult:
     """Create or update the deployment.
 
-    Called by ``deploy`` after resolution, verification and (for builds) fetching the context.
-    Refuses to replace an existing deployment unless ``options.force``; waits until it runs
-    unless ``options.wait`` is false. Raises an :class:`~sindri_core.errors.OperationError`
-    on failure, never returns a failed result.
+    Called by ``deploy`` after resolution, verification, prerequisites and (for builds)
+    fetching the context; first result wins. When ``build`` is given the provider builds the
+    image itself (locally or remotely) as part of the deployment. Refuses to replace an
+    existing deployment unless ``options.force``; waits until it runs unless ``options.wait``
+    is false. Raises an :class:`~sindri_core.errors.OperationError` on failure, never
+    returns a failed result.
 
     :param ctx: the deployment context.
     :param image: the chain's answer (for a build, the level-5 answer).
@@ -188,6 +196,9 @@ def sindri_deploy(
 def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
     """Report the deployment's state and the image actually running.
 
+    Called by ``status`` (and ``status --watch``, repeatedly); first result wins. Read-only.
+    A deployment that does not exist is ``not_deployed``, not an error.
+
     :param ctx: the deployment context.
     :param image: the configured image per the chain (resolved without network where
         possible), or ``None`` when nothing is configured.
@@ -199,7 +210,7 @@ def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> Deploy
 def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
     """Remove what this deployment created, and nothing else; volumes only when asked.
 
-    Called after the user confirmed (``--yes``).
+    Called by ``destroy`` after the user confirmed (or passed ``--yes``); first result wins.
 
     :param ctx: the deployment context.
     :param options: destroy options (``volumes``).
@@ -211,6 +222,8 @@ def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationRe
 def sindri_start(ctx: ProviderContext) -> OperationResult:
     """Start a stopped deployment.
 
+    Called by ``start``; first result wins.
+
     :param ctx: the deployment context.
     :returns: an :class:`~sindri_core.lifecycle.OperationResult`.
     """
@@ -220,6 +233,8 @@ def sindri_start(ctx: ProviderContext) -> OperationResult:
 def sindri_stop(ctx: ProviderContext) -> OperationResult:
     """Stop a running deployment, keeping its data.
 
+    Called by ``stop``; first result wins.
+
     :param ctx: the deployment context.
     :returns: an :class:`~sindri_core.lifecycle.OperationResult`.
     """
@@ -228,6 +243,8 @@ def sindri_stop(ctx: ProviderContext) -> OperationResult:
 @hookspec(firstresult=True)
 def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
     """Open an interactive shell (or run ``command``) in the deployment.
+
+    Called by ``connect``; first result wins. The CLI exits with the result's ``exit_code``.
 
     :param ctx: the deployment context.
     :param command: a command to run instead of a login shell; empty for a shell.

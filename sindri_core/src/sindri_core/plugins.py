@@ -23,7 +23,7 @@ import pluggy
 
 from sindri_core import hookspecs
 from sindri_core.errors import ConfigError, NotImplementedYetError, PluginLoadError
-from sindri_core.provider import ProviderCatalog, ProviderInfo
+from sindri_core.provider import PrerequisiteReport, ProviderCatalog, ProviderInfo
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext, BuildContextRequest
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
-    from sindri_core.provider import PrerequisiteReport
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginFailure", "PluginHost", "ProviderHooks", "get_host"]
 
@@ -80,7 +79,8 @@ class PluginHost:
         self.strict = environ.get("SINDRI_STRICT_PLUGINS", "") in {"1", "true", "yes"}
         self.disabled = _env_list(environ.get("SINDRI_DISABLE_PLUGINS"))
         self.failures: list[PluginFailure] = []
-        self._distributions: dict[str, tuple[str, str]] = {}  # plugin name -> (dist, version)
+        # plugin name -> (distribution, version), for `sindri providers` and failure messages
+        self._distributions: dict[str, tuple[str | None, str | None]] = {}
         self._catalog: ProviderCatalog | None = None
         self._plugin_of: dict[str, object] = {}
         self._hooks: dict[str, ProviderHooks] = {}
@@ -96,46 +96,53 @@ class PluginHost:
         self.pm.register(builtin, name=BUILTIN_PLUGIN)
 
     def _load_entry_points(self) -> None:
-        from importlib.metadata import entry_points
+        from sindri_core.entry_points import find_entry_points
 
-        seen: set[str] = set()
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in seen:  # the same dist-info reachable twice on sys.path
-                continue
-            seen.add(ep.name)
-            dist = ep.dist.name if ep.dist is not None else None
-            if ep.name in self.disabled:
-                self.pm.set_blocked(ep.name)
+        for entry in find_entry_points(ENTRY_POINT_GROUP):
+            if entry.name in self.disabled:
+                self.pm.set_blocked(entry.name)  # never imported
                 self.failures.append(
-                    PluginFailure(ep.name, dist, "disabled by SINDRI_DISABLE_PLUGINS", "disabled")
+                    PluginFailure(
+                        entry.name,
+                        entry.distribution,
+                        "disabled by SINDRI_DISABLE_PLUGINS",
+                        "disabled",
+                    )
                 )
                 continue
+            self._distributions[entry.name] = (entry.distribution, entry.version)
             try:
-                module = ep.load()
-                self.register(module, name=ep.name)
+                self.register(entry.load(), name=entry.name)
             except Exception as exc:  # any import-time failure of third-party code
-                self._record_failure(ep.name, dist, exc)
-                continue
-            if ep.dist is not None:
-                self._distributions[ep.name] = (ep.dist.name, ep.dist.version)
+                self._record_failure(entry.name, exc)
 
-    def _record_failure(self, name: str, dist: str | None, exc: BaseException) -> None:
+    def _record_failure(self, name: str, exc: BaseException) -> None:
+        dist = self._distributions.get(name, (None, None))[0]
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        message = " ".join(message.split())  # one line, whatever the plugin raised
         if self.strict:
             raise PluginLoadError(
-                f"plugin {name!r} ({dist or 'unknown'}) failed to load: {message}"
+                f"plugin {name!r} ({dist or 'unknown distribution'}) failed to load: {message}"
             )
         self.failures.append(PluginFailure(name, dist, message))
 
     def register(self, plugin: object, name: str | None = None) -> None:
-        """Register a plugin object (a module or an instance) and forget cached lookups."""
+        """Register a plugin object (a module or an instance) and forget cached lookups.
+
+        :raises pluggy.PluginValidationError: the plugin implements a hook wrongly (unknown
+            hook name, unknown argument); it is not left registered.
+        """
         if name in self.disabled:
             return
         try:
-            self.pm.register(plugin, name=name)
+            registered = self.pm.register(plugin, name=name)
         except ValueError:  # already registered under this name or object: already loaded
             return
-        self.pm.check_pending()
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError:
+            self.pm.unregister(name=registered)
+            raise
         self._catalog = None
         self._hooks.clear()
 
@@ -158,27 +165,28 @@ class PluginHost:
         owner: dict[str, str] = {}
         self._plugin_of = {}
         for impl in self.pm.hook.sindri_provider_info.get_hookimpls():
+            name = impl.plugin_name
             try:
                 info = impl.function()
                 if not isinstance(info, ProviderInfo):
-                    raise TypeError(f"sindri_provider_info returned {type(info).__name__}")
-            except Exception as exc:
-                self._record_failure(impl.plugin_name, None, exc)
-                continue
-            clash = next((n for n in info.names() if n in owner), None)
-            if clash is not None:
-                self._record_failure(
-                    impl.plugin_name,
-                    self._distributions.get(impl.plugin_name, (None,))[0],
-                    ValueError(
+                    raise TypeError(
+                        f"sindri_provider_info returned {type(info).__name__}, not ProviderInfo"
+                    )
+                clash = next((n for n in info.names() if n in owner), None)
+                if clash is not None:
+                    raise ValueError(
                         f"provider name {clash!r} is already taken by plugin {owner[clash]!r}"
-                    ),
-                )
+                    )
+            except Exception as exc:
+                # A provider that cannot say who it is must not receive lifecycle calls meant
+                # for others (unregistered, it is not mistaken for a non-provider plugin).
+                self.pm.unregister(name=name)
+                self._record_failure(name, exc)
                 continue
-            dist, version = self._distributions.get(impl.plugin_name, (None, None))
+            dist, version = self._distributions.get(name, (None, None))
             info = attrs.evolve(info, distribution=dist, version=version)
-            for name in info.names():
-                owner[name] = impl.plugin_name
+            for alias in info.names():
+                owner[alias] = name
             self._plugin_of[info.name] = impl.plugin
             infos.append(info)
         return ProviderCatalog(tuple(sorted(infos, key=lambda i: i.name)))
@@ -217,19 +225,38 @@ class ProviderHooks:
         self._exclude = list(other_providers)
         self._callers: dict[str, Any] = {}
 
-    def _call(self, hook: str, **kwargs: Any) -> Any:
+    def _caller(self, hook: str) -> Any:
         caller = self._callers.get(hook)
         if caller is None:
             caller = self._pm.subset_hook_caller(hook, remove_plugins=self._exclude)
             self._callers[hook] = caller
-        return caller(**kwargs)
+        return caller
 
-    def _lifecycle(self, hook: str, operation: str, **kwargs: Any) -> Any:
+    def _call(self, hook: str, **kwargs: Any) -> Any:
+        return self._caller(hook)(**kwargs)
+
+    def implements(self, operation: str) -> bool:
+        """Whether a plugin answers ``sindri_<operation>`` for this provider (wrappers aside)."""
+        impls = self._caller(f"sindri_{operation}").get_hookimpls()
+        return any(not (impl.wrapper or impl.hookwrapper) for impl in impls)
+
+    def require(self, operation: str) -> None:
+        """Fail early, before any work, when the provider lacks ``operation``.
+
+        :raises NotImplementedYetError: nothing implements ``sindri_<operation>``.
+        """
+        if not self.implements(operation):
+            raise self._not_implemented(operation)
+
+    def _not_implemented(self, operation: str) -> NotImplementedYetError:
+        return NotImplementedYetError(
+            f"the {self.provider.name} provider does not implement {operation} yet"
+        )
+
+    def _lifecycle(self, hook: str, **kwargs: Any) -> Any:
         result = self._call(hook, **kwargs)
         if result is None:
-            raise NotImplementedYetError(
-                f"the {self.provider.name} provider does not implement {operation} yet"
-            )
+            raise self._not_implemented(hook.removeprefix("sindri_"))
         return result
 
     def resolve_image(self, request: ImageRequest) -> ImageResolution:
@@ -239,13 +266,14 @@ class ProviderHooks:
         return self._call("sindri_fetch_build_context", request=request)
 
     def check_prerequisites(self, ctx: ProviderContext) -> PrerequisiteReport:
-        return self._lifecycle("sindri_check_prerequisites", "prerequisite checks", ctx=ctx)
+        report = self._call("sindri_check_prerequisites", ctx=ctx)
+        return report if report is not None else PrerequisiteReport()  # nothing needed
 
     def plan(self, ctx: ProviderContext, image: ImageResolution) -> Plan:
-        return self._lifecycle("sindri_plan", "plan", ctx=ctx, image=image)
+        return self._lifecycle("sindri_plan", ctx=ctx, image=image)
 
     def build(self, ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
-        return self._lifecycle("sindri_build", "build", ctx=ctx, build=build, options=options)
+        return self._lifecycle("sindri_build", ctx=ctx, build=build, options=options)
 
     def deploy(
         self,
@@ -254,24 +282,22 @@ class ProviderHooks:
         build: BuildContext | None,
         options: DeployOptions,
     ) -> DeployResult:
-        return self._lifecycle(
-            "sindri_deploy", "deploy", ctx=ctx, image=image, build=build, options=options
-        )
+        return self._lifecycle("sindri_deploy", ctx=ctx, image=image, build=build, options=options)
 
     def status(self, ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
-        return self._lifecycle("sindri_status", "status", ctx=ctx, image=image)
+        return self._lifecycle("sindri_status", ctx=ctx, image=image)
 
     def destroy(self, ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
-        return self._lifecycle("sindri_destroy", "destroy", ctx=ctx, options=options)
+        return self._lifecycle("sindri_destroy", ctx=ctx, options=options)
 
     def start(self, ctx: ProviderContext) -> OperationResult:
-        return self._lifecycle("sindri_start", "start", ctx=ctx)
+        return self._lifecycle("sindri_start", ctx=ctx)
 
     def stop(self, ctx: ProviderContext) -> OperationResult:
-        return self._lifecycle("sindri_stop", "stop", ctx=ctx)
+        return self._lifecycle("sindri_stop", ctx=ctx)
 
     def connect(self, ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
-        return self._lifecycle("sindri_connect", "connect", ctx=ctx, command=command)
+        return self._lifecycle("sindri_connect", ctx=ctx, command=command)
 
 
 _host: PluginHost | None = None

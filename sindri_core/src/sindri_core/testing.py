@@ -6,6 +6,7 @@ test suite:
 ``sindri_host``
     A fresh :class:`~sindri_core.plugins.PluginHost` with entry-point autoloading **off**
     (only the core's built-in plugin), installed as the process-wide host for the test.
+    Without it, each test gets a new process-wide host on first use (installed plugins).
 ``register_provider``
     ``register_provider(plugin, name=None)`` registers a provider plugin (a module, class
     instance or namespace with ``@hookimpl`` functions) on ``sindri_host`` and unregisters
@@ -35,6 +36,15 @@ import pytest
 from sindri_core.plugins import PluginHost, set_host
 
 __all__ = ["CliResult", "FakeTool", "FakeTools", "ToolCall"]
+
+
+@pytest.fixture(autouse=True)
+def _sindri_fresh_host() -> Iterator[None]:
+    """Every test starts and ends without a process-wide plugin host, as a new process would,
+    so no test sees plugins (or failures) another test loaded."""
+    set_host(None)
+    yield
+    set_host(None)
 
 
 @pytest.fixture

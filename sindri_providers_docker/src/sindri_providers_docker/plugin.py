@@ -1,10 +1,33 @@
-"""The docker provider's hook implementations."""
+"""The docker provider's hook implementations: thin entry points into one module per
+concept (deploy, status, control, prerequisites).
+
+Those modules are imported when a hook runs, not when the plugin loads: every ``sindri``
+command loads every installed plugin, and most never touch Docker.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
 from sindri_providers_docker.settings import DockerSettings
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildContext
+    from sindri_core.image.resolution import ImageResolution
+    from sindri_core.lifecycle import (
+        BuildOptions,
+        BuiltImage,
+        DeploymentStatus,
+        DeployOptions,
+        DeployResult,
+        DestroyOptions,
+        OperationResult,
+        Plan,
+        ProviderContext,
+    )
+    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="docker",
@@ -23,3 +46,71 @@ INFO = ProviderInfo(
 @hookimpl
 def sindri_provider_info() -> ProviderInfo:
     return INFO
+
+
+@hookimpl
+def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+    from sindri_providers_docker.prerequisites import check_prerequisites
+
+    return check_prerequisites(ctx.runner)
+
+
+@hookimpl
+def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    from sindri_providers_docker.deploy import plan
+
+    return plan(ctx, image)
+
+
+@hookimpl
+def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+    from sindri_core.docker_engine import build_image
+
+    return build_image(ctx.runner, build, build.tag, force=options.force, console=ctx.console)
+
+
+@hookimpl
+def sindri_deploy(
+    ctx: ProviderContext,
+    image: ImageResolution,
+    build: BuildContext | None,
+    options: DeployOptions,
+) -> DeployResult:
+    from sindri_providers_docker.deploy import deploy
+
+    return deploy(ctx, image, build, options)
+
+
+@hookimpl
+def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    from sindri_providers_docker.status import status
+
+    return status(ctx, image)
+
+
+@hookimpl
+def sindri_start(ctx: ProviderContext) -> OperationResult:
+    from sindri_providers_docker.control import start
+
+    return start(ctx)
+
+
+@hookimpl
+def sindri_stop(ctx: ProviderContext) -> OperationResult:
+    from sindri_providers_docker.control import stop
+
+    return stop(ctx)
+
+
+@hookimpl
+def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+    from sindri_providers_docker.control import connect
+
+    return connect(ctx, command)
+
+
+@hookimpl
+def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+    from sindri_providers_docker.control import destroy
+
+    return destroy(ctx, options)

@@ -8,8 +8,6 @@ import attrs
 
 from sindri_core.config.fields import setting
 
-PORT_PATTERN = r"^((\d{1,3}\.){3}\d{1,3}:)?\d{1,5}:\d{1,5}(/(tcp|udp))?$"
-
 
 @attrs.frozen
 class DindSettings:
@@ -21,12 +19,14 @@ class DindSettings:
         "privileged.",
     )
     storage_driver: Literal["auto", "overlay2", "fuse-overlayfs", "vfs"] = setting(
-        "auto", key="storageDriver", doc="Storage driver of the inner daemon (privileged mode)."
+        "auto",
+        key="storageDriver",
+        doc="Storage driver of the inner daemon, passed as SINDRI_DIND_STORAGE_DRIVER.",
     )
     storage_size: str = setting(
         "20GB",
         key="storageSize",
-        doc="Size hint for the inner daemon's volume.",
+        doc="Size hint for the inner daemon's storage, passed as SINDRI_DIND_STORAGE_SIZE.",
         pattern=r"^[1-9][0-9]*(MB|GB)$",
         pattern_hint="a size such as 20GB",
     )
@@ -35,14 +35,16 @@ class DindSettings:
 @attrs.frozen
 class DockerSettings:
     network: Literal["bridge", "host", "none"] = setting(
-        "bridge", doc="Network mode of the container."
+        "bridge",
+        doc="Network mode of the container (compose network_mode); published ports need bridge.",
     )
     restart: Literal["no", "always", "on-failure", "unless-stopped"] = setting(
-        "unless-stopped", doc="Restart policy."
+        "unless-stopped", doc="Restart policy of the container (compose restart)."
     )
     ports: list[str] = setting(
         factory=list,
-        doc='Published ports, "HOST:CONTAINER" or "IP:HOST:CONTAINER".',
+        doc='Published ports, "HOST:CONTAINER" or "IP:HOST:CONTAINER", optionally with "/tcp" '
+        'or "/udp"; bridge network only.',
         example=["127.0.0.1:2222:22"],
     )
     privileged: bool = setting(False, doc="Run the container privileged.")
@@ -50,6 +52,8 @@ class DockerSettings:
         factory=list, key="extraHosts", doc='Extra /etc/hosts entries, "name:ip".'
     )
     runtime: Literal["runc", "sysbox-runc", "auto"] = setting(
-        "auto", doc="Container runtime; auto uses the engine's default (or sysbox for DinD)."
+        "auto",
+        doc="Container runtime: auto uses the engine's default (sysbox-runc for DinD in sysbox "
+        "mode); runc or sysbox-runc set it explicitly.",
     )
     dind: DindSettings = setting(factory=DindSettings, doc="Docker-in-Docker.")

@@ -19,15 +19,21 @@ def config() -> None:
 @pass_session
 def validate(session: Session, as_json: bool) -> None:
     """Validate sindri.yaml (exit 2 with file:line:column when invalid)."""
-    project = session.project()
-    loaded = project.loaded
+    # The loader alone, not a Project: validation must stay fast (see benchmarks/startup.py).
+    from sindri_core.config.loader import load_config
+    from sindri_core.plugins import get_host
+
+    catalog = get_host().catalog
+    loaded = load_config(session.config_path, catalog)
+    provider = catalog.lookup(loaded.config.deployment.provider)
+    provider_name = provider.name if provider is not None else loaded.config.deployment.provider
     if as_json:
         emit_json(
             {
                 "valid": True,
                 "path": str(loaded.path),
                 "name": loaded.config.name,
-                "provider": project.provider.name,
+                "provider": provider_name,
                 "warnings": list(loaded.warnings),
             }
         )
@@ -35,7 +41,7 @@ def validate(session: Session, as_json: bool) -> None:
     console = session.console()
     for warning in loaded.warnings:
         console.warn(warning)
-    click.echo(f"{loaded.path}: valid ({loaded.config.name} on {project.provider.name})")
+    click.echo(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
 
 
 @config.command("schema")

@@ -6,15 +6,13 @@ traceback reaches the user unless ``--debug``.
 
 from __future__ import annotations
 
-import json
-import traceback
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from sindri_core import __version__
 
+# Keep this module's imports to click alone: it is all `sindri --version` loads.
 if TYPE_CHECKING:
     from sindri_core.api import Project
     from sindri_core.output import Console
@@ -25,7 +23,7 @@ __all__ = ["Session", "cli", "emit_json", "main", "pass_session"]
 class Session:
     """Global options of one invocation, and the lazily loaded project."""
 
-    def __init__(self, config: Path | None, verbosity: int, debug: bool) -> None:
+    def __init__(self, config: str | None, verbosity: int, debug: bool) -> None:
         self.config_path = config
         self.verbosity = verbosity
         self.debug = debug
@@ -53,6 +51,8 @@ pass_session = click.make_pass_decorator(Session)
 
 def emit_json(data: Any) -> None:
     """The one way ``--json`` output is written: stdout, stable key order, newline."""
+    import json
+
     click.echo(json.dumps(data, indent=2, default=str))
 
 
@@ -72,8 +72,41 @@ def json_option(func: Any) -> Any:
     )(func)
 
 
+# Command name -> the module of sindri_core.cli whose COMMANDS list defines it. A module is
+# imported only when one of its commands runs or `--help` lists it, so `sindri --version`
+# imports none of them (and, through them, no provider and no HTTP library).
+COMMAND_MODULES = {
+    "providers": "providers_command",
+    "config": "config_commands",
+    "image": "image_commands",
+    "plan": "project_commands",
+    "build": "project_commands",
+    "deploy": "project_commands",
+    "status": "project_commands",
+    "destroy": "project_commands",
+    "start": "project_commands",
+    "stop": "project_commands",
+    "connect": "project_commands",
+    "cache": "cache_commands",
+    "completion": "completion_command",
+}
+
+
 class SindriGroup(click.Group):
-    """Turns sindri's exceptions into one-line errors and exit statuses."""
+    """Loads subcommands lazily; turns sindri's exceptions into one-line errors and exit
+    statuses."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            module = importlib.import_module(f"sindri_core.cli.{COMMAND_MODULES[cmd_name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from sindri_core.errors import SindriError
@@ -97,52 +130,31 @@ class SindriGroup(click.Group):
 def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
     session = ctx.find_object(Session)
     if session is not None and session.debug:
+        import traceback
+
         traceback.print_exc()
-    click.echo(f"error: {message}", err=True)
+    # One line, whatever the message carries (a tool's multi-line stderr, say).
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    click.echo(f"error: {one_line}", err=True)
     ctx.exit(code)
     raise AssertionError("unreachable")  # ctx.exit raises
 
 
-@click.group(cls=SindriGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("sindri", cls=SindriGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="sindri", message="%(prog)s %(version)s")
 @click.option(
     "-c",
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(dir_okay=False),
     help="Path to sindri.yaml (default: search the current directory and parents).",
 )
 @click.option("-v", "--verbose", count=True, help="More output.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None, verbose: int, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug: bool) -> None:
     """Deploy a containerised development environment from one sindri.yaml."""
     ctx.obj = Session(config, -1 if quiet else verbose, debug)
-
-
-def _register_commands() -> None:
-    from sindri_core.cli import (
-        cache_commands,
-        completion_command,
-        config_commands,
-        image_commands,
-        project_commands,
-        providers_command,
-    )
-
-    for module in (
-        providers_command,
-        config_commands,
-        image_commands,
-        project_commands,
-        cache_commands,
-        completion_command,
-    ):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:

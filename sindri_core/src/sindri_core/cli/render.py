@@ -53,3 +53,23 @@ def render_status(name: str, provider: str, status) -> None:  # type: ignore[no-
         click.echo(f"  Address: {address}")
     for key, value in status.details.items():
         click.echo(f"  {key.replace('_', ' ').capitalize()}: {value}")
+
+
+def render_verification(report) -> None:  # type: ignore[no-untyped-def]
+    click.echo(f"Verified {report.reference}")
+    tlog = "checked" if report.transparency_log else "NOT checked (SINDRI_COSIGN_IGNORE_TLOG)"
+    click.echo(f"  mode: {report.mode}; transparency log: {tlog}")
+    if report.signatures is not None:
+        click.echo(f"  signature: verified ({len(report.signatures)} signature(s))")
+        for signature in report.signatures:
+            if signature.issuer or signature.subject:
+                click.echo(f"    issuer: {signature.issuer}  subject: {signature.subject}")
+    if report.provenance is not None:
+        click.echo(f"  provenance: verified ({report.provenance.predicate_type})")
+        for label, value in (
+            ("builder", report.provenance.builder_id),
+            ("build type", report.provenance.build_type),
+            ("source", report.provenance.source),
+        ):
+            if value:
+                click.echo(f"    {label}: {value}")

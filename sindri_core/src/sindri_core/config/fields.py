@@ -7,11 +7,14 @@ metadata. :mod:`sindri_core.config.schema` reads them back.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["FieldSpec", "setting", "spec_of"]
+__all__ = ["FieldSpec", "Forbid", "constraints", "constraints_of", "setting", "spec_of"]
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -63,3 +66,64 @@ def spec_of(field: attrs.Attribute) -> FieldSpec:
 
 def yaml_key(field: attrs.Attribute) -> str:
     return spec_of(field).key or field.name
+
+
+@attrs.frozen
+class Forbid:
+    """A combination of keys of one mapping that is not allowed.
+
+    Declared on a model class with :func:`constraints`; the loader checks it and the JSON
+    Schema states it (``not: {allOf: ...}``), so editors and ``config validate`` agree. The
+    combination matches when every condition holds:
+
+    :param message: the error, e.g. "set either profile or active, not both".
+    :param at: the key the error points at.
+    :param present: keys set to something other than null.
+    :param nonempty: keys set to a non-empty list.
+    :param absent: keys missing or null.
+    :param equals: ``(key, value)`` pairs: keys set to exactly this value.
+    """
+
+    message: str
+    at: str
+    present: tuple[str, ...] = ()
+    nonempty: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    equals: tuple[tuple[str, Any], ...] = ()
+
+    def matches(self, mapping: Mapping[str, Any]) -> bool:
+        return (
+            all(mapping.get(key) is not None for key in self.present)
+            and all(isinstance(mapping.get(key), list) and mapping[key] for key in self.nonempty)
+            and all(mapping.get(key) is None for key in self.absent)
+            and all(key in mapping and mapping[key] == value for key, value in self.equals)
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        def set_(key: str) -> dict[str, Any]:
+            return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+
+        conditions = [set_(key) for key in self.present]
+        conditions += [
+            {"required": [key], "properties": {key: {"type": "array", "minItems": 1}}}
+            for key in self.nonempty
+        ]
+        conditions += [{"not": set_(key)} for key in self.absent]
+        conditions += [
+            {"required": [key], "properties": {key: {"const": value}}} for key, value in self.equals
+        ]
+        return {"not": {"allOf": conditions}, "$comment": self.message}
+
+
+def constraints(*rules: Forbid) -> Callable[[type[_T]], type[_T]]:
+    """Class decorator attaching :class:`Forbid` rules to a model class."""
+
+    def attach(cls: type[_T]) -> type[_T]:
+        cls.__sindri_constraints__ = rules  # type: ignore[attr-defined]
+        return cls
+
+    return attach
+
+
+def constraints_of(cls: type) -> tuple[Forbid, ...]:
+    return getattr(cls, "__sindri_constraints__", ())

@@ -13,7 +13,14 @@ from typing import Any
 import attrs
 
 from sindri_core.config.model import SindriConfig
-from sindri_core.config.schema import Location, _key_location, _value_location, check, fail
+from sindri_core.config.schema import (
+    Location,
+    _key_location,
+    _value_location,
+    check,
+    fail,
+    join_path,
+)
 from sindri_core.config.structure import converter
 from sindri_core.errors import ConfigError
 from sindri_core.provider import ProviderCatalog, distribution_for
@@ -58,13 +65,13 @@ def find_config(explicit: Path | None = None, start: Path | None = None) -> Path
 
 
 def load_config(
-    path: Path | None, catalog: ProviderCatalog, *, start: Path | None = None
+    path: str | Path | None, catalog: ProviderCatalog, *, start: Path | None = None
 ) -> LoadedConfig:
     """Find, read, parse and validate the configuration.
 
     :raises ConfigError: with file, line, column and field for anything invalid.
     """
-    found = find_config(path, start)
+    found = find_config(Path(path) if path is not None else None, start)
     try:
         text = found.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -111,11 +118,14 @@ def _read_yaml(text: str) -> Any:
         document = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        loc = Location(mark.line + 1, mark.column + 1) if mark else Location()
+        problem = " ".join((exc.problem or exc.context or "invalid YAML").split())
+        loc = Location(mark.line + 1, mark.column + 1) if mark else Location(1, 1)
         raise fail(f"invalid YAML: {problem}", "", loc) from None
-    except YAMLError as exc:
-        raise fail(f"invalid YAML: {exc}".splitlines()[0], "", Location()) from None
+    except YAMLError as exc:  # the reader's errors (bad characters) carry an offset, no mark
+        position = getattr(exc, "position", None)
+        loc = _offset_location(text, position) if isinstance(position, int) else Location(1, 1)
+        problem = " ".join((str(exc).splitlines() or ["invalid YAML"])[0].split())
+        raise fail(f"invalid YAML: {problem}", "", loc) from None
     if document is None:
         raise fail(
             "the file is empty; expected a mapping with version, name and deployment",
@@ -125,6 +135,11 @@ def _read_yaml(text: str) -> Any:
     if not isinstance(document, dict):
         raise fail("expected a mapping at the top level", "", Location(1, 1))
     return document
+
+
+def _offset_location(text: str, offset: int) -> Location:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Location(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 def _check_provider(document: Any, catalog: ProviderCatalog) -> None:
@@ -155,7 +170,14 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
     out: dict[str, Any] = {}
     for key, value in sections.items():
         info = catalog.lookup(key)
-        path = f"providers.{key}"
+        path = join_path("providers", key)
+        if info is not None and info.name in out:
+            raise fail(
+                f"{info.name!r} is configured twice (as {key!r} and under another of its names: "
+                f"{', '.join(info.names())})",
+                path,
+                _key_location(sections, key),
+            )
         if info is None:
             raise fail(
                 f"no installed provider is called {key!r}; installed: "
@@ -179,40 +201,17 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
 
 
 def _check_cross_fields(document: Any, config: SindriConfig) -> None:
-    ext = document.get("extensions") or {}
-    if config.extensions.active is not None and config.extensions.profile is not None:
-        raise fail(
-            "set either profile or active, not both",
-            "extensions.active",
-            _key_location(ext, "active"),
-        )
-    if config.extensions.active is not None and config.extensions.additional:
-        raise fail(
-            "additional goes with a profile; list everything in active instead",
-            "extensions.additional",
-            _key_location(ext, "additional"),
-        )
+    # Rules within one mapping are Forbid constraints on the model (schema.check applies
+    # them); what is left spans list items, which JSON Schema cannot say either.
     seen: set[str] = set()
     for index, secret in enumerate(config.secrets):
-        node = document["secrets"][index]
-        path = f"secrets[{index}]"
         if secret.name in seen:
             raise fail(
                 f"secret {secret.name} is listed twice",
-                f"{path}.name",
-                _value_location(node, "name"),
+                f"secrets[{index}].name",
+                _value_location(document["secrets"][index], "name"),
             )
         seen.add(secret.name)
-        if secret.source == "file" and not (secret.path and secret.mount_path):
-            raise fail(
-                "a file secret needs both path and mountPath", path, _key_location(node, "source")
-            )
-        if secret.source == "file" and secret.from_file:
-            raise fail(
-                "fromFile is for env secrets; a file secret uses path",
-                f"{path}.fromFile",
-                _key_location(node, "fromFile"),
-            )
 
 
 def _warnings(config: SindriConfig) -> Iterable[str]:

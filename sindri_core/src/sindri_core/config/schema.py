@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import re
 import types
 import typing
@@ -18,7 +19,7 @@ from typing import Any, Literal, Union
 
 import attrs
 
-from sindri_core.config.fields import FieldSpec, spec_of, yaml_key
+from sindri_core.config.fields import FieldSpec, constraints_of, spec_of, yaml_key
 from sindri_core.errors import ConfigError
 
 __all__ = ["Location", "check", "describe_type", "iter_fields", "json_schema"]
@@ -44,6 +45,8 @@ def _key_location(mapping: Any, key: Any) -> Location:
 
 def _value_location(mapping: Any, key: Any) -> Location:
     try:
+        if mapping[key] is None:  # `key:` alone: ruamel marks where the next token starts
+            return _key_location(mapping, key)
         line, col = mapping.lc.value(key)
         return Location(line + 1, col + 1)
     except (AttributeError, KeyError, TypeError):
@@ -69,9 +72,16 @@ def fail(message: str, path: str, loc: Location, hint: str | None = None) -> Con
     return ConfigError(message, path=path or None, line=loc.line, column=loc.column, hint=hint)
 
 
-def _join(path: str, key: str | int) -> str:
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def join_path(path: str, key: str | int) -> str:
+    """``deployment.image``, ``secrets[0]``; a key that is not a plain word is quoted
+    (``providers['my provider']``) so the path stays one unambiguous line."""
     if isinstance(key, int):
         return f"{path}[{key}]"
+    if not _PLAIN_KEY.fullmatch(key):
+        return f"{path}[{key!r}]"
     return f"{path}.{key}" if path else key
 
 
@@ -169,7 +179,7 @@ def check(
             raise fail(f"expected a list, got {_kind(value)}", path, loc)
         (item_type,) = typing.get_args(tp)
         return [
-            check(item_type, item, _join(path, i), _item_location(value, i))
+            check(item_type, item, join_path(path, i), _item_location(value, i))
             for i, item in enumerate(value)
         ]
     if origin is dict:
@@ -182,7 +192,7 @@ def check(
                 raise fail(
                     f"keys must be strings, got {_kind(key)}", path, _key_location(value, key)
                 )
-            out[key] = check(value_type, item, _join(path, key), _value_location(value, key))
+            out[key] = check(value_type, item, join_path(path, key), _value_location(value, key))
         return out
     return _check_scalar(tp, value, path, loc, spec)
 
@@ -214,7 +224,8 @@ def _check_scalar(tp: Any, value: Any, path: str, loc: Location, spec: FieldSpec
         value = str(value)
         if spec.max_length is not None and len(value) > spec.max_length:
             raise fail(f"{value!r} is longer than {spec.max_length} characters", path, loc)
-        if spec.pattern and not re.match(spec.pattern, value):
+        # fullmatch: `$` alone would accept a trailing newline, which JSON Schema does not.
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
             what = spec.pattern_hint or f"must match {spec.pattern}"
             raise fail(f"{value!r} is not valid; expected {what}", path, loc)
         return value
@@ -232,13 +243,13 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
     if not isinstance(value, dict):
         raise fail(f"expected a mapping, got {_kind(value)}", path, loc)
     fields = {yaml_key(f): f for f in attrs.fields(cls)}
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     for key in value:
         if key not in fields:
             suggestion = _did_you_mean(str(key), list(fields))
             raise fail(
                 f"unknown key {key!r}{suggestion}; allowed: {', '.join(fields)}",
-                _join(path, str(key)),
+                join_path(path, str(key)),
                 _key_location(value, key),
             )
     out: dict[str, Any] = {}
@@ -250,11 +261,20 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
         out[key] = check(
             hints[field.name],
             value[key],
-            _join(path, key),
+            join_path(path, key),
             _value_location(value, key),
             spec_of(field),
         )
+    for rule in constraints_of(cls):
+        if rule.matches(value):
+            raise fail(rule.message, join_path(path, rule.at), _key_location(value, rule.at))
     return out
+
+
+@functools.cache
+def type_hints(cls: type) -> dict[str, Any]:
+    """The resolved annotations of a model class (evaluated once: they are strings)."""
+    return typing.get_type_hints(cls)
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
@@ -328,7 +348,7 @@ def json_schema(tp: Any, spec: FieldSpec | None = None, overrides: dict | None =
 
 
 def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     properties: dict[str, Any] = {}
     required: list[str] = []
     for field in attrs.fields(cls):
@@ -349,6 +369,9 @@ def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
     }
     if required:
         schema["required"] = required
+    rules = constraints_of(cls)
+    if rules:
+        schema["allOf"] = [rule.json_schema() for rule in rules]
     return schema
 
 
@@ -380,7 +403,7 @@ class FieldDoc:
 
 def iter_fields(cls: type, prefix: str = "") -> Iterator[FieldDoc]:
     """Every field below ``cls`` as dotted paths (``deployment.image_config.digest``)."""
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     for field in attrs.fields(cls):
         key = yaml_key(field)
         path = f"{prefix}.{key}" if prefix else key
@@ -413,18 +436,28 @@ def document_schema(catalog: Any) -> dict[str, Any]:
 
     schema = json_schema(SindriConfig)
     providers = {}
+    one_name_each = []
     for info in catalog:
         if info.config_class is None:
             continue
-        section = json_schema(info.config_class)
+        section = {
+            "anyOf": [json_schema(info.config_class), {"type": "null"}],  # null: all defaults
+            "description": f"Settings of the {info.name} provider.",
+        }
         for name in info.names():
-            providers[name] = {**section, "description": f"Settings of the {info.name} provider."}
+            providers[name] = section
+        names = info.names()
+        one_name_each += [
+            {"not": {"required": [a, b]}} for i, a in enumerate(names) for b in names[i + 1 :]
+        ]
     schema["properties"]["providers"] = {
         "type": "object",
         "description": "Provider-specific sections, validated by each provider.",
         "properties": providers,
         "additionalProperties": False,
     }
+    if one_name_each:
+        schema["properties"]["providers"]["allOf"] = one_name_each
     schema["properties"]["deployment"]["properties"]["provider"]["enum"] = catalog.all_names()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -17,7 +17,9 @@ __all__ = ["converter"]
 @functools.cache
 def converter() -> cattrs.Converter:
     """A converter that reads and writes YAML key names (``buildFromSource``, ``gitRef``)."""
-    conv = cattrs.Converter(forbid_extra_keys=True)
+    # The data was validated (with locations) by schema.check before it gets here, so the
+    # simpler structuring code without cattrs' own detailed validation is enough.
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
 
     def renames(cls: type) -> dict[str, Any]:
         return {

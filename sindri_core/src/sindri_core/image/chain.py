@@ -6,10 +6,12 @@ First match wins; there is no default image. The answer explains itself
 
 from __future__ import annotations
 
-from sindri_core import __version__
+from sindri_core.build.context import BuildSource, SourceKind, build_tag
+from sindri_core.build.source_cache import cached_immutable_commit
 from sindri_core.build.sources import select_source
 from sindri_core.config.model import ImageConfig
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, UsageError
+from sindri_core.image.reference import ImageReference
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
 
 __all__ = ["placeholder_build_tag", "resolve"]
@@ -17,7 +19,7 @@ __all__ = ["placeholder_build_tag", "resolve"]
 
 def placeholder_build_tag() -> str:
     """What ``plan`` shows for an image that would be built."""
-    return f"sindri:{__version__}-SOURCE"
+    return build_tag("SOURCE")
 
 
 def resolve(request: ImageRequest) -> ImageResolution:
@@ -30,21 +32,29 @@ def resolve(request: ImageRequest) -> ImageResolution:
     build = None
     if capabilities.can_build:
         build = select_source(request.config, request.project_dir, request.from_source)
-        explicit = request.from_source or deployment.build_from_source.enabled
-        if build is not None and (explicit or (request.force_build and build.present)):
-            return _build(build.source, "build requested" if not explicit else build.source.reason)
+        source = build.source
+        if request.from_source or deployment.build_from_source.enabled:
+            return _build(
+                request, source, f"{source.reason}; building from the {source.describe()}"
+            )
+        if request.force_build and build.present:
+            return _build(request, source, f"--force rebuilds from the {source.describe()}")
+    elif request.from_source:
+        raise UsageError(f"--from-source: the {request.provider.name} provider never builds images")
     ic = deployment.image_config
     if ic is not None:
         return _from_image_config(request, ic)
     if deployment.image:
+        image = ImageReference.parse(deployment.image, field="deployment.image")
         return ImageResolution(
             reference=deployment.image,
             source=ImageSource.IMAGE,
             reason="deployment.image is set",
-            tag=_tag_of(deployment.image),
+            tag=image.tag,
+            digest=image.digest,
         )
     if build is not None:
-        return _build(build.source, build.source.reason)
+        return _build(request, build.source, f"no image is configured; {build.source.reason}")
     raise ConfigError(
         "No image configured",
         path="deployment",
@@ -53,18 +63,34 @@ def resolve(request: ImageRequest) -> ImageResolution:
     )
 
 
-def _build(source, reason: str) -> ImageResolution:  # type: ignore[no-untyped-def]
+def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageResolution:
+    """Level 5. Nothing is fetched: the tag is the placeholder, except outside ``plan`` for a
+    tag or commit whose sources are already cached (an index read, no git)."""
+    deployment = request.config.deployment
+    notes: list[str] = []
+    if deployment.image_config is not None or deployment.image:
+        notes.append("the configured image is not used: this deployment builds its image")
+    reference = placeholder_build_tag()
+    if not request.planning and source.kind is SourceKind.GIT:
+        assert source.repository is not None and source.ref is not None
+        commit = cached_immutable_commit(source.repository, source.ref)
+        if commit is not None:
+            reference = build_tag(commit[:7])
+            notes.append(f"{source.ref} is cached at commit {commit}")
     return ImageResolution(
-        reference=placeholder_build_tag(),
+        reference=reference,
         source=ImageSource.BUILD,
-        reason=f"no image is configured; building from the {source.describe()} ({reason})"
-        if reason == source.reason
-        else f"{reason}; building from the {source.describe()}",
+        reason=reason,
+        tag=reference.split(":", 1)[1],
         build=source,
+        notes=tuple(notes),
     )
 
 
 def _from_image_config(request: ImageRequest, ic: ImageConfig) -> ImageResolution:
+    # Checked before any level uses it: `registry:tag` and `registry@digest` must be valid
+    # references (tag and digest themselves are checked by the config schema).
+    ImageReference.parse_repository(ic.registry, field="deployment.image_config.registry")
     if ic.digest:
         return ImageResolution(
             reference=f"{ic.registry}@{ic.digest}",
@@ -82,9 +108,3 @@ def _from_image_config(request: ImageRequest, ic: ImageConfig) -> ImageResolutio
     from sindri_core.image.versions import resolve_version
 
     return resolve_version(request, ic)
-
-
-def _tag_of(reference: str) -> str | None:
-    name = reference.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return last.split(":", 1)[1] if ":" in last else None

@@ -1,0 +1,130 @@
+"""``sindri deploy`` of an already-built image next to plain compose (issue 5).
+
+Builds a static-busybox image once (not through sindri), writes a project whose
+``deployment.image`` is that image, lets sindri generate the compose file, and then measures,
+round-robin in the same run after a warm-up, the median wall time of:
+
+    sindri deploy                         a fresh process: config, chain, prerequisites,
+                                          compose file, `compose up`, wait until running
+    docker compose up -d --wait           the same generated compose file, same project
+
+Each timed deploy is followed by an untimed teardown (``sindri destroy --yes`` /
+``docker compose down``), so every run starts from the same state (home volume kept).
+Target: sindri <= 1.3 x compose. Also printed for orientation: ``sindri deploy --no-wait``
+(no wait for a steady running state) and ``sindri --version`` (interpreter start-up).
+
+    .venv/bin/python benchmarks/docker_deploy.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+RATIO_TARGET = 1.3
+DOCKERFILE = """\
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+CMD ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done"]
+"""
+CONFIG = """\
+version: "3.0"
+name: {name}
+deployment:
+  provider: docker
+  image: {image}
+  resources: {{memory: 128MB, cpus: 1}}
+  volumes: {{workspace: {{path: /workspace}}}}
+"""
+
+
+def sindri_argv() -> list[str]:
+    return [str(Path(sys.executable).with_name("sindri"))]
+
+
+def run(argv: list[str], cwd: Path) -> None:
+    completed = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({completed.returncode}): {completed.stderr}")
+
+
+def timed(action: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+
+    bench_id = uuid.uuid4().hex[:8]
+    name, image = f"bench-{bench_id}", f"sindri-bench-busybox:{bench_id}"
+    work = Path(tempfile.mkdtemp(prefix="sindri-bench-deploy-"))
+    context, project = work / "context", work / "project"
+    context.mkdir()
+    project.mkdir()
+    shutil.copy("/bin/busybox", context / "busybox")
+    (context / "Dockerfile").write_text(DOCKERFILE)
+    (project / "sindri.yaml").write_text(CONFIG.format(name=name, image=image))
+    sindri = sindri_argv()
+    baseline_file = work / "compose.yaml"
+    compose = ["docker", "compose", "-p", f"sindri-{name}", "-f", str(baseline_file)]
+    try:
+        run(["docker", "build", "-q", "-t", image, str(context)], work)
+        # Warm-up: caches, and the compose file sindri generates (the baseline's input).
+        run([*sindri, "deploy"], project)
+        shutil.copy(project / ".sindri" / "docker" / "compose.yaml", baseline_file)
+        run([*sindri, "destroy", "--yes"], project)
+
+        samples: dict[str, list[float]] = {
+            "sindri deploy": [],
+            "docker compose up -d --wait": [],
+            "sindri deploy --no-wait": [],
+            "sindri --version": [],
+        }
+        for _ in range(args.runs):
+            samples["sindri deploy"].append(timed(lambda: run([*sindri, "deploy"], project)))
+            run([*sindri, "destroy", "--yes"], project)
+            samples["docker compose up -d --wait"].append(
+                timed(lambda: run([*compose, "up", "-d", "--wait"], work))
+            )
+            run([*compose, "down"], work)
+            samples["sindri deploy --no-wait"].append(
+                timed(lambda: run([*sindri, "deploy", "--no-wait"], project))
+            )
+            run([*sindri, "destroy", "--yes"], project)
+            samples["sindri --version"].append(timed(lambda: run([*sindri, "--version"], project)))
+    finally:
+        subprocess.run(
+            [*sindri, "destroy", "--yes", "--volumes"],
+            cwd=project,
+            check=False,
+            capture_output=True,
+        )
+        subprocess.run(["docker", "rmi", "-f", image], check=False, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+    medians = {label: statistics.median(values) for label, values in samples.items()}
+    print(f"docker deploy of an already-built image, median of {args.runs} runs")
+    for label, value in medians.items():
+        print(f"  {label:<30} {value:7.3f} s")
+    ratio = medians["sindri deploy"] / medians["docker compose up -d --wait"]
+    verdict = "OK" if ratio <= RATIO_TARGET else "ABOVE TARGET"
+    print(
+        f"  ratio sindri / compose        {ratio:7.2f} x   (target <= {RATIO_TARGET} x: {verdict})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Resolving a version range against a local registry holding 10,000 tags (issue 3).
+
+Starts a real ``docker-registry`` on loopback (the test fixture's :class:`RegistryServer`),
+pushes one tiny image and tags it ``--tags`` times, then measures, round-robin in the same
+run after a warm-up:
+
+    sindri image resolve --refresh --json      (a fresh process; tag cache disabled)
+    skopeo list-tags --tls-verify=false docker://…   (the baseline: lists the same tags)
+
+and prints their medians and the ratio (target <= 1.5 x). For orientation it also prints
+the in-process cost of the same resolution (no interpreter start-up) and ``sindri --version``
+(the CLI's fixed start-up cost), and matching a range over 100,000 tags in-process
+(target <= 0.3 s; the generator is ``benchmarks/semver_match.py``'s).
+
+    .venv/bin/python benchmarks/resolve.py [--tags 10000] [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.semver_match import generate_tags  # noqa: E402
+from benchmarks.semver_match import median_seconds as median_in_process  # noqa: E402
+from benchmarks.startup import _run_once as run_once  # noqa: E402
+from benchmarks.startup import _sindri_argv as sindri_argv  # noqa: E402
+from tests.support.registry import RegistryServer  # noqa: E402
+
+RATIO_TARGET = 1.5
+MATCH_TARGET = 0.3
+RANGE = "^7.10"
+
+
+def version_tags(count: int) -> list[str]:
+    """``count`` distinct X.Y.Z tags: 10 patches per minor, 100 minors per major."""
+    return [f"{i // 1000}.{i // 10 % 100}.{i % 10}" for i in range(count)]
+
+
+def in_process_resolution(project: Path) -> Callable[[], object]:
+    from sindri_core.api import Project
+
+    loaded = Project.load(project / "sindri.yaml")
+    return lambda: loaded.resolve_image(refresh=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tags", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    if shutil.which("skopeo") is None:
+        sys.exit("skopeo is not installed; it is the baseline")
+
+    with tempfile.TemporaryDirectory(prefix="sindri-bench-resolve-") as tmp:
+        work = Path(tmp)
+        registry = RegistryServer(work / "registry")
+        try:
+            repo = "bench/sindri"
+            started = time.perf_counter()
+            digest = registry.push_image(repo, ["latest"])
+            tags = version_tags(args.tags)
+            registry.tag(repo, digest, tags)
+            print(f"pushed 1 image and {len(tags):,} tags in {time.perf_counter() - started:.1f}s")
+
+            project = work / "project"
+            project.mkdir()
+            (project / "sindri.yaml").write_text(
+                "version: '3.0'\nname: bench\ndeployment:\n  provider: docker\n"
+                f"  image_config:\n    registry: {registry.host}/{repo}\n"
+                f"    version: '{RANGE}'\n"
+            )
+            (work / "docker-config").mkdir()
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            env.update(
+                SINDRI_CACHE_DIR=str(work / "cache"),
+                SINDRI_TAG_CACHE_TTL="0",
+                DOCKER_CONFIG=str(work / "docker-config"),
+                PYTHONPYCACHEPREFIX=str(work / "pycache"),
+            )
+            os.environ.update(SINDRI_TAG_CACHE_TTL="0", DOCKER_CONFIG=str(work / "docker-config"))
+            sindri = sindri_argv()
+            commands = {
+                "skopeo list-tags": [
+                    "skopeo", "list-tags", "--tls-verify=false",
+                    f"docker://{registry.host}/{repo}",
+                ],
+                "sindri image resolve --refresh": [
+                    *sindri, "image", "resolve", "--refresh", "--json",
+                ],
+                "sindri --version": [*sindri, "--version"],
+            }  # fmt: skip
+            for argv in commands.values():  # warm-up: bytecode, OS cache, registry cache
+                run_once(argv, project, env)
+                run_once(argv, project, env)
+            samples: dict[str, list[float]] = {name: [] for name in commands}
+            for _ in range(args.runs):
+                for name, argv in commands.items():
+                    samples[name].append(run_once(argv, project, env))
+            resolve_in_process = median_in_process(in_process_resolution(project), args.runs)
+        finally:
+            registry.close()
+
+    print(f"{len(tags) + 1:,} tags; range {RANGE!r}; median of {args.runs} runs")
+    baseline = statistics.median(samples["skopeo list-tags"])
+    print(f"{'command':<36}{'median':>10}{'ratio':>8}  target")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        verdict = "-"
+        if name.startswith("sindri image resolve"):
+            ok = median / baseline <= RATIO_TARGET
+            verdict = f"<= {RATIO_TARGET}x " + ("ok" if ok else "MISSED")
+        print(f"{name:<36}{median * 1000:>8.1f}ms{median / baseline:>7.2f}x  {verdict}")
+    print(
+        f"{'resolve in-process (list + HEAD)':<36}{resolve_in_process * 1000:>8.1f}ms"
+        f"{resolve_in_process / baseline:>7.2f}x  -"
+    )
+
+    from sindri_core.image.semver import Range, max_satisfying
+
+    many = generate_tags(100_000)
+    rng = Range.parse("^3.1.0")
+    seconds = median_in_process(lambda: max_satisfying(many, rng), args.runs)
+    verdict = "ok" if seconds <= MATCH_TARGET else "MISSED"
+    print(
+        f"{'max_satisfying ^3.1.0, 100,000 tags':<36}{seconds * 1000:>8.1f}ms"
+        f"{'':>8}  <= {MATCH_TARGET}s {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Startup time of the ``sindri`` CLI next to ``python -c "import click"``.
+
+Every command is run as a fresh process, round-robin, ``--runs`` times after a warm-up; the
+script prints the median wall time of each and its ratio to the ``import click`` baseline
+measured in the same run, next to the target from issue 2:
+
+    sindri --version          <= 1.3 x baseline  (imports no provider, no HTTP library)
+    sindri providers --json   (no target; shown for reference)
+    sindri config validate    <= 2.5 x baseline
+
+Bytecode is compiled once into a temporary ``PYTHONPYCACHEPREFIX`` (as in a normal install,
+where pip writes ``.pyc`` files) without writing ``__pycache__`` into the checkout, even when
+``PYTHONDONTWRITEBYTECODE`` is set in the calling environment.
+
+    .venv/bin/python benchmarks/startup.py [--runs 15] [--config path/to/sindri.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXAMPLE_CONFIG = """\
+version: "3.0"
+name: bench-env
+deployment:
+  provider: docker
+  distro: ubuntu
+  image_config:
+    registry: ghcr.io/pacphi/sindri
+    version: "^3.1.0"
+    resolution_strategy: semver
+    verify_signature: false
+    pull_policy: IfNotPresent
+  resources:
+    memory: 4GB
+    cpus: 2
+  volumes:
+    workspace:
+      size: 20GB
+extensions:
+  profile: minimal
+  additional: [python, nodejs]
+secrets:
+  - name: GITHUB_TOKEN
+    source: env
+  - name: SSH_KEY
+    source: file
+    path: ~/.ssh/id_ed25519.pub
+    mountPath: /home/developer/.ssh/authorized_keys
+providers:
+  docker:
+    network: bridge
+"""
+
+
+def _sindri_argv() -> list[str]:
+    script = Path(sys.executable).with_name("sindri")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "sindri_core.cli"]
+
+
+def _run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    completed = subprocess.run(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if completed.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({completed.returncode}): {completed.stderr.decode()}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--config", type=Path, help="a sindri.yaml to validate")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp:
+        work = Path(tmp)
+        project = work / "project"
+        project.mkdir()
+        if args.config:
+            (project / "sindri.yaml").write_text(args.config.read_text())
+        else:
+            (project / "sindri.yaml").write_text(EXAMPLE_CONFIG)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        sindri = _sindri_argv()
+        commands = {
+            "python -c 'import click'": [sys.executable, "-c", "import click"],
+            "sindri --version": [*sindri, "--version"],
+            "sindri providers --json": [*sindri, "providers", "--json"],
+            "sindri config validate": [*sindri, "config", "validate"],
+        }
+        targets = {"sindri --version": 1.3, "sindri config validate": 2.5}
+        for argv in commands.values():  # warm-up: compile bytecode, fill the OS cache
+            _run_once(argv, project, env)
+            _run_once(argv, project, env)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, argv in commands.items():
+                samples[name].append(_run_once(argv, project, env))
+
+    baseline_name = next(iter(commands))
+    baseline = statistics.median(samples[baseline_name])
+    print(f"median wall time over {args.runs} runs (Python {sys.version.split()[0]})")
+    print(f"{'command':<28}{'median':>10}{'baseline':>10}{'ratio':>8}  target")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        ratio = median / baseline
+        target = targets.get(name)
+        verdict = "-"
+        if target is not None:
+            verdict = f"<= {target}x " + ("ok" if ratio <= target else "MISSED")
+        print(
+            f"{name:<28}{median * 1000:>8.1f}ms{baseline * 1000:>8.1f}ms{ratio:>7.2f}x  {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

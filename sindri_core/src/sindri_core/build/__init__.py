@@ -1,0 +1,1 @@
+"""Build sources: local Dockerfile discovery, the Sindri source fetcher, fingerprints."""

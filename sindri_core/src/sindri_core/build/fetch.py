@@ -1,0 +1,107 @@
+"""The core's ``sindri_fetch_build_context``: a build source made real (SPEC §5).
+
+A local Dockerfile is used in place (its directory is the context; nothing is copied). The
+Sindri sources come from the source cache, fetched when needed. Either way the answer carries
+the build arguments, the content fingerprint and the image tag.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from sindri_core import __version__
+from sindri_core.build.context import (
+    BuildContext,
+    BuildContextRequest,
+    BuildSource,
+    SourceKind,
+    build_tag,
+)
+from sindri_core.build.fingerprint import fingerprint
+from sindri_core.build.git_fetcher import SOURCE_DOCKERFILE, FetchedSource, GitFetcher
+from sindri_core.build.refs import FALLBACK_FIELD, RefKind, sindri_version_for
+from sindri_core.config.model import SindriConfig
+from sindri_core.errors import ConfigError
+from sindri_core.output import Console
+from sindri_core.runner import CommandRunner
+
+__all__ = ["build_args", "fetch_build_context"]
+
+
+def fetch_build_context(request: BuildContextRequest) -> BuildContext:
+    """Use the local Dockerfile in place, or fetch (or reuse) the Sindri sources.
+
+    :raises ConfigError: the Dockerfile disappeared, a ref does not exist, or the sources
+        lack ``v3/Dockerfile``.
+    :raises OperationError: git failed or the repository cannot be reached (and nothing
+        usable is cached).
+    """
+    if request.source.kind is SourceKind.LOCAL:
+        return _local(request)
+    return _from_git(request)
+
+
+def build_args(config: SindriConfig, ref: str | None, kind: RefKind | None) -> dict[str, str]:
+    """``DISTRO`` and ``SINDRI_VERSION`` (the version tag without ``v``, else the CLI's)."""
+    return {
+        "DISTRO": config.deployment.distro,
+        "SINDRI_VERSION": sindri_version_for(ref, kind, __version__),
+    }
+
+
+def _local(request: BuildContextRequest) -> BuildContext:
+    dockerfile = request.source.dockerfile
+    if dockerfile is None or not dockerfile.is_file():
+        raise ConfigError(f"the Dockerfile {dockerfile} no longer exists")
+    context_dir = dockerfile.parent
+    args = build_args(request.config, None, None)
+    digest = fingerprint(context_dir, dockerfile, args)
+    return BuildContext(
+        context_dir=context_dir,
+        dockerfile=dockerfile,
+        source=request.source,
+        build_args=args,
+        fingerprint=digest,
+        tag=build_tag(digest[:12]),
+    )
+
+
+def _from_git(request: BuildContextRequest) -> BuildContext:
+    source = request.source
+    assert source.repository is not None and source.ref is not None
+    fetcher = GitFetcher(
+        source.repository,
+        runner=request.runner or CommandRunner(),
+        console=request.console or Console(progress=False),
+    )
+    fetched = fetcher.fetch(
+        source.ref,
+        fallback_ref=request.config.deployment.build_from_source.fallback_ref,
+        refresh=request.refresh,
+    )
+    tree = fetched.entry.tree
+    dockerfile = tree / SOURCE_DOCKERFILE
+    args = build_args(request.config, fetched.ref, fetched.kind)
+    return BuildContext(
+        context_dir=tree,
+        dockerfile=dockerfile,
+        source=_used_source(source, fetched),
+        build_args=args,
+        fingerprint=fingerprint(tree, dockerfile, args, files_digest=fetched.entry.files_digest),
+        tag=build_tag(fetched.commit[:7]),
+        commit=fetched.commit,
+        ref_kind=fetched.kind.value,
+        requested_ref=fetched.requested_ref,
+        reused=fetched.reused,
+    )
+
+
+def _used_source(source: BuildSource, fetched: FetchedSource) -> BuildSource:
+    if not fetched.fell_back:
+        return source
+    return attrs.evolve(
+        source,
+        ref=fetched.ref,
+        reason=f"{source.reason}; {fetched.requested_ref!r} does not exist, so {FALLBACK_FIELD} "
+        f"{fetched.ref!r} was used",
+    )

@@ -1,0 +1,110 @@
+"""Finding the ``sindri.providers`` entry points, with a small on-disk cache.
+
+Scanning installed distributions with :mod:`importlib.metadata` costs more than the rest of
+``sindri config validate`` put together (importing it pulls in the email and zip machinery,
+and every distribution's metadata is read). The answer only changes when a distribution is
+installed or removed, which changes the modification time of the ``sys.path`` directory it
+lives in; so the scan result is kept in ``<cache>/plugins.json`` together with the ``sys.path``
+entries and their modification times, and reused while they are unchanged. Any problem with
+the cache file means a fresh scan; the cache is never required.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sindri_core.cache_dir import cache_root
+
+__all__ = ["PluginEntry", "find_entry_points"]
+
+CACHE_FILE = "plugins.json"
+_CACHE_FORMAT = 1
+
+
+@attrs.frozen
+class PluginEntry:
+    """One entry point: its name, what it loads, and the distribution that declares it."""
+
+    name: str
+    value: str  # "package.module" or "package.module:attribute"
+    distribution: str | None = None
+    version: str | None = None
+
+    def load(self) -> object:
+        """Import the module (and look up the attribute) the entry point names."""
+        module_name, _, attribute = self.value.partition(":")
+        obj: object = importlib.import_module(module_name.strip())
+        for part in filter(None, attribute.strip().split(".")):
+            obj = getattr(obj, part)
+        return obj
+
+
+def find_entry_points(group: str) -> list[PluginEntry]:
+    """The entry points of ``group``, each name once (the first on ``sys.path`` wins)."""
+    fingerprint = _fingerprint(group)
+    cached = _read_cache(fingerprint)
+    if cached is not None:
+        return cached
+    entries = _scan(group)
+    _write_cache(fingerprint, entries)
+    return entries
+
+
+def _scan(group: str) -> list[PluginEntry]:
+    from importlib.metadata import entry_points
+
+    entries: dict[str, PluginEntry] = {}
+    for ep in entry_points(group=group):
+        if ep.name in entries:  # the same dist-info reachable twice on sys.path
+            continue
+        dist = ep.dist
+        entries[ep.name] = PluginEntry(
+            name=ep.name,
+            value=ep.value,
+            distribution=dist.name if dist is not None else None,
+            version=dist.version if dist is not None else None,
+        )
+    return list(entries.values())
+
+
+def _fingerprint(group: str) -> dict[str, Any]:
+    paths = []
+    for entry in sys.path:
+        where = Path(entry or ".").absolute()  # "" is the working directory
+        try:
+            mtime = where.stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        paths.append([str(where), mtime])
+    return {"format": _CACHE_FORMAT, "group": group, "python": sys.executable, "paths": paths}
+
+
+def _read_cache(fingerprint: dict[str, Any]) -> list[PluginEntry] | None:
+    try:
+        data = json.loads((cache_root() / CACHE_FILE).read_text(encoding="utf-8"))
+        if data["fingerprint"] != fingerprint:
+            return None
+        return [PluginEntry(**entry) for entry in data["entries"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(fingerprint: dict[str, Any], entries: list[PluginEntry]) -> None:
+    path = cache_root() / CACHE_FILE
+    data = {"fingerprint": fingerprint, "entries": [attrs.asdict(e) for e in entries]}
+    temporary = path.with_name(f".{CACHE_FILE}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(path)  # atomic: readers never see half a file
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

@@ -1,0 +1,72 @@
+"""The names of everything one deployment owns on the engine and on disk.
+
+Every command derives them from the deployment name alone, so ``deploy``, ``start``,
+``stop``, ``status`` and ``destroy`` always address the same compose project, container and
+volumes (the reference forgot the project name on start/stop).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from sindri_core.lifecycle import ProviderContext
+
+__all__ = ["PROVIDER_LABEL", "DeploymentNames"]
+
+NAME_LABEL = "dev.sindri.name"
+PROVIDER_LABEL = "dev.sindri.provider"
+COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+
+
+@attrs.frozen
+class DeploymentNames:
+    """Names for deployment ``name`` whose generated files live in ``output_dir``."""
+
+    name: str
+    output_dir: Path
+
+    @classmethod
+    def of(cls, ctx: ProviderContext) -> DeploymentNames:
+        return cls(ctx.name, ctx.output_dir)
+
+    @property
+    def project(self) -> str:
+        """The compose project: prefixed so it never collides with a user's own project."""
+        return f"sindri-{self.name}"
+
+    @property
+    def service(self) -> str:
+        return self.name
+
+    @property
+    def container(self) -> str:
+        return self.name
+
+    @property
+    def home_volume(self) -> str:
+        return f"sindri-{self.name}-home"
+
+    @property
+    def docker_volume(self) -> str:
+        """The inner Docker daemon's storage (privileged Docker-in-Docker only)."""
+        return f"sindri-{self.name}-docker"
+
+    @property
+    def compose_file(self) -> Path:
+        return self.output_dir / "compose.yaml"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.output_dir / "secrets.env"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Labels on the container and volumes: what ``destroy`` is allowed to remove."""
+        return {NAME_LABEL: self.name, PROVIDER_LABEL: "docker"}
+
+    @property
+    def project_labels(self) -> dict[str, str]:
+        """Labels compose puts on the project's networks."""
+        return {COMPOSE_PROJECT_LABEL: self.project}

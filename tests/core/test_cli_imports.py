@@ -1,0 +1,69 @@
+"""``sindri --version`` and ``sindri --help`` import no provider and no HTTP library, checked
+in a fresh interpreter (the in-process test session has imported everything already)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """
+import json, sys
+from sindri_core.cli.main import main
+try:
+    main(sys.argv[2:])
+except SystemExit as exit:
+    code = exit.code
+with open(sys.argv[1], "w") as out:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, out)
+"""
+
+
+def _modules_after(tmp_path: Path, *args: str) -> set[str]:
+    report = tmp_path / "modules.json"
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(report.read_text())
+    assert data["code"] in (0, None)
+    return set(data["modules"])
+
+
+def _top_level(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+PROVIDERS = {
+    "sindri_providers_docker",
+    "sindri_providers_fly",
+    "sindri_providers_devpod",
+    "sindri_providers_e2b",
+    "sindri_providers_k8s",
+}
+HTTP = {"requests", "urllib3", "tenacity"}
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("config", "--help")])
+def test_version_and_help_import_no_provider_and_no_http_library(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    loaded = _top_level(_modules_after(tmp_path, *args))
+    assert "sindri_core" in loaded  # the probe really ran the CLI
+    assert not loaded & PROVIDERS
+    assert not loaded & HTTP
+
+
+def test_version_imports_nothing_but_click(tmp_path: Path) -> None:
+    modules = _modules_after(tmp_path, "--version")
+    sindri = sorted(name for name in modules if name.startswith("sindri_core"))
+    assert sindri == ["sindri_core", "sindri_core.cli", "sindri_core.cli.main"]
+    assert not _top_level(modules) & {"pluggy", "attr", "attrs", "cattrs", "ruamel"}
+    assert "importlib.metadata" not in modules
