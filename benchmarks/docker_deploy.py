@@ -11,7 +11,9 @@ round-robin in the same run after a warm-up, the median wall time of:
 Each timed deploy is followed by an untimed teardown (``sindri destroy --yes`` /
 ``docker compose down``), so every run starts from the same state (home volume kept).
 Target: sindri <= 1.3 x compose. Also printed for orientation: ``sindri deploy --no-wait``
-(no wait for a steady running state) and ``sindri --version`` (interpreter start-up).
+(no wait for a steady running state), ``sindri plan`` (the CLI's fixed cost: start-up,
+plugins, configuration, image chain; no docker command) and ``sindri --version``
+(interpreter start-up alone).
 
     .venv/bin/python benchmarks/docker_deploy.py [--runs 9]
 """
@@ -91,6 +93,7 @@ def main() -> None:
             "sindri deploy": [],
             "docker compose up -d --wait": [],
             "sindri deploy --no-wait": [],
+            "sindri plan": [],
             "sindri --version": [],
         }
         for _ in range(args.runs):
@@ -104,6 +107,7 @@ def main() -> None:
                 timed(lambda: run([*sindri, "deploy", "--no-wait"], project))
             )
             run([*sindri, "destroy", "--yes"], project)
+            samples["sindri plan"].append(timed(lambda: run([*sindri, "plan"], project)))
             samples["sindri --version"].append(timed(lambda: run([*sindri, "--version"], project)))
     finally:
         subprocess.run(

@@ -10,7 +10,11 @@ measured in the same run, next to the target from issue 2:
 
 Bytecode is compiled once into a temporary ``PYTHONPYCACHEPREFIX`` (as in a normal install,
 where pip writes ``.pyc`` files) without writing ``__pycache__`` into the checkout, even when
-``PYTHONDONTWRITEBYTECODE`` is set in the calling environment.
+``PYTHONDONTWRITEBYTECODE`` is set in the calling environment; sindri's cache (which holds the
+plugin list) is a temporary directory too, filled by the warm-up runs.
+
+Run it with another environment's Python to measure that environment, e.g. a fresh venv
+holding only the wheels: ``/tmp/venv/bin/python benchmarks/startup.py``.
 
     .venv/bin/python benchmarks/startup.py [--runs 15] [--config path/to/sindri.yaml]
 """
@@ -64,13 +68,19 @@ def _sindri_argv() -> list[str]:
     script = Path(sys.executable).with_name("sindri")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "sindri_core.cli"]
+    return [sys.executable, "-m", "sindri_core"]
 
 
-def _run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+def _run_once(command: tuple[list[str], dict[str, str]], cwd: Path, env: dict[str, str]) -> float:
+    argv, extra_env = command
     start = time.perf_counter()
     completed = subprocess.run(
-        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        argv,
+        cwd=cwd,
+        env={**env, **extra_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
     )
     elapsed = time.perf_counter() - start
     if completed.returncode != 0:
@@ -94,21 +104,27 @@ def main() -> None:
             (project / "sindri.yaml").write_text(EXAMPLE_CONFIG)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        env["SINDRI_CACHE_DIR"] = str(work / "cache")  # the plugin cache, filled by the warm-up
         sindri = _sindri_argv()
-        commands = {
-            "python -c 'import click'": [sys.executable, "-c", "import click"],
-            "sindri --version": [*sindri, "--version"],
-            "sindri providers --json": [*sindri, "providers", "--json"],
-            "sindri config validate": [*sindri, "config", "validate"],
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c 'import click'": ([sys.executable, "-c", "import click"], {}),
+            "sindri --version": ([*sindri, "--version"], {}),
+            "sindri providers --json": ([*sindri, "providers", "--json"], {}),
+            "sindri config validate": ([*sindri, "config", "validate"], {}),
         }
+        if not args.config:
+            # Diagnostic: the same with the other providers' plugins not imported, which shows
+            # what importing every installed provider's plugin module costs.
+            others = {"SINDRI_DISABLE_PLUGINS": "fly,devpod,e2b,kubernetes"}
+            commands["  (only docker loaded)"] = ([*sindri, "config", "validate"], others)
         targets = {"sindri --version": 1.3, "sindri config validate": 2.5}
-        for argv in commands.values():  # warm-up: compile bytecode, fill the OS cache
-            _run_once(argv, project, env)
-            _run_once(argv, project, env)
+        for command in commands.values():  # warm-up: compile bytecode, fill the caches
+            _run_once(command, project, env)
+            _run_once(command, project, env)
         samples: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
-            for name, argv in commands.items():
-                samples[name].append(_run_once(argv, project, env))
+            for name, command in commands.items():
+                samples[name].append(_run_once(command, project, env))
 
     baseline_name = next(iter(commands))
     baseline = statistics.median(samples[baseline_name])

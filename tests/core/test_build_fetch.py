@@ -125,6 +125,18 @@ def test_tags_and_shas_are_reused_with_the_server_stopped_and_no_git_process(
     assert cached_immutable_commit(sindri_sources.url, ref) == fetched.commit
 
 
+def test_reusing_a_cached_tag_writes_nothing_but_the_last_use(sindri_sources):
+    fetched = fetch_sources(sindri_sources.url, "v3.1.0")
+    cache = RepositoryCache.for_repository(sindri_sources.url)
+    index = cache.index_path.read_bytes(), cache.index_path.stat().st_mtime_ns
+    os.utime(fetched.context_dir.parent, (1, 1))
+
+    fetch_sources(sindri_sources.url, "v3.1.0")
+
+    assert (cache.index_path.read_bytes(), cache.index_path.stat().st_mtime_ns) == index
+    assert fetched.context_dir.parent.stat().st_mtime > 1  # last use, for prune --older-than
+
+
 def test_a_tag_is_trusted_until_refresh(sindri_sources):
     cached = fetch_sources(sindri_sources.url, "v3.0.0")
     sindri_sources.tag("v3.0.0", sindri_sources.marks["tip"])  # a re-pushed tag
@@ -178,6 +190,13 @@ def test_a_ref_that_does_not_exist_is_a_config_error_naming_ref_and_repository(s
     cache = RepositoryCache.for_repository(sindri_sources.url)
     assert cache.entries() == [] and cache.lookup(ref) is None
     assert not (cache.path / "tmp").exists() or not list((cache.path / "tmp").iterdir())
+
+
+def test_an_abbreviated_sha_is_told_to_be_written_in_full(sindri_sources):
+    with pytest.raises(ConfigError) as failure:
+        fetch_sources(sindri_sources.url, sindri_sources.marks["first"][:7])
+
+    assert "must be written in full (40 hex digits)" in str(failure.value)
 
 
 def test_a_configured_fallback_ref_is_used_reported_and_cached_under_its_own_name(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,27 @@ def test_deploy_status_stop_start_destroy(busybox_project: Any, sindri_cli: Any)
     assert with_volumes.exit_code == 0, with_volumes.stderr
     assert "removed volume" in with_volumes.stdout
     _assert_nothing_left(project, volume=False)
+
+
+def test_ports_extra_hosts_and_restart_reach_the_engine(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    project = busybox_project(
+        config=BASE_CONFIG
+        + "providers:\n  docker:\n    restart: 'no'\n"
+        + f"    ports: ['127.0.0.1:{port}:8080']\n    extraHosts: ['db.internal:10.9.8.7']\n"
+    )
+    _deploy(sindri_cli, project)
+    host_config = json.loads(docker("container", "inspect", project.name).stdout)[0]["HostConfig"]
+    assert host_config["PortBindings"] == {
+        "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(port)}]
+    }
+    assert host_config["ExtraHosts"] == ["db.internal:10.9.8.7"]
+    assert host_config["RestartPolicy"]["Name"] == "no"
+    assert _status(sindri_cli, project)["addresses"] == [f"127.0.0.1:{port}->8080/tcp"]
 
 
 def test_destroy_removes_only_what_the_deployment_created(

@@ -283,10 +283,17 @@ class Project:
         return self.hooks.deploy(ctx, image, build, options)
 
     def configured_image(self) -> ImageResolution | None:
-        """The chain's answer for ``status`` (``None`` when nothing is configured)."""
+        """The chain's answer for ``status`` (``None`` when nothing is configured).
+
+        ``status`` must work when the registry cannot be reached: the deployment's own state
+        matters more than what the configuration would resolve to right now.
+        """
         try:
             return self.resolve_image(planning=True)
         except ConfigError:
+            return None
+        except OperationError as exc:
+            self.console.warn(f"cannot resolve the configured image: {exc}")
             return None
 
     def status(self) -> DeploymentStatus:

@@ -8,7 +8,6 @@ for an instant.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,6 +17,8 @@ __all__ = ["remove_artifacts", "write_artifact", "write_artifacts"]
 
 
 def write_artifact(artifact: Artifact) -> Path:
+    import tempfile  # here, not at the top: providers import this module at startup
+
     path = artifact.path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -14,7 +14,6 @@ plugin and on plugins that are not providers — never on other providers.
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +116,8 @@ class PluginHost:
                 self._record_failure(entry.name, exc)
 
     def _record_failure(self, name: str, exc: BaseException) -> None:
+        import traceback
+
         dist = self._distributions.get(name, (None, None))[0]
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         message = " ".join(message.split())  # one line, whatever the plugin raised

@@ -61,7 +61,7 @@ class _Prepared:
     """The document's inputs, and the secret values (kept apart: they never reach a plan)."""
 
     inputs: ComposeInputs
-    secret_values: dict[str, str]
+    secret_values: dict[str, str] = attrs.field(repr=False)  # never in a log or traceback
 
 
 def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepared:
@@ -192,36 +192,32 @@ def deploy(
 ) -> DeployResult:
     """Build when asked, write the files, ``compose up`` and wait until the container runs.
 
+    Everything that can refuse (settings, secrets, an existing deployment, the compose
+    version) is checked before the build, so a bad configuration never costs a build.
+
     :raises UsageError: the deployment exists and ``options.force`` is not set.
     :raises OperationError: anything failed; what this deploy created is removed again.
     """
-    names = DeploymentNames.of(ctx)
-    validate_settings(ctx.provider_config)
+    assert image.reference is not None  # the chain raises "No image configured" instead
+    prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
+    names = prepared.inputs.names
     existing = _existing_deployment(ctx, names, force=options.force)
     tool = require_compose(ctx.runner)
+    _check_secrets_support(tool, prepared)
     messages: list[str] = []
-    reference = image.reference
     if build is not None:
         built = build_image(ctx.runner, build, build.tag, force=options.force, console=ctx.console)
-        reference = built.reference
         messages.append(f"{'Reused' if built.skipped else 'Built'} image {built.reference}")
-    assert reference is not None
-    prepared = _prepare(ctx, reference, pull_policy_for(image, ctx.config))
-    _check_secrets_support(tool, prepared)
+        prepared = attrs.evolve(
+            prepared, inputs=attrs.evolve(prepared.inputs, image=built.reference)
+        )
     had_volumes = bool(list_volumes(ctx.runner, names.labels))
     _write_files(prepared)
     project = ComposeProject(
         ctx.runner, tool, names.project, names.compose_file, stream=ctx.console.progress
     )
-    ctx.console.step(f"Starting {names.container} ({reference})")
-    deadline = time.monotonic() + options.timeout  # --timeout bounds pulling and starting
     try:
-        project.up(recreate=existing is not None, timeout=options.timeout)
-        if options.wait:
-            info = wait_until_running(ctx.runner, names.container, deadline=deadline)
-            messages.append(f"Container {info.name} is running ({info.image})")
-        else:
-            messages.append(f"Container {names.container} created; not waiting for it to run")
+        messages.append(_up_and_wait(ctx, project, names, options, recreate=existing is not None))
     except OperationError as exc:
         teardown = remove_deployment(
             ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
@@ -230,7 +226,26 @@ def deploy(
             f"deploy of {names.name} failed: {exc.message}\n"
             f"Rolled back what this deploy created: {teardown.describe(names)}"
         ) from None
-    return DeployResult(reference=reference, messages=tuple(messages), connection="sindri connect")
+    return DeployResult(
+        reference=prepared.inputs.image, messages=tuple(messages), connection="sindri connect"
+    )
+
+
+def _up_and_wait(
+    ctx: ProviderContext,
+    project: ComposeProject,
+    names: DeploymentNames,
+    options: DeployOptions,
+    *,
+    recreate: bool,
+) -> str:
+    ctx.console.step(f"Starting {names.container}")
+    deadline = time.monotonic() + options.timeout  # --timeout bounds pulling and starting
+    project.up(recreate=recreate, timeout=options.timeout)
+    if not options.wait:
+        return f"Container {names.container} created; not waiting for it to run"
+    info = wait_until_running(ctx.runner, names.container, deadline=deadline)
+    return f"Container {info.name} is running ({info.image})"
 
 
 def _existing_deployment(

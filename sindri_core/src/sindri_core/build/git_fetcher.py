@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,6 +41,7 @@ LS_REMOTE_TIMEOUT = 60.0
 FETCH_TIMEOUT = 900.0
 LOCAL_TIMEOUT = 60.0
 MOVE_RETRIES = 3
+_ABBREVIATED_SHA = re.compile(r"[0-9a-f]{4,39}")
 
 
 @attrs.frozen
@@ -101,10 +103,11 @@ class GitFetcher:
             return fetched
         if fallback_ref is None:
             what = "commit" if is_commit_sha(ref) else "git ref"
+            hint = f"use an existing branch, tag or full commit SHA, or set {FALLBACK_FIELD}"
+            if _ABBREVIATED_SHA.fullmatch(ref):
+                hint = "a commit SHA must be written in full (40 hex digits)"
             raise ConfigError(
-                f"{what} {ref!r} does not exist in {self.shown}",
-                path=REF_FIELD,
-                hint=f"use an existing branch, tag or full commit SHA, or set {FALLBACK_FIELD}",
+                f"{what} {ref!r} does not exist in {self.shown}", path=REF_FIELD, hint=hint
             )
         self.console.warn(
             f"git ref {ref!r} does not exist in {self.shown}; using {FALLBACK_FIELD} "
@@ -126,8 +129,8 @@ class GitFetcher:
         cached = self.cache.lookup(ref)
         if cached is not None and cached.kind is RefKind.TAG and not refresh:
             entry = self.cache.entry(cached.commit)
-            if entry is not None:
-                return self._done(ref, cached.kind, entry, True)
+            if entry is not None:  # no network, no git, no write
+                return self._reuse(ref, cached.kind, entry)
         for _ in range(MOVE_RETRIES):
             try:
                 remote = self._ls_remote(ref)
@@ -153,7 +156,7 @@ class GitFetcher:
     def _by_commit(self, commit: str) -> FetchedSource | None:
         entry = self.cache.entry(commit)
         if entry is not None:
-            return self._done(commit, RefKind.COMMIT, entry, True)
+            return self._reuse(commit, RefKind.COMMIT, entry)
         made = self._materialise(commit, commit, RefKind.COMMIT)
         return None if made is None else self._done(commit, RefKind.COMMIT, *made)
 
@@ -168,10 +171,16 @@ class GitFetcher:
             f"cannot reach {self.shown} to re-resolve {cached.kind.value} {ref!r}; using the "
             f"cached commit {entry.commit[:12]} it named at {when}"
         )
-        return self._done(ref, cached.kind, entry, True)
+        return self._reuse(ref, cached.kind, entry)
 
     def _done(self, ref: str, kind: RefKind, entry: CacheEntry, reused: bool) -> FetchedSource:
+        """A resolution from the remote: remembered in the index."""
         self.cache.record(ref, entry.commit, kind)
+        return self._reuse(ref, kind, entry, reused)
+
+    def _reuse(
+        self, ref: str, kind: RefKind, entry: CacheEntry, reused: bool = True
+    ) -> FetchedSource:
         entry.touch()
         return FetchedSource(self.repository, ref, ref, kind, entry.commit, entry, reused)
 

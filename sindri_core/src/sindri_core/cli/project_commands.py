@@ -28,7 +28,11 @@ def plan(session: Session, as_json: bool, from_source: bool) -> None:
 @click.option(
     "--force", is_flag=True, help="Rebuild without cache even if an identical image exists."
 )
-@click.option("--refresh", is_flag=True, help="Re-resolve branch refs of the Sindri sources.")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Re-resolve a tag of the Sindri sources too (branches always are).",
+)
 @json_option
 @pass_session
 def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
@@ -60,7 +64,11 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
     help="Do not verify signatures/provenance even if configured.",
 )
 @click.option("--from-source", is_flag=True, help="Build from the Sindri sources.")
-@click.option("--refresh", is_flag=True, help="Bypass the tag-list cache and re-resolve branches.")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Bypass the tag-list cache; re-resolve a tag of the Sindri sources too.",
+)
 @json_option
 @pass_session
 def deploy(
