@@ -116,7 +116,7 @@ def context(session: Session, as_json: bool, refresh: bool) -> None:
         if origin["cached"]:
             where += ", from the cache"
     else:
-        where = origin["path"]
+        where = f"local Dockerfile {origin['path']}"
     for label, value in (
         ("context", described["context"]),
         ("dockerfile", described["dockerfile"]),
