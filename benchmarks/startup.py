@@ -8,6 +8,10 @@ measured in the same run, next to the target from issue 2:
     sindri providers --json   (no target; shown for reference)
     sindri config validate    <= 2.5 x baseline
 
+Rows in parentheses are diagnostics: validation with only the configured provider's plugin
+loaded (what importing every installed provider costs), and a bare import of the libraries
+validation needs (the floor no code change in sindri can go below).
+
 Bytecode is compiled once into a temporary ``PYTHONPYCACHEPREFIX`` (as in a normal install,
 where pip writes ``.pyc`` files) without writing ``__pycache__`` into the checkout, even when
 ``PYTHONDONTWRITEBYTECODE`` is set in the calling environment; sindri's cache (which holds the
@@ -117,6 +121,9 @@ def main() -> None:
             # what importing every installed provider's plugin module costs.
             others = {"SINDRI_DISABLE_PLUGINS": "fly,devpod,e2b,kubernetes"}
             commands["  (only docker loaded)"] = ([*sindri, "config", "validate"], others)
+        # Diagnostic: importing the libraries SPEC §1 requires for validation, and nothing else.
+        floor = "import click, attrs, cattrs, ruamel.yaml, pluggy, pathlib"
+        commands["  (required libraries only)"] = ([sys.executable, "-c", floor], {})
         targets = {"sindri --version": 1.3, "sindri config validate": 2.5}
         for command in commands.values():  # warm-up: compile bytecode, fill the caches
             _run_once(command, project, env)
