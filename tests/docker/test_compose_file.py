@@ -68,7 +68,7 @@ def test_default_document_names_everything_after_the_deployment(
         "INSTALL_PROFILE": "minimal",
     }
     assert service["volumes"] == [
-        {"type": "volume", "source": "home", "target": "/alt/home/developer/workspace"}
+        {"type": "volume", "source": "home", "target": "/alt/home/developer"}
     ]
     assert document["volumes"] == {
         "home": {
@@ -113,7 +113,7 @@ providers:
     service = _service(document)
     assert service["mem_limit"] == "512m"
     assert service["cpus"] == 1
-    assert service["volumes"][0]["target"] == "/home/dev/work"
+    assert service["volumes"][0]["target"] == "/home/dev"  # the home above the workspace
     assert service["environment"] == {
         "SKIP_AUTO_INSTALL": "true",
         "INIT_WORKSPACE": "true",

@@ -172,8 +172,8 @@ def _environment(inputs: ComposeInputs) -> dict[str, str]:
 
 
 def _service_volumes(inputs: ComposeInputs) -> list[dict[str, Any]]:
-    workspace = inputs.config.deployment.volumes.workspace.path
-    volumes: list[dict[str, Any]] = [{"type": "volume", "source": "home", "target": workspace}]
+    home = inputs.config.deployment.volumes.workspace.home
+    volumes: list[dict[str, Any]] = [{"type": "volume", "source": "home", "target": home}]
     if inputs.dind is DindMode.PRIVILEGED:
         volumes.append({"type": "volume", "source": "docker", "target": "/var/lib/docker"})
     if inputs.dind is DindMode.SOCKET:

@@ -141,12 +141,12 @@ def _actions(
         PlannedAction("create", f"file:{artifact.path}", _file_description(artifact))
         for artifact in artifacts
     )
-    workspace = inputs.config.deployment.volumes.workspace.path
+    home = inputs.config.deployment.volumes.workspace.home
     actions.append(
         PlannedAction(
             "create",
             f"volume:{names.home_volume}",
-            f"persistent home at {workspace}, unless it exists; kept by destroy without --volumes",
+            f"persistent home at {home}, unless it exists; kept by destroy without --volumes",
         )
     )
     if inputs.dind is DindMode.PRIVILEGED:
