@@ -1,52 +1,32 @@
-"""The devpod provider's hook implementations."""
+"""The devpod provider's hook implementations (thin: the work lives in deploy and operations).
+
+Those modules are imported when a hook runs, not when the plugin loads: every ``sindri``
+command loads every installed plugin, and most never touch DevPod.
+"""
 
 from __future__ import annotations
 
-import shlex
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sindri_core import hookimpl, local_cluster
-from sindri_core.artifacts import remove_artifacts, write_artifact, write_artifacts
-from sindri_core.build.context import BuildContext, BuildContextRequest, SourceKind
-from sindri_core.errors import UsageError
-from sindri_core.image.resolution import ImageResolution, ImageSource
-from sindri_core.lifecycle import (
-    Artifact,
-    BuildOptions,
-    BuiltImage,
-    DeploymentState,
-    DeploymentStatus,
-    DeployOptions,
-    DeployResult,
-    DestroyOptions,
-    OperationResult,
-    Plan,
-    PlannedAction,
-    ProviderContext,
-)
-from sindri_core.provider import (
-    BuildLocation,
-    Capabilities,
-    Prerequisite,
-    PrerequisiteReport,
-    ProviderInfo,
-)
-from sindri_providers_devpod.backends import (
-    BuildStrategy,
-    build_strategy,
-    devpod_provider_name,
-    provider_options,
-)
-from sindri_providers_devpod.devcontainer import devcontainer_document, devcontainer_path, render
-from sindri_providers_devpod.devpod_cli import INSTALL_HINT, DevpodCli
-from sindri_providers_devpod.images import (
-    WorkspaceImage,
-    kubernetes_context,
-    pushed_reference,
-    require_repository,
-    workspace_image,
-)
+from sindri_core import hookimpl
+from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
 from sindri_providers_devpod.settings import DevpodSettings
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildContext
+    from sindri_core.image.resolution import ImageResolution
+    from sindri_core.lifecycle import (
+        BuildOptions,
+        BuiltImage,
+        DeploymentStatus,
+        DeployOptions,
+        DeployResult,
+        DestroyOptions,
+        OperationResult,
+        Plan,
+        ProviderContext,
+    )
+    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="devpod",
@@ -64,220 +44,72 @@ INFO = ProviderInfo(
     ),
 )
 
-STATES = {
-    "running": DeploymentState.RUNNING,
-    "stopped": DeploymentState.STOPPED,
-    "busy": DeploymentState.CREATING,
-    "notfound": DeploymentState.NOT_DEPLOYED,
-}
-
 
 @hookimpl
 def sindri_provider_info() -> ProviderInfo:
     return INFO
 
 
-def _settings(ctx: ProviderContext) -> DevpodSettings:
-    return ctx.provider_config
-
-
 @hookimpl
 def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
-    return PrerequisiteReport(
-        (
-            Prerequisite(
-                "devpod", "the DevPod CLI", ctx.runner.which("devpod") is not None, INSTALL_HINT
-            ),
-        )
-    )
+    from sindri_providers_devpod import operations
 
-
-def _planned_image(
-    ctx: ProviderContext, settings: DevpodSettings, image: ImageResolution
-) -> tuple[WorkspaceImage, list[PlannedAction]]:
-    """What deploy would run, decided without building, pushing, cloning or loading."""
-    if image.build is None:
-        return WorkspaceImage(image=image.reference, build=None), []
-    cluster = None
-    if settings.type == "kubernetes":
-        context = kubernetes_context(ctx, settings)
-        cluster = local_cluster.cluster_from_context(context) if context else None
-    strategy = build_strategy(settings, local_cluster=cluster is not None)
-    source = image.build.describe()
-    if strategy is BuildStrategy.DEVCONTAINER:
-        build = None
-        if image.build.kind is SourceKind.LOCAL:
-            from sindri_core.build.fetch import fetch_build_context
-
-            build = fetch_build_context(
-                BuildContextRequest(
-                    config=ctx.config, project_dir=ctx.project_dir, source=image.build
-                )
-            )
-        action = PlannedAction("build", "devcontainer", f"devpod builds the {source}")
-        return WorkspaceImage(image=None, build=build, strategy=strategy), [action]
-    actions = [PlannedAction("build", f"image:{image.reference}", f"docker build of the {source}")]
-    if cluster is not None:
-        actions.append(
-            PlannedAction(
-                "load", f"cluster:{cluster.name}", f"load the image into the {cluster.describe()}"
-            )
-        )
-        return WorkspaceImage(image=image.reference, build=None, strategy=strategy), actions
-    target = pushed_reference(require_repository(settings), image.reference or "")
-    actions.append(PlannedAction("push", f"image:{target}", "docker push to buildRepository"))
-    return WorkspaceImage(image=target, build=None, strategy=strategy), actions
+    return operations.prerequisites(ctx)
 
 
 @hookimpl
 def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
-    settings = _settings(ctx)
-    planned, actions = _planned_image(ctx, settings, image)
-    provider = devpod_provider_name(settings)
-    options = provider_options(settings, ctx.config)
-    artifacts: tuple[Artifact, ...] = ()
-    notes: tuple[str, ...] = ()
-    if planned.image is not None or planned.build is not None:
-        document = devcontainer_document(ctx, settings, image=planned.image, build=planned.build)
-        artifacts = (Artifact(devcontainer_path(ctx), render(document)),)
-    else:
-        notes = (
-            (f"devcontainer.json is written once the {image.build.describe()} is fetched",)
-            if image.build
-            else ()
-        )
-    secrets = sorted(s.name for s in ctx.config.secrets if s.source == "env")
-    actions += [
-        PlannedAction("create", f"file:{devcontainer_path(ctx)}", "devcontainer.json"),
-        PlannedAction(
-            "update",
-            f"provider:{provider}",
-            "add or configure the devpod provider"
-            + (f" with {', '.join(sorted(options))}" if options else ""),
-        ),
-        PlannedAction(
-            "create",
-            f"workspace:{ctx.name}",
-            f"devpod up --provider {provider} --id {ctx.name}"
-            + (f"; secrets {', '.join(secrets)} via a workspace env file" if secrets else ""),
-        ),
-    ]
-    return Plan(actions=tuple(actions), artifacts=artifacts, notes=notes)
+    from sindri_providers_devpod import deploy
+
+    return deploy.plan(ctx, image)
 
 
 @hookimpl
 def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
-    settings = _settings(ctx)
-    image = ImageResolution(
-        reference=build.tag, source=ImageSource.BUILD, reason="sindri build", build=build.source
-    )
-    prepared = workspace_image(ctx, settings, image, build, force=options.force)
-    if prepared.strategy is BuildStrategy.DEVCONTAINER:
-        raise UsageError(
-            "with the docker backend devpod builds the Dockerfile itself during "
-            "deploy; there is nothing to pre-build"
-        )
-    return BuiltImage(
-        reference=prepared.image or build.tag,
-        fingerprint=build.fingerprint,
-        pushed=prepared.strategy is BuildStrategy.PUSH,
-    )
+    from sindri_providers_devpod import deploy
 
-
-def _env_file(ctx: ProviderContext, values: dict[str, str]) -> Path | None:
-    if not values:
-        return None
-    lines = "".join(f"{key}={value}\n" for key, value in sorted(values.items()))
-    return write_artifact(Artifact(ctx.output_dir / "workspace.env", lines, mode=0o600))
+    return deploy.build(ctx, build, options)
 
 
 @hookimpl
 def sindri_deploy(
     ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
 ) -> DeployResult:
-    settings = _settings(ctx)
-    secrets = ctx.secrets.env_values()  # a missing required secret stops us before any work
-    prepared = workspace_image(ctx, settings, image, build, force=options.force)
-    document = devcontainer_document(ctx, settings, image=prepared.image, build=prepared.build)
-    write_artifacts([Artifact(devcontainer_path(ctx), render(document))])
-    cli = DevpodCli(ctx.runner)
-    provider = devpod_provider_name(settings)
-    cli.configure_provider(provider, provider_options(settings, ctx.config))
-    env_file = _env_file(ctx, secrets)
-    try:
-        ctx.console.step(f"devpod up {ctx.name} on {provider}")
-        cli.up(
-            ctx.project_dir,
-            provider=provider,
-            workspace=ctx.name,
-            devcontainer=str(devcontainer_path(ctx).relative_to(ctx.project_dir)),
-            env_file=env_file,
-            recreate=options.force,
-            stream=ctx.console.progress,
-        )
-    finally:
-        if env_file is not None:
-            env_file.unlink(missing_ok=True)
-    reference = prepared.image or f"devcontainer build of the {build.source.describe()}"
-    return DeployResult(
-        reference=reference,
-        messages=(f"DevPod workspace {ctx.name} is up",),
-        connection=f"sindri connect  (or: devpod ssh {ctx.name})",
-    )
+    from sindri_providers_devpod import deploy
 
-
-def _configured_in_file(ctx: ProviderContext) -> str | None:
-    import json
-
-    path = devcontainer_path(ctx)
-    if not path.is_file():
-        return None
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if "image" in document:
-        return document["image"]
-    return f"devcontainer build of {document.get('build', {}).get('dockerfile', '?')}"
+    return deploy.deploy(ctx, image, build, options)
 
 
 @hookimpl
 def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
-    state = DevpodCli(ctx.runner).status(ctx.name)
-    mapped = STATES.get(state.lower(), DeploymentState.UNKNOWN)
-    running = _configured_in_file(ctx) if mapped is not DeploymentState.NOT_DEPLOYED else None
-    return DeploymentStatus(
-        state=mapped,
-        image=running,
-        configured_image=image.reference if image is not None else None,
-        details={"workspace": ctx.name, "backend": _settings(ctx).type, "devpod_state": state},
-    )
+    from sindri_providers_devpod import operations
+
+    return operations.status(ctx, image)
 
 
 @hookimpl
 def sindri_start(ctx: ProviderContext) -> OperationResult:
-    DevpodCli(ctx.runner).start(ctx.name)
-    return OperationResult(f"Started DevPod workspace {ctx.name}")
+    from sindri_providers_devpod import operations
+
+    return operations.start(ctx)
 
 
 @hookimpl
 def sindri_stop(ctx: ProviderContext) -> OperationResult:
-    DevpodCli(ctx.runner).stop(ctx.name)
-    return OperationResult(f"Stopped DevPod workspace {ctx.name}")
+    from sindri_providers_devpod import operations
+
+    return operations.stop(ctx)
 
 
 @hookimpl
 def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
-    cli = DevpodCli(ctx.runner)
-    if cli.status(ctx.name) != "NotFound":
-        cli.delete(ctx.name)
-        message = f"Deleted DevPod workspace {ctx.name}"
-    else:
-        message = f"No DevPod workspace {ctx.name} existed"
-    remove_artifacts(ctx.output_dir)
-    return OperationResult(message)
+    from sindri_providers_devpod import operations
+
+    return operations.destroy(ctx, options)
 
 
 @hookimpl
 def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
-    argv = ["devpod", "ssh", ctx.name]
-    if command:
-        argv += ["--command", shlex.join(command)]
-    return OperationResult("", exit_code=ctx.runner.interactive(argv))
+    from sindri_providers_devpod import operations
+
+    return operations.connect(ctx, command)

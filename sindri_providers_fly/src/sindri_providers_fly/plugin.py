@@ -1,24 +1,32 @@
-"""The fly provider's hook implementations (thin: the work lives in deploy and operations)."""
+"""The fly provider's hook implementations (thin: the work lives in deploy and operations).
+
+Those modules are imported when a hook runs, not when the plugin loads: every ``sindri``
+command loads every installed plugin, and most never touch Fly.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sindri_core import hookimpl
-from sindri_core.build.context import BuildContext
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
-    BuildOptions,
-    BuiltImage,
-    DeploymentStatus,
-    DeployOptions,
-    DeployResult,
-    DestroyOptions,
-    OperationResult,
-    Plan,
-    ProviderContext,
-)
-from sindri_core.provider import BuildLocation, Capabilities, PrerequisiteReport, ProviderInfo
-from sindri_providers_fly import deploy, operations
+from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
 from sindri_providers_fly.settings import FlySettings
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildContext
+    from sindri_core.image.resolution import ImageResolution
+    from sindri_core.lifecycle import (
+        BuildOptions,
+        BuiltImage,
+        DeploymentStatus,
+        DeployOptions,
+        DeployResult,
+        DestroyOptions,
+        OperationResult,
+        Plan,
+        ProviderContext,
+    )
+    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="fly",
@@ -42,16 +50,22 @@ def sindri_provider_info() -> ProviderInfo:
 
 @hookimpl
 def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+    from sindri_providers_fly import operations
+
     return operations.prerequisites(ctx)
 
 
 @hookimpl
 def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    from sindri_providers_fly import deploy
+
     return deploy.plan(ctx, image)
 
 
 @hookimpl
 def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+    from sindri_providers_fly import deploy
+
     return deploy.build_image(ctx, build, options)
 
 
@@ -62,29 +76,41 @@ def sindri_deploy(
     build: BuildContext | None,
     options: DeployOptions,
 ) -> DeployResult:
+    from sindri_providers_fly import deploy
+
     return deploy.deploy(ctx, image, build, options)
 
 
 @hookimpl
 def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    from sindri_providers_fly import operations
+
     return operations.status(ctx, image)
 
 
 @hookimpl
 def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+    from sindri_providers_fly import operations
+
     return operations.destroy(ctx, options)
 
 
 @hookimpl
 def sindri_start(ctx: ProviderContext) -> OperationResult:
+    from sindri_providers_fly import operations
+
     return operations.start(ctx)
 
 
 @hookimpl
 def sindri_stop(ctx: ProviderContext) -> OperationResult:
+    from sindri_providers_fly import operations
+
     return operations.stop(ctx)
 
 
 @hookimpl
 def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+    from sindri_providers_fly import operations
+
     return operations.connect(ctx, command)

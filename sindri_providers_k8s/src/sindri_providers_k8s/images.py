@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from sindri_core.docker_engine import QUERY_TIMEOUT, image_exists_locally
 from sindri_core.errors import ConfigError, OperationError
 from sindri_core.image.reference import ImageReference
-from sindri_core.local_cluster import LocalCluster, load_image
 
 if TYPE_CHECKING:
     from sindri_core.config.model import SindriConfig
     from sindri_core.image.resolution import ImageRequest, ImageResolution
+    from sindri_core.local_cluster import LocalCluster
     from sindri_core.output import Console
     from sindri_core.runner import CommandRunner
 
@@ -86,6 +85,11 @@ def make_available(
 
     :raises OperationError: the image exists only locally and the cluster is remote.
     """
+    # Here, not at module level: the image chain's wrapper imports this module on every
+    # `sindri image resolve`, which never touches Docker or a cluster.
+    from sindri_core.docker_engine import image_exists_locally
+    from sindri_core.local_cluster import load_image
+
     parsed = ImageReference.parse(reference, field="deployment.image")
     if parsed.digest is not None or runner.which("docker") is None:
         return None
@@ -116,6 +120,8 @@ def _pushed_names(runner: CommandRunner, reference: str) -> set[str] | None:
     Docker records a repository digest (``RepoDigests``) for every registry round trip, so
     an image built here and never pushed has none.
     """
+    from sindri_core.docker_engine import QUERY_TIMEOUT
+
     result = runner.run(
         ["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", reference],
         timeout=QUERY_TIMEOUT,

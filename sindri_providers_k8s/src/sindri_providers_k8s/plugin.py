@@ -1,4 +1,8 @@
-"""The kubernetes provider's hook implementations (the work is in the modules they call)."""
+"""The kubernetes provider's hook implementations (the work is in the modules they call).
+
+Those modules are imported when a hook runs, not when the plugin loads: every ``sindri``
+command loads every installed plugin, and most never touch Kubernetes.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,8 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
-from sindri_core.errors import ConfigError
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
-from sindri_providers_k8s import deploy, images, operations
 from sindri_providers_k8s.settings import KubernetesSettings
-from sindri_providers_k8s.status import deployment_status
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext
@@ -51,6 +52,9 @@ def sindri_resolve_image(
     request: ImageRequest,
 ) -> Generator[None, ImageResolution, ImageResolution]:
     """Let the chain answer, but never with a build: say why and what to set instead."""
+    from sindri_core.errors import ConfigError
+    from sindri_providers_k8s import images
+
     images.refuse_build(request)
     try:
         resolution = yield
@@ -65,11 +69,15 @@ def sindri_resolve_image(
 
 @hookimpl
 def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+    from sindri_providers_k8s import operations
+
     return operations.prerequisites(ctx)
 
 
 @hookimpl
 def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+    from sindri_providers_k8s import deploy
+
     return deploy.plan(ctx, image)
 
 
@@ -80,30 +88,43 @@ def sindri_deploy(
     build: BuildContext | None,
     options: DeployOptions,
 ) -> DeployResult:
+    from sindri_providers_k8s import deploy
+
     return deploy.deploy(ctx, image, options)
 
 
 @hookimpl
 def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    from sindri_providers_k8s import deploy, operations
+    from sindri_providers_k8s.status import deployment_status
+
     kubectl = deploy.kubectl_for(ctx)
     return deployment_status(kubectl, operations.names_for(ctx), ctx.provider_config, image)
 
 
 @hookimpl
 def sindri_start(ctx: ProviderContext) -> OperationResult:
+    from sindri_providers_k8s import operations
+
     return operations.scale(ctx, 1)
 
 
 @hookimpl
 def sindri_stop(ctx: ProviderContext) -> OperationResult:
+    from sindri_providers_k8s import operations
+
     return operations.scale(ctx, 0)
 
 
 @hookimpl
 def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+    from sindri_providers_k8s import operations
+
     return operations.destroy(ctx, options)
 
 
 @hookimpl
 def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+    from sindri_providers_k8s import operations
+
     return operations.connect(ctx, command)
