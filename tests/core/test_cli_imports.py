@@ -67,3 +67,60 @@ def test_version_imports_nothing_but_click(tmp_path: Path) -> None:
     assert sindri == ["sindri_core", "sindri_core.cli", "sindri_core.cli.main"]
     assert not _top_level(modules) & {"pluggy", "attr", "attrs", "cattrs", "ruamel"}
     assert "importlib.metadata" not in modules
+
+
+def _provider_modules(modules: set[str]) -> set[str]:
+    """Modules of provider packages other than the plugin and settings every command loads."""
+    return {
+        name
+        for name in modules
+        if name.split(".")[0] in PROVIDERS
+        and name.split(".", 1)[-1] not in {"plugin", "settings"}
+        and "." in name
+    }
+
+
+def test_config_validate_loads_each_provider_plugin_but_nothing_behind_it(
+    tmp_path: Path, write_config
+) -> None:
+    # Every command loads every installed plugin; their hooks import the rest on first call.
+    config = write_config(
+        """
+        version: "3.0"
+        name: imports
+        deployment:
+          provider: docker
+          image: ghcr.io/pacphi/sindri:3.1.0
+        providers:
+          docker:
+            network: bridge
+        """
+    )
+    modules = _modules_after(tmp_path, "-c", str(config), "config", "validate")
+    assert {f"{p}.plugin" for p in PROVIDERS} <= modules  # all five really were loaded
+    assert _provider_modules(modules) == set()
+    assert not _top_level(modules) & HTTP
+    assert "sindri_core.lifecycle" not in modules
+
+
+@pytest.mark.parametrize("provider", ["docker", "kubernetes"])
+def test_resolving_a_configured_image_imports_no_http_library_and_no_lifecycle(
+    tmp_path: Path, write_config, provider: str
+) -> None:
+    config = write_config(
+        f"""
+        version: "3.0"
+        name: imports
+        deployment:
+          provider: {provider}
+          image: ghcr.io/pacphi/sindri:3.1.0
+        """
+    )
+    modules = _modules_after(tmp_path, "-c", str(config), "image", "resolve")
+    assert "sindri_core.image.chain" in modules  # the chain really ran
+    assert not _top_level(modules) & HTTP
+    # The build source cache is read for a git build only; lifecycle types for deploys.
+    assert not modules & {"sindri_core.build.source_cache", "sindri_core.lifecycle"}
+    # kubernetes wraps the chain with its images module, which needs no Docker helpers.
+    assert _provider_modules(modules) <= {"sindri_providers_k8s.images"}
+    assert "sindri_core.docker_engine" not in modules

@@ -24,6 +24,7 @@ from sindri_core.image.semver import (
     max_satisfying,
     parse_version,
     satisfying,
+    semver_tags,
     sort_tags_desc,
 )
 from tests.core import semver_cases as cases
@@ -394,6 +395,17 @@ def test_satisfying_lists_matches_newest_first() -> None:
     assert satisfying(TAGS, Range.parse(">=3.0.9 <4")) == ["3.1.2", "v3.1.0", "3.0.9"]
 
 
+def test_semver_tags_keeps_the_versions_in_the_order_given() -> None:
+    assert semver_tags(TAGS) == TAGS[4:]  # the first four are no versions
+    assert semver_tags(TAGS, variant="fedora") == [
+        "3.1.4-fedora",
+        "3.1.5-fedora",
+        "3.2.0-rc.1-fedora",
+    ]
+    # The same tags the chain would consider, in any order.
+    assert sorted(semver_tags(TAGS)) == sorted(satisfying(TAGS, Range.parse("*"), True))
+
+
 def test_tag_helpers_accept_any_iterable_and_ignore_tags_with_newlines() -> None:
     def tags() -> Iterator[str]:
         yield "x\n9.9.9"
@@ -402,6 +414,7 @@ def test_tag_helpers_accept_any_iterable_and_ignore_tags_with_newlines() -> None
 
     assert max_satisfying(tags(), Range.parse("*")) == "1.0.0"
     assert sort_tags_desc(tags()) == ["1.0.0"]
+    assert semver_tags(tags()) == ["1.0.0"]
 
 
 @given(st.lists(st.tuples(versions, st.booleans()), max_size=30), st.randoms())

@@ -22,25 +22,24 @@ from sindri_core.config.loader import LoadedConfig, load_config
 from sindri_core.config.model import SindriConfig
 from sindri_core.errors import ConfigError, OperationError, UsageError
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
-from sindri_core.lifecycle import (
-    BuildOptions,
-    BuiltImage,
-    DeploymentStatus,
-    DeployOptions,
-    DeployResult,
-    DestroyOptions,
-    OperationResult,
-    Plan,
-    ProviderContext,
-)
 from sindri_core.output import Console
 from sindri_core.plugins import PluginHost, ProviderHooks, get_host
 from sindri_core.provider import ProviderInfo
 from sindri_core.runner import CommandRunner
-from sindri_core.secrets import SecretValues
 
+# The lifecycle types are imported by the methods that build them: `sindri image resolve`
+# (and other read-only commands) never need them.
 if TYPE_CHECKING:
     from sindri_core.image.verify import VerificationReport
+    from sindri_core.lifecycle import (
+        BuiltImage,
+        DeploymentStatus,
+        DeployOptions,
+        DeployResult,
+        OperationResult,
+        Plan,
+        ProviderContext,
+    )
 
 __all__ = ["PlanReport", "Project"]
 
@@ -109,6 +108,9 @@ class Project:
         return self.loaded.project_dir
 
     def context(self) -> ProviderContext:
+        from sindri_core.lifecycle import ProviderContext
+        from sindri_core.secrets import SecretValues
+
         return ProviderContext(
             config=self.config,
             project_dir=self.project_dir,
@@ -246,6 +248,8 @@ class Project:
 
     def build(self, *, force: bool = False, refresh: bool = False) -> BuiltImage:
         """The provider's build step alone: build once (in CI), deploy many times."""
+        from sindri_core.lifecycle import BuildOptions
+
         source = self.build_source()
         self.hooks.require("build")
         ctx = self.context()
@@ -265,6 +269,8 @@ class Project:
 
         With ``options.dry_run`` this is :meth:`plan`.
         """
+        from sindri_core.lifecycle import DeployOptions
+
         options = options or DeployOptions()
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
@@ -306,6 +312,8 @@ class Project:
         self.hooks.require("destroy")
         ctx = self.context()
         self._require_prerequisites(ctx)
+        from sindri_core.lifecycle import DestroyOptions
+
         return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:

@@ -8,7 +8,6 @@ matching JSON Schema (draft 2020-12), and :func:`iter_fields` lists every field 
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import re
@@ -278,6 +277,8 @@ def type_hints(cls: type) -> dict[str, Any]:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib  # only an invalid file needs it; every command validates a valid one
+
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in choices}

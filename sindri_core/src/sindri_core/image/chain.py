@@ -7,7 +7,6 @@ First match wins; there is no default image. The answer explains itself
 from __future__ import annotations
 
 from sindri_core.build.context import BuildSource, SourceKind, build_tag
-from sindri_core.build.source_cache import cached_immutable_commit
 from sindri_core.build.sources import select_source
 from sindri_core.config.model import ImageConfig
 from sindri_core.errors import ConfigError, UsageError
@@ -72,6 +71,10 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
         notes.append("the configured image is not used: this deployment builds its image")
     reference = placeholder_build_tag()
     if not request.planning and source.kind is SourceKind.GIT:
+        # Imported here: only this case reads the source cache (hashlib, locking, …), and
+        # `image resolve`, plan and status walk the chain on every run.
+        from sindri_core.build.source_cache import cached_immutable_commit
+
         assert source.repository is not None and source.ref is not None
         commit = cached_immutable_commit(source.repository, source.ref)
         if commit is not None:

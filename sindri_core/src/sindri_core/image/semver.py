@@ -54,6 +54,7 @@ __all__ = [
     "max_satisfying",
     "parse_version",
     "satisfying",
+    "semver_tags",
     "sort_tags_desc",
 ]
 
@@ -589,6 +590,12 @@ def satisfying(
             matching.append((_tag_order(key, build, tag), tag))
     matching.sort(reverse=True)
     return [tag for _, tag in matching]
+
+
+def semver_tags(tags: Iterable[str], *, variant: str | None = None) -> list[str]:
+    """The tags that are versions, in the order given (``variant`` as in
+    :func:`max_satisfying`); cheaper than :func:`satisfying`: nothing is compared or sorted."""
+    return [match[0] for match in _semver_tags(tags, variant)]
 
 
 def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:

@@ -39,7 +39,7 @@ from sindri_core.errors import ConfigError, OperationError
 from sindri_core.image.reference import ImageReference, validate_tag
 from sindri_core.image.registry import RegistryClient
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
-from sindri_core.image.semver import Range, max_satisfying, satisfying
+from sindri_core.image.semver import Range, max_satisfying, satisfying, semver_tags
 from sindri_core.image.tag_cache import TagList, cached_tags
 
 __all__ = [
@@ -82,8 +82,9 @@ class _Candidates:
             suffixes = tuple(f"-{d}" for d in DISTRO_VARIANTS)
             kept = tuple(t for t in tags if not t.endswith(suffixes))
             cut = 0
-        # One regex pass in the semver module (no Version objects: this runs over every tag).
-        versions = satisfying(kept, _ANY, True, variant=variant)
+        # One regex pass in the semver module (no Version objects, no sorting: this runs
+        # over every tag, and only which tags are versions matters here).
+        versions = semver_tags(kept, variant=variant)
         semver = set(versions)
         return cls(
             tags=kept,
