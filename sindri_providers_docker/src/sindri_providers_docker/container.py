@@ -18,7 +18,7 @@ from sindri_core.runner import CommandRunner
 __all__ = ["ContainerFailed", "wait_until_running"]
 
 POLL_INTERVAL = 0.1
-SETTLE_SECONDS = 0.5
+SETTLE_SECONDS = 0.3
 LOG_LINES = 20
 
 
