@@ -390,3 +390,16 @@ def test_start_stop_destroy_and_connect(sindri_cli, project, devpod, fake_tools)
     assert result.exit_code == 0, result.stderr
     assert ["delete", "dev-box"] in [c.args for c in devpod.calls()]
     assert not (path / ".sindri").exists()
+
+
+def test_every_field_of_every_backend_block_is_mapped_to_a_devpod_option():
+    import attrs
+
+    from sindri_providers_devpod.backends import OPTION_NAMES
+    from sindri_providers_devpod.settings import DevpodSettings
+
+    derived = {"kubernetes": {"node_selector"}, "ssh": {"host", "user", "key_path"}}
+    for backend in ("aws", "gcp", "azure", "digitalocean", "kubernetes", "ssh", "docker"):
+        block = attrs.fields_dict(DevpodSettings)[backend].type
+        fields = {field.name for field in attrs.fields(block)}
+        assert fields == set(OPTION_NAMES[backend]) | derived.get(backend, set()), backend

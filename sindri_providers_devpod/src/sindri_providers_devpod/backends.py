@@ -52,63 +52,64 @@ def _kubernetes_resources(config: SindriConfig) -> str:
     return ",".join(parts)
 
 
+# Each backend block's fields and the devpod provider option each one becomes.
+OPTION_NAMES: dict[str, dict[str, str]] = {
+    "aws": {
+        "region": "AWS_REGION",
+        "instance_type": "AWS_INSTANCE_TYPE",
+        "disk_size": "AWS_DISK_SIZE",
+        "use_spot": "AWS_USE_SPOT_INSTANCE",
+        "subnet_id": "AWS_SUBNET_ID",
+        "security_group_id": "AWS_SECURITY_GROUP_ID",
+    },
+    "gcp": {
+        "project": "PROJECT",
+        "zone": "ZONE",
+        "machine_type": "MACHINE_TYPE",
+        "disk_size": "DISK_SIZE",
+        "disk_type": "DISK_TYPE",
+    },
+    "azure": {
+        "subscription": "AZURE_SUBSCRIPTION_ID",
+        "resource_group": "AZURE_RESOURCE_GROUP",
+        "location": "AZURE_REGION",
+        "vm_size": "AZURE_INSTANCE_SIZE",
+        "disk_size": "AZURE_DISK_SIZE",
+    },
+    "digitalocean": {"region": "REGION", "size": "MACHINE_TYPE", "disk_size": "DISK_SIZE"},
+    "kubernetes": {
+        "context": "KUBERNETES_CONTEXT",
+        "namespace": "KUBERNETES_NAMESPACE",
+        "storage_class": "STORAGE_CLASS",
+    },
+    "ssh": {"port": "PORT"},
+    "docker": {"docker_host": "DOCKER_HOST"},
+}
+
+
+def _derived_options(settings: DevpodSettings, config: SindriConfig) -> dict[str, object]:
+    """Options built from more than one field, or from the deployment itself."""
+    if settings.type == "kubernetes":
+        block = settings.kubernetes
+        size = config.deployment.volumes.workspace.size
+        return {
+            "NODE_SELECTOR": ",".join(f"{k}={v}" for k, v in sorted(block.node_selector.items())),
+            "DISK_SIZE": size.replace("GB", "Gi").replace("MB", "Mi"),
+            "RESOURCES": _kubernetes_resources(config),
+        }
+    if settings.type == "ssh":
+        block = settings.ssh
+        return {
+            "HOST": f"{block.user}@{block.host}" if block.host else None,
+            "EXTRA_FLAGS": f"-i {block.key_path}",
+        }
+    return {}
+
+
 def provider_options(settings: DevpodSettings, config: SindriConfig) -> dict[str, str]:
-    """``-o`` options for the selected backend."""
-    kind = settings.type
-    if kind == "aws":
-        o = settings.aws
-        return _present(
-            {
-                "AWS_REGION": o.region,
-                "AWS_INSTANCE_TYPE": o.instance_type,
-                "AWS_DISK_SIZE": o.disk_size,
-                "AWS_USE_SPOT_INSTANCE": o.use_spot,
-                "AWS_SUBNET_ID": o.subnet_id,
-                "AWS_SECURITY_GROUP_ID": o.security_group_id,
-            }
-        )
-    if kind == "gcp":
-        o = settings.gcp
-        return _present(
-            {
-                "PROJECT": o.project,
-                "ZONE": o.zone,
-                "MACHINE_TYPE": o.machine_type,
-                "DISK_SIZE": o.disk_size,
-                "DISK_TYPE": o.disk_type,
-            }
-        )
-    if kind == "azure":
-        o = settings.azure
-        return _present(
-            {
-                "AZURE_SUBSCRIPTION_ID": o.subscription,
-                "AZURE_RESOURCE_GROUP": o.resource_group,
-                "AZURE_REGION": o.location,
-                "AZURE_INSTANCE_SIZE": o.vm_size,
-                "AZURE_DISK_SIZE": o.disk_size,
-            }
-        )
-    if kind == "digitalocean":
-        o = settings.digitalocean
-        return _present({"REGION": o.region, "MACHINE_TYPE": o.size, "DISK_SIZE": o.disk_size})
-    if kind == "kubernetes":
-        o = settings.kubernetes
-        selector = ",".join(f"{k}={v}" for k, v in sorted(o.node_selector.items()))
-        return _present(
-            {
-                "KUBERNETES_CONTEXT": o.context,
-                "KUBERNETES_NAMESPACE": o.namespace,
-                "STORAGE_CLASS": o.storage_class,
-                "NODE_SELECTOR": selector,
-                "DISK_SIZE": config.deployment.volumes.workspace.size.replace("GB", "Gi").replace(
-                    "MB", "Mi"
-                ),
-                "RESOURCES": _kubernetes_resources(config),
-            }
-        )
-    if kind == "ssh":
-        o = settings.ssh
-        host = f"{o.user}@{o.host}" if o.host else None
-        return _present({"HOST": host, "PORT": o.port, "EXTRA_FLAGS": f"-i {o.key_path}"})
-    return _present({"DOCKER_HOST": settings.docker.docker_host})
+    """``-o`` options for the selected backend: every field of its block, none ignored."""
+    block = getattr(settings, settings.type)
+    options = {
+        option: getattr(block, field) for field, option in OPTION_NAMES[settings.type].items()
+    }
+    return _present({**options, **_derived_options(settings, config)})
