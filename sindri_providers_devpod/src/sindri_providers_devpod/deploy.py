@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sindri_core import local_cluster
 from sindri_core.artifacts import write_artifact, write_artifacts
-from sindri_core.build.context import BuildContext, BuildContextRequest, SourceKind
+from sindri_core.build.context import BuildContext
 from sindri_core.errors import UsageError
 from sindri_core.image.resolution import ImageResolution, ImageSource
 from sindri_core.lifecycle import (
@@ -57,15 +57,9 @@ def _planned_image(
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     source = image.build.describe()
     if strategy is BuildStrategy.DEVCONTAINER:
-        build = None
-        if image.build.kind is SourceKind.LOCAL:
-            from sindri_core.build.fetch import fetch_build_context
+        from sindri_core.build.fetch import planned_context
 
-            build = fetch_build_context(
-                BuildContextRequest(
-                    config=ctx.config, project_dir=ctx.project_dir, source=image.build
-                )
-            )
+        build = planned_context(ctx.config, ctx.project_dir, image.build)
         action = PlannedAction("build", "devcontainer", f"devpod builds the {source}")
         return WorkspaceImage(image=None, build=build, strategy=strategy), [action]
     actions = [PlannedAction("build", f"image:{image.reference}", f"docker build of the {source}")]

@@ -4,7 +4,7 @@ sandbox created from it."""
 from __future__ import annotations
 
 from sindri_core.artifacts import write_artifacts
-from sindri_core.build.context import BuildContext, SourceKind
+from sindri_core.build.context import BuildContext
 from sindri_core.image.resolution import ImageResolution
 from sindri_core.lifecycle import (
     Artifact,
@@ -35,10 +35,12 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     alias = derive_alias(ctx.name, settings)
     artifacts: tuple[Artifact, ...] = ()
     source = image.build.describe() if image.build is not None else image.reference
-    local = image.build is not None and image.build.kind is SourceKind.LOCAL
-    if image.build is None or local:
-        # Nothing is fetched in a plan; a local Dockerfile can be shown as it would be used.
-        build = _local_context(ctx, image) if local else None
+    build = None
+    if image.build is not None:
+        from sindri_core.build.fetch import planned_context
+
+        build = planned_context(ctx.config, ctx.project_dir, image.build)
+    if image.build is None or build is not None:
         spec = template_spec(ctx, settings, image, build)
         artifacts = (Artifact(spec.dockerfile, spec.content),)
     secrets = sorted(s.name for s in ctx.config.secrets)
@@ -61,16 +63,6 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         ),
     ]
     return Plan(actions=tuple(actions), artifacts=artifacts)
-
-
-def _local_context(ctx: ProviderContext, image: ImageResolution) -> BuildContext:
-    from sindri_core.build.context import BuildContextRequest
-    from sindri_core.build.fetch import fetch_build_context
-
-    request = BuildContextRequest(
-        config=ctx.config, project_dir=ctx.project_dir, source=image.build
-    )
-    return fetch_build_context(request)
 
 
 def _ensure_template(
