@@ -229,6 +229,14 @@ class Project:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    def _ready(self, operation: str) -> ProviderContext:
+        """Fail early when the provider lacks ``operation`` or its prerequisites; else the
+        context to run it with."""
+        self.hooks.require(operation)
+        ctx = self.context()
+        self._require_prerequisites(ctx)
+        return ctx
+
     def _require_prerequisites(self, ctx: ProviderContext) -> None:
         report = self.hooks.check_prerequisites(ctx)
         if report.satisfied:
@@ -251,9 +259,7 @@ class Project:
         from sindri_core.lifecycle import BuildOptions
 
         source = self.build_source()
-        self.hooks.require("build")
-        ctx = self.context()
-        self._require_prerequisites(ctx)
+        ctx = self._ready("build")
         build = self.fetch_build_context(source, refresh=refresh)
         return self.hooks.build(ctx, build, BuildOptions(force=force))
 
@@ -303,33 +309,24 @@ class Project:
             return None
 
     def status(self) -> DeploymentStatus:
-        self.hooks.require("status")
-        ctx = self.context()
-        self._require_prerequisites(ctx)
+        ctx = self._ready("status")
         return self.hooks.status(ctx, self.configured_image())
 
     def destroy(self, *, volumes: bool = False) -> OperationResult:
-        self.hooks.require("destroy")
-        ctx = self.context()
-        self._require_prerequisites(ctx)
         from sindri_core.lifecycle import DestroyOptions
+
+        ctx = self._ready("destroy")
 
         return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
-        self.hooks.require("start")
-        ctx = self.context()
-        self._require_prerequisites(ctx)
+        ctx = self._ready("start")
         return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
-        self.hooks.require("stop")
-        ctx = self.context()
-        self._require_prerequisites(ctx)
+        ctx = self._ready("stop")
         return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:
-        self.hooks.require("connect")
-        ctx = self.context()
-        self._require_prerequisites(ctx)
+        ctx = self._ready("connect")
         return self.hooks.connect(ctx, command)
