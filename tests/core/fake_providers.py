@@ -71,7 +71,7 @@ class InfoOnlyProvider:
         *,
         aliases: tuple[str, ...] = (),
         build: BuildLocation = BuildLocation.LOCAL,
-        config_class: type | None = FakeSettings,
+        config_class: type | str | None = FakeSettings,
     ) -> None:
         self.info = ProviderInfo(
             name=name,

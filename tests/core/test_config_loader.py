@@ -4,13 +4,14 @@ provider sections validated by their provider, cross-field rules and warnings.""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sindri_core.config.loader import find_config, load_config, parse_config
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, PluginLoadError
 from sindri_core.plugins import PluginHost
 from tests.core.fake_providers import FakeSettings, InfoOnlyProvider, config_text
 
@@ -407,6 +408,48 @@ def test_provider_section_is_structured_into_the_providers_class(catalog: Any) -
 def test_empty_provider_section_means_defaults(catalog: Any) -> None:
     config, _ = parse_config(config_text("alpha", rest="providers:\n  alpha:\n"), catalog)
     assert config.providers == {"alpha": FakeSettings()}
+
+
+LAZY_SETTINGS_MODULE = """
+import attrs
+from sindri_core.config.fields import setting
+
+@attrs.frozen
+class LazySettings:
+    zone: str = setting("a", doc="Where.")
+"""
+
+
+def test_a_settings_class_given_by_name_is_imported_only_for_its_section(
+    sindri_host: Any, register_provider: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sindri_lazy_settings.py").write_text(LAZY_SETTINGS_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "sindri_lazy_settings", raising=False)
+    lazy = InfoOnlyProvider("lazy", config_class="sindri_lazy_settings:LazySettings")
+    register_provider(lazy)
+
+    parse_config(config_text("lazy"), sindri_host.catalog)
+    assert "sindri_lazy_settings" not in sys.modules
+
+    config, _ = parse_config(
+        config_text("lazy", rest="providers:\n  lazy:\n    zone: b\n"), sindri_host.catalog
+    )
+    settings = sys.modules["sindri_lazy_settings"].LazySettings
+    assert config.providers == {"lazy": settings(zone="b")}
+    assert lazy.info.default_config() == settings()
+
+
+def test_a_settings_class_that_cannot_be_imported_names_the_provider(
+    sindri_host: Any, register_provider: Any
+) -> None:
+    register_provider(InfoOnlyProvider("lazy", config_class="sindri_no_such_module:Settings"))
+    with pytest.raises(PluginLoadError) as caught:
+        parse_config(config_text("lazy", rest="providers:\n  lazy: {}\n"), sindri_host.catalog)
+    assert str(caught.value).startswith(
+        "provider 'lazy' (unknown distribution): cannot import its settings class "
+        "'sindri_no_such_module:Settings': No module named 'sindri_no_such_module'"
+    )
 
 
 def test_name_of_63_characters_is_valid(catalog: Any) -> None:

@@ -23,7 +23,7 @@ import attrs
 
 from sindri_core.cache_dir import cache_root
 
-__all__ = ["PluginEntry", "find_entry_points"]
+__all__ = ["PluginEntry", "find_entry_points", "import_object"]
 
 CACHE_FILE = "plugins.json"
 _CACHE_FORMAT = 1
@@ -40,11 +40,16 @@ class PluginEntry:
 
     def load(self) -> object:
         """Import the module (and look up the attribute) the entry point names."""
-        module_name, _, attribute = self.value.partition(":")
-        obj: object = importlib.import_module(module_name.strip())
-        for part in filter(None, attribute.strip().split(".")):
-            obj = getattr(obj, part)
-        return obj
+        return import_object(self.value)
+
+
+def import_object(value: str) -> object:
+    """Import ``"package.module"`` or look up ``"package.module:attribute.path"``."""
+    module_name, _, attribute = value.partition(":")
+    obj: object = importlib.import_module(module_name.strip())
+    for part in filter(None, attribute.strip().split(".")):
+        obj = getattr(obj, part)
+    return obj
 
 
 def find_entry_points(group: str) -> list[PluginEntry]:

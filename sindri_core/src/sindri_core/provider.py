@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 
+from sindri_core.errors import PluginLoadError
+
 __all__ = [
     "BuildLocation",
     "Capabilities",
@@ -56,6 +58,10 @@ class ProviderInfo:
     :param capabilities: see :class:`Capabilities`.
     :param config_class: frozen attrs class for the ``providers.<name>`` section; every field
         needs a default so an absent section means "all defaults". ``None``: no section.
+        May be given as ``"package.module:Class"`` so the class is imported only when it is
+        needed (a ``providers.<name>`` section is read, a schema is written): every command
+        loads every installed plugin, and most read one section or none. Read it through
+        :meth:`settings_class`.
     :param notes: short paragraphs ``config init`` writes as comments above the section.
     """
 
@@ -63,7 +69,7 @@ class ProviderInfo:
     description: str
     capabilities: Capabilities
     aliases: tuple[str, ...] = ()
-    config_class: type | None = None
+    config_class: type | str | None = None
     notes: tuple[str, ...] = ()
     distribution: str | None = attrs.field(default=None, eq=False)
     version: str | None = attrs.field(default=None, eq=False)
@@ -71,8 +77,26 @@ class ProviderInfo:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    def settings_class(self) -> type | None:
+        """The class of the ``providers.<name>`` section (imported now if given by name).
+
+        :raises PluginLoadError: the named class cannot be imported.
+        """
+        if not isinstance(self.config_class, str):
+            return self.config_class
+        from sindri_core.entry_points import import_object
+
+        try:
+            return import_object(self.config_class)  # type: ignore[return-value]
+        except Exception as exc:  # any import-time failure of third-party code
+            raise PluginLoadError(
+                f"provider {self.name!r} ({self.distribution or 'unknown distribution'}): "
+                f"cannot import its settings class {self.config_class!r}: {exc}"
+            ) from None
+
     def default_config(self) -> Any:
-        return self.config_class() if self.config_class is not None else None
+        cls = self.settings_class()
+        return cls() if cls is not None else None
 
 
 @attrs.frozen

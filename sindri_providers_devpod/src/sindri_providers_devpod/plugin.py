@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
-from sindri_providers_devpod.settings import DevpodSettings
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext
@@ -35,7 +34,7 @@ INFO = ProviderInfo(
     capabilities=Capabilities(
         build=BuildLocation.SMART, prebuilt_image=True, gpu=True, tools=("devpod", "docker")
     ),
-    config_class=DevpodSettings,
+    config_class="sindri_providers_devpod.settings:DevpodSettings",
     notes=(
         "type selects the DevPod backend; its option block below is passed to devpod as "
         "provider options.",

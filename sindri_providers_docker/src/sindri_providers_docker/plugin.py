@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
-from sindri_providers_docker.settings import DockerSettings
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext
@@ -36,7 +35,7 @@ INFO = ProviderInfo(
     capabilities=Capabilities(
         build=BuildLocation.LOCAL, prebuilt_image=True, gpu=True, tools=("docker",)
     ),
-    config_class=DockerSettings,
+    config_class="sindri_providers_docker.settings:DockerSettings",
     notes=(
         "Builds locally with docker build when no image is configured (or with deploy --force).",
     ),

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
-from sindri_providers_e2b.settings import E2bSettings
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext
@@ -35,7 +34,7 @@ INFO = ProviderInfo(
     capabilities=Capabilities(
         build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=("e2b",)
     ),
-    config_class=E2bSettings,
+    config_class="sindri_providers_e2b.settings:E2bSettings",
     notes=(
         "Sandboxes run from a template built from a Dockerfile, or FROM a configured image.",
         "Secrets are passed when the sandbox is created, never baked into the template.",

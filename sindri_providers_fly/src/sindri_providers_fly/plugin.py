@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
-from sindri_providers_fly.settings import FlySettings
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext
@@ -35,7 +34,7 @@ INFO = ProviderInfo(
     capabilities=Capabilities(
         build=BuildLocation.REMOTE, prebuilt_image=True, gpu=True, tools=("flyctl",)
     ),
-    config_class=FlySettings,
+    config_class="sindri_providers_fly.settings:FlySettings",
     notes=(
         "A configured image is deployed with flyctl deploy --image; with none, Fly builds "
         "the Dockerfile remotely.",

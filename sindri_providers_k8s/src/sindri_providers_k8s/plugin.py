@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from sindri_core import hookimpl
 from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
-from sindri_providers_k8s.settings import KubernetesSettings
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext
@@ -34,7 +33,7 @@ INFO = ProviderInfo(
     capabilities=Capabilities(
         build=BuildLocation.NEVER, prebuilt_image=True, gpu=True, tools=("kubectl",)
     ),
-    config_class=KubernetesSettings,
+    config_class="sindri_providers_k8s.settings:KubernetesSettings",
     notes=(
         "Kubernetes never builds: set deployment.image or deployment.image_config to a "
         "pushed image.",

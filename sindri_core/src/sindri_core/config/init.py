@@ -203,10 +203,11 @@ def render_config(info: ProviderInfo, *, name: str, profile: str, distro: str) -
             }
         ),
     ]
-    if info.config_class is not None:
-        defaults = converter().unstructure(info.default_config())
+    settings = info.settings_class()
+    if settings is not None:
+        defaults = converter().unstructure(settings())
         parts += ["", "providers:"]
         parts += [f"  # {note}" for note in info.notes]
         parts += [f"  {info.name}:"]
-        parts += _section_lines(info.config_class, defaults, 4)
+        parts += _section_lines(settings, defaults, 4)
     return "\n".join(parts) + "\n"

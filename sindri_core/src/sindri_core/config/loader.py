@@ -1,7 +1,8 @@
 """Finding, parsing and validating ``sindri.yaml`` — the one path every command uses.
 
-Parsing keeps ruamel's node positions so every error names ``file:line:column``; validation is
-:func:`sindri_core.config.schema.check` over the model; structuring is cattrs.
+Parsing (:mod:`~sindri_core.config.yaml_document`) keeps every node's position so each error
+names ``file:line:column``; validation is :func:`sindri_core.config.schema.check` over the
+model; structuring is cattrs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sindri_core.config.schema import (
     join_path,
 )
 from sindri_core.config.structure import converter
+from sindri_core.config.yaml_document import read_yaml
 from sindri_core.errors import ConfigError
 from sindri_core.provider import ProviderCatalog, distribution_for
 
@@ -110,22 +112,7 @@ def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]
 
 
 def _read_yaml(text: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    try:
-        document = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join((exc.problem or exc.context or "invalid YAML").split())
-        loc = Location(mark.line + 1, mark.column + 1) if mark else Location(1, 1)
-        raise fail(f"invalid YAML: {problem}", "", loc) from None
-    except YAMLError as exc:  # the reader's errors (bad characters) carry an offset, no mark
-        position = getattr(exc, "position", None)
-        loc = _offset_location(text, position) if isinstance(position, int) else Location(1, 1)
-        problem = " ".join((str(exc).splitlines() or ["invalid YAML"])[0].split())
-        raise fail(f"invalid YAML: {problem}", "", loc) from None
+    document = read_yaml(text)
     if document is None:
         raise fail(
             "the file is empty; expected a mapping with version, name and deployment",
@@ -135,11 +122,6 @@ def _read_yaml(text: str) -> Any:
     if not isinstance(document, dict):
         raise fail("expected a mapping at the top level", "", Location(1, 1))
     return document
-
-
-def _offset_location(text: str, offset: int) -> Location:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return Location(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 def _check_provider(document: Any, catalog: ProviderCatalog) -> None:
@@ -186,17 +168,18 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
                 _key_location(sections, key),
                 hint=f"pip install {distribution_for(key)}",
             )
-        if info.config_class is None:
+        settings = info.settings_class()
+        if settings is None:
             raise fail(
                 f"provider {info.name!r} takes no settings", path, _key_location(sections, key)
             )
         data = check(
-            info.config_class,
+            settings,
             value if value is not None else {},
             path,
             _value_location(sections, key),
         )
-        out[info.name] = converter().structure(data, info.config_class)
+        out[info.name] = converter().structure(data, settings)
     return out
 
 

@@ -67,7 +67,8 @@ def render(catalog: ProviderCatalog) -> str:
         "",
     ]
     for info in catalog:
-        if info.config_class is None:
+        settings = info.settings_class()
+        if settings is None:
             continue
         aliases = (
             f" (also accepted as {', '.join(f'`{a}`' for a in info.aliases)})"
@@ -80,7 +81,7 @@ def render(catalog: ProviderCatalog) -> str:
             f"{info.description}. Shipped by `{info.distribution or 'unknown'}`.",
             "",
         ]
-        parts += _table(iter_fields(info.config_class), prefix=f"providers.{info.name}.")
+        parts += _table(iter_fields(settings), prefix=f"providers.{info.name}.")
         parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
 

@@ -34,35 +34,36 @@ class Location:
     column: int | None = None
 
 
+# Data read by yaml_document knows its positions; plain data (a test's dict) does not, and
+# then an error points at the nearest enclosing node that does, or nowhere.
+
+
 def _key_location(mapping: Any, key: Any) -> Location:
     try:
-        line, col = mapping.lc.key(key)
-        return Location(line + 1, col + 1)
+        return Location(*mapping.key_where[key])
     except (AttributeError, KeyError, TypeError):
         return _node_location(mapping)
 
 
 def _value_location(mapping: Any, key: Any) -> Location:
     try:
-        if mapping[key] is None:  # `key:` alone: ruamel marks where the next token starts
+        if mapping[key] is None:  # `key:` alone: point at the key, not past it
             return _key_location(mapping, key)
-        line, col = mapping.lc.value(key)
-        return Location(line + 1, col + 1)
+        return Location(*mapping.value_where[key])
     except (AttributeError, KeyError, TypeError):
         return _key_location(mapping, key)
 
 
 def _item_location(seq: Any, index: int) -> Location:
     try:
-        line, col = seq.lc.item(index)
-        return Location(line + 1, col + 1)
-    except (AttributeError, KeyError, TypeError, IndexError):
+        return Location(*seq.item_where[index])
+    except (AttributeError, TypeError, IndexError):
         return _node_location(seq)
 
 
 def _node_location(node: Any) -> Location:
     try:
-        return Location(node.lc.line + 1, node.lc.col + 1)
+        return Location(*node.where)
     except (AttributeError, TypeError):
         return Location()
 
@@ -141,7 +142,8 @@ def describe_type(tp: Any) -> str:
 def check(
     tp: Any, value: Any, path: str = "", loc: Location | None = None, spec: FieldSpec | None = None
 ) -> Any:
-    """Validate ``value`` (a ruamel node or plain data) against ``tp``; return plain data."""
+    """Validate ``value`` (data from :func:`~sindri_core.config.yaml_document.read_yaml`, or
+    plain data) against ``tp``; return plain data."""
     loc = loc or _node_location(value)
     spec = spec or FieldSpec()
     origin = typing.get_origin(tp)
@@ -439,10 +441,11 @@ def document_schema(catalog: Any) -> dict[str, Any]:
     providers = {}
     one_name_each = []
     for info in catalog:
-        if info.config_class is None:
+        settings = info.settings_class()
+        if settings is None:
             continue
         section = {
-            "anyOf": [json_schema(info.config_class), {"type": "null"}],  # null: all defaults
+            "anyOf": [json_schema(settings), {"type": "null"}],  # null: all defaults
             "description": f"Settings of the {info.name} provider.",
         }
         for name in info.names():
