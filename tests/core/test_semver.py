@@ -318,6 +318,23 @@ def test_max_satisfying_is_the_greatest_satisfying_tag(
     assert sorted(satisfying(tags, rng, include_prerelease)) == sorted(matching)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["^70", "~7.1", "7.x || 150.x", "3 - 60", "3 - 150", ">=20 <90", "<2", "*", ">=190", "<0.0.0"],
+)
+def test_tag_helpers_agree_with_range_test_over_many_majors(text: str) -> None:
+    # Ranges over few majors list them in the tag pattern, wider ones scan every tag: both
+    # must give what testing every version one by one gives.
+    tags = [f"{prefix}{major}.{minor}.0{pre}" for major in range(200) for minor in (0, 1, 10)
+            for prefix, pre in (("", ""), ("v", "-rc.1"))]  # fmt: skip
+    rng = Range.parse(text)
+    for include_prerelease in (False, True):
+        matching = [t for t in tags if rng.test(parse_version(t), include_prerelease)]
+        assert sorted(satisfying(tags, rng, include_prerelease)) == sorted(matching)
+        best = max(matching, key=parse_version, default=None)
+        assert max_satisfying(tags, rng, include_prerelease) == best
+
+
 # --- tags ---------------------------------------------------------------------------------
 
 TAGS = [

@@ -96,6 +96,10 @@ _ALLOWED = (
 _RELEASE: tuple[tuple[int, Any], ...] = ((2, ""),)
 _BELOW_ALL = (-1,)
 _ABOVE_ALL = (math.inf,)
+# A range spanning more majors than this scans every version tag instead of listing them.
+_MAX_LISTED_MAJORS = 64
+# How many of the highest majors max_satisfying tries first for a range without that list.
+_TOP_MAJORS = 4
 
 PrecedenceKey = tuple[Any, ...]
 
@@ -502,6 +506,18 @@ class Range:
         sets = self._sets_with_prereleases if include_prerelease else self._sets
         return _set_matcher(sets, include_prerelease)
 
+    def _majors(self, include_prerelease: bool) -> tuple[int, ...] | None:
+        """Every major version the range can admit; ``None`` when there are too many to list
+        (an alternative without an upper bound, such as ``*`` or ``>=1.2``)."""
+        sets = self._sets_with_prereleases if include_prerelease else self._sets
+        majors: set[int] = set()
+        for comparator_set in sets:
+            low, high = comparator_set.low[0], comparator_set.high[0]
+            if high is math.inf or high - max(low, 0) > _MAX_LISTED_MAJORS:
+                return None
+            majors.update(range(max(low, 0), int(high) + 1))
+        return tuple(sorted(majors))
+
     def describe(self, include_prerelease: bool = False) -> str:
         """The desugared comparators, as npm prints them: ``^1.2.3`` → ``>=1.2.3 <2.0.0-0``.
 
@@ -517,24 +533,42 @@ class Range:
 # --- tags ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=16)
-def _tag_pattern(suffix: str) -> re.Pattern[str]:
-    version = _VERSION_RE.pattern
-    return re.compile(rf"^({version}{re.escape(suffix)})$", re.MULTILINE)
+@functools.lru_cache(maxsize=64)
+def _tag_pattern(suffix: str, majors: tuple[int, ...] | None) -> re.Pattern[str]:
+    major = "|".join(map(str, majors)) if majors is not None else _NUM
+    version = rf"v?({major})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?"
+    # Each tag sits between two newlines. Starting with a literal newline (rather than `^` in
+    # MULTILINE mode) lets the engine jump from line to line instead of trying every position;
+    # a short list of majors then rejects most lines at their first character.
+    return re.compile(rf"\n({version}{re.escape(suffix)})(?=\n)")
 
 
-def _semver_tags(tags: Iterable[str], variant: str | None) -> list[tuple[str, ...]]:
-    """``(tag, major, minor, patch, prerelease, build)`` for every tag that is a version.
+_MAJOR_RE = re.compile(rf"\nv?({_NUM})\.")
 
-    One regex scan over all tags joined by newlines: a registry may hold 100,000 tags, and a
-    Python-level call per tag would cost more than the match itself. With ``variant`` only
-    tags ending in ``-{variant}`` count, read by the part in front of the suffix.
-    """
+
+def _tag_lines(tags: Iterable[str]) -> str:
+    """The tags, each between two newlines, for the scans below; a tag holding a newline is
+    no version and is left out."""
     tags = list(tags)
     text = "\n".join(tags)
-    if text.count("\n") != max(len(tags) - 1, 0):  # a tag with a newline is no version
+    if text.count("\n") != max(len(tags) - 1, 0):
         text = "\n".join(tag for tag in tags if "\n" not in tag)
-    return _tag_pattern(f"-{variant}" if variant else "").findall(text)
+    return f"\n{text}\n"
+
+
+def _semver_tags(
+    lines: str, variant: str | None, majors: tuple[int, ...] | None = None
+) -> list[tuple[str, ...]]:
+    """``(tag, major, minor, patch, prerelease, build)`` for every tag that is a version.
+
+    One regex scan over all tags (:func:`_tag_lines`): a registry may hold 100,000 tags, and
+    a Python-level call per tag would cost more than the match itself. With ``variant`` only
+    tags ending in ``-{variant}`` count, read by the part in front of the suffix. With
+    ``majors`` (see :meth:`Range._majors`) only versions of those majors are returned.
+    """
+    if majors == ():
+        return []
+    return _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
 
 
 def _tag_key(major: str, minor: str, patch: str, pre: str) -> PrecedenceKey:
@@ -559,11 +593,25 @@ def max_satisfying(
     candidates to ``X.Y.Z-fedora``-style tags compared by their ``X.Y.Z``.
     """
     admits = rng._matcher(include_prerelease)
+    lines = _tag_lines(tags)
+    majors = rng._majors(include_prerelease)
+    if majors is not None:
+        return _best(_semver_tags(lines, variant, majors), admits)
+    # No short list of majors (`*`, `>=1.2`): the answer is in the highest major that has a
+    # match, so look at the few highest majors present before scanning every version.
+    present = sorted({int(m) for m in _MAJOR_RE.findall(lines)}, reverse=True)
+    top = tuple(present[:_TOP_MAJORS])
+    return _best(_semver_tags(lines, variant, top), admits) or _best(
+        _semver_tags(lines, variant, tuple(present[_TOP_MAJORS:])), admits
+    )
+
+
+def _best(matches: list[tuple[str, ...]], admits: Callable[[PrecedenceKey], bool]) -> str | None:
     best: str | None = None
     best_key: PrecedenceKey = _BELOW_ALL
     best_order: tuple[Any, ...] = ()
     prerelease_key = _prerelease_key
-    for tag, major, minor, patch, pre, build in _semver_tags(tags, variant):
+    for tag, major, minor, patch, pre, build in matches:
         # _tag_key, inlined: this loop is the 100,000-tag hot path.
         key = (int(major), int(minor), int(patch), prerelease_key(pre) if pre else _RELEASE)
         if key < best_key or not admits(key):
@@ -584,7 +632,8 @@ def satisfying(
     """Every tag satisfying ``rng``, newest first (the order of :func:`sort_tags_desc`)."""
     admits = rng._matcher(include_prerelease)
     matching = []
-    for tag, major, minor, patch, pre, build in _semver_tags(tags, variant):
+    majors = rng._majors(include_prerelease)
+    for tag, major, minor, patch, pre, build in _semver_tags(_tag_lines(tags), variant, majors):
         key = _tag_key(major, minor, patch, pre)
         if admits(key):
             matching.append((_tag_order(key, build, tag), tag))
@@ -595,14 +644,14 @@ def satisfying(
 def semver_tags(tags: Iterable[str], *, variant: str | None = None) -> list[str]:
     """The tags that are versions, in the order given (``variant`` as in
     :func:`max_satisfying`); cheaper than :func:`satisfying`: nothing is compared or sorted."""
-    return [match[0] for match in _semver_tags(tags, variant)]
+    return [match[0] for match in _semver_tags(_tag_lines(tags), variant)]
 
 
 def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:
     """The semver tags among ``tags``, newest first; other tags are dropped."""
     ordered = [
         (_tag_order(_tag_key(major, minor, patch, pre), build, tag), tag)
-        for tag, major, minor, patch, pre, build in _semver_tags(tags, variant)
+        for tag, major, minor, patch, pre, build in _semver_tags(_tag_lines(tags), variant)
     ]
     ordered.sort(reverse=True)
     return [tag for _, tag in ordered]
