@@ -4,7 +4,7 @@ hooks, and the entry-point cache."""
 
 from __future__ import annotations
 
-import json
+import ast
 import os
 import sys
 from pathlib import Path
@@ -497,7 +497,7 @@ def test_entry_points_are_cached_between_processes(monkeypatch: pytest.MonkeyPat
     assert first == second
     assert scans == [ENTRY_POINT_GROUP]
     cache = Path(os.environ["SINDRI_CACHE_DIR"]) / entry_points.CACHE_FILE
-    names = {entry["name"] for entry in json.loads(cache.read_text())["entries"]}
+    names = {entry["name"] for entry in ast.literal_eval(cache.read_text())["entries"]}
     assert {"docker", "fly", "devpod", "e2b", "kubernetes"} <= names
 
 
@@ -531,7 +531,7 @@ def test_corrupt_cache_means_a_fresh_scan(monkeypatch: pytest.MonkeyPatch) -> No
     cache.write_text('{"fingerprint": ')
     scans = _count_scans(monkeypatch)
     assert "docker" in {e.name for e in entry_points.find_entry_points(ENTRY_POINT_GROUP)}
-    assert scans and json.loads(cache.read_text())["entries"]
+    assert scans and ast.literal_eval(cache.read_text())["entries"]
 
 
 def test_unwritable_cache_is_not_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

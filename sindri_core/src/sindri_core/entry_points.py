@@ -4,16 +4,20 @@ Scanning installed distributions with :mod:`importlib.metadata` costs more than 
 ``sindri config validate`` put together (importing it pulls in the email and zip machinery,
 and every distribution's metadata is read). The answer only changes when a distribution is
 installed or removed, which changes the modification time of the ``sys.path`` directory it
-lives in; so the scan result is kept in ``<cache>/plugins.json`` together with the ``sys.path``
+lives in; so the scan result is kept in ``<cache>/plugins.cache`` together with the ``sys.path``
 entries and their modification times, and reused while they are unchanged. Any problem with
 the cache file means a fresh scan; the cache is never required.
+
+The file holds one Python literal, read with :func:`ast.literal_eval`: as readable as JSON,
+and ``ast`` is loaded already (click imports it), while importing :mod:`json` would be the
+largest part of reading the cache.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,8 +29,8 @@ from sindri_core.cache_dir import cache_root
 
 __all__ = ["PluginEntry", "find_entry_points", "import_object"]
 
-CACHE_FILE = "plugins.json"
-_CACHE_FORMAT = 1
+CACHE_FILE = "plugins.cache"
+_CACHE_FORMAT = 2
 
 
 @attrs.frozen
@@ -94,11 +98,11 @@ def _fingerprint(group: str) -> dict[str, Any]:
 
 def _read_cache(fingerprint: dict[str, Any]) -> list[PluginEntry] | None:
     try:
-        data = json.loads((cache_root() / CACHE_FILE).read_text(encoding="utf-8"))
+        data = ast.literal_eval((cache_root() / CACHE_FILE).read_text(encoding="utf-8"))
         if data["fingerprint"] != fingerprint:
             return None
         return [PluginEntry(**entry) for entry in data["entries"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
 
 
@@ -108,7 +112,7 @@ def _write_cache(fingerprint: dict[str, Any], entries: list[PluginEntry]) -> Non
     temporary = path.with_name(f".{CACHE_FILE}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.write_text(repr(data), encoding="utf-8")
         temporary.replace(path)  # atomic: readers never see half a file
     except OSError:
         with contextlib.suppress(OSError):

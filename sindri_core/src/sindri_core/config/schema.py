@@ -274,8 +274,12 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
 
 @functools.cache
 def type_hints(cls: type) -> dict[str, Any]:
-    """The resolved annotations of a model class (evaluated once: they are strings)."""
-    return typing.get_type_hints(cls)
+    """The resolved field types of a model class (evaluated once: they are strings).
+
+    Resolved in place with :func:`attrs.resolve_types`, so cattrs, which dispatches on the
+    fields' types, finds them resolved too and does not evaluate them again.
+    """
+    return {field.name: field.type for field in attrs.fields(attrs.resolve_types(cls))}
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
