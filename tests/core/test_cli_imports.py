@@ -3,6 +3,7 @@ in a fresh interpreter (the in-process test session has imported everything alre
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -123,3 +124,37 @@ def test_resolving_a_configured_image_imports_no_http_library_and_no_lifecycle(
     # kubernetes wraps the chain with its images module, which needs no Docker helpers.
     assert _provider_modules(modules) <= {"sindri_providers_k8s.images"}
     assert "sindri_core.docker_engine" not in modules
+
+
+FREEZE_PROBE = """
+import gc, sys
+from sindri_core.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(gc.get_freeze_count(), file=sys.stderr)
+"""
+
+
+def test_the_sindri_process_freezes_what_start_up_loaded(
+    tmp_path: Path, write_config, sindri_cli
+) -> None:
+    config = write_config(
+        'version: "3.0"\nname: frozen\ndeployment:\n  provider: docker\n'
+        "  image: ghcr.io/pacphi/sindri:3.1.0\n"
+    )
+    args = ("-c", str(config), "config", "validate")
+    completed = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "valid (frozen on docker)" in completed.stdout
+    assert int(completed.stderr.split()[-1]) > 1000  # modules, classes, the configuration
+    # Run inside another process (this test session), the CLI leaves the collector alone.
+    before = gc.get_freeze_count()
+    assert sindri_cli(*args).exit_code == 0
+    assert gc.get_freeze_count() == before

@@ -559,3 +559,13 @@ def test_cli_reports_the_canonical_provider_for_an_alias(
     path = write_config(config_text("k8s", "image: ghcr.io/x/y:1.0.0"))
     result = sindri_cli("config", "validate", "--json", cwd=path.parent)
     assert result.json()["provider"] == "kubernetes"
+
+
+def test_sections_print_like_attrs_classes() -> None:
+    # One shared __repr__ (start-up time, ADR 0008) that reads like the generated ones.
+    from sindri_core.config.model import Resources
+
+    assert repr(Resources(memory="8GB")) == (
+        "Resources(memory='8GB', cpus=None, "
+        "gpu=Gpu(enabled=False, type='nvidia', count=1, tier=None, memory=None))"
+    )

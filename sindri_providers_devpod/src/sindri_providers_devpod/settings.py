@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import attrs
-
-from sindri_core.config.fields import setting
+from sindri_core.config.fields import section, setting
 
 
-@attrs.frozen
+@section
 class AwsOptions:
     region: str = setting("us-west-2", doc="AWS region.")
     instance_type: str = setting("c5.xlarge", key="instanceType", doc="EC2 instance type.")
@@ -19,7 +17,7 @@ class AwsOptions:
     security_group_id: str | None = setting(None, key="securityGroupId", doc="Security group id.")
 
 
-@attrs.frozen
+@section
 class GcpOptions:
     project: str | None = setting(None, doc="GCP project.")
     zone: str = setting("us-central1-a", doc="GCP zone.")
@@ -30,7 +28,7 @@ class GcpOptions:
     )
 
 
-@attrs.frozen
+@section
 class AzureOptions:
     subscription: str | None = setting(None, doc="Azure subscription id.")
     resource_group: str = setting("devpod-resources", key="resourceGroup", doc="Resource group.")
@@ -39,14 +37,14 @@ class AzureOptions:
     disk_size: int = setting(40, key="diskSize", doc="Disk size in GB.", minimum=1)
 
 
-@attrs.frozen
+@section
 class DigitalOceanOptions:
     region: str = setting("nyc3", doc="Droplet region.")
     size: str = setting("s-4vcpu-8gb", doc="Droplet size.")
     disk_size: int | None = setting(None, key="diskSize", doc="Disk size in GB.", minimum=1)
 
 
-@attrs.frozen
+@section
 class KubernetesOptions:
     namespace: str = setting("devpod", doc="Namespace of the workspace pod.")
     storage_class: str | None = setting(None, key="storageClass", doc="StorageClass.")
@@ -56,7 +54,7 @@ class KubernetesOptions:
     )
 
 
-@attrs.frozen
+@section
 class SshOptions:
     host: str | None = setting(None, doc="SSH host.")
     user: str = setting("root", doc="SSH user.")
@@ -64,12 +62,12 @@ class SshOptions:
     key_path: str = setting("~/.ssh/id_rsa", key="keyPath", doc="Private key path.")
 
 
-@attrs.frozen
+@section
 class DockerOptions:
     docker_host: str | None = setting(None, key="dockerHost", doc="DOCKER_HOST to use.")
 
 
-@attrs.frozen
+@section
 class DevpodSettings:
     type: Literal["docker", "kubernetes", "ssh", "aws", "gcp", "azure", "digitalocean"] = setting(
         "docker", doc="DevPod provider (backend) that runs the workspace."

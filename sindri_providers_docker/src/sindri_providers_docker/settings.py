@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import attrs
-
-from sindri_core.config.fields import setting
+from sindri_core.config.fields import section, setting
 
 
-@attrs.frozen
+@section
 class DindSettings:
     enabled: bool = setting(False, doc="Run Docker inside the environment.")
     mode: Literal["sysbox", "privileged", "socket", "auto"] = setting(
@@ -32,7 +30,7 @@ class DindSettings:
     )
 
 
-@attrs.frozen
+@section
 class DockerSettings:
     network: Literal["bridge", "host", "none"] = setting(
         "bridge",

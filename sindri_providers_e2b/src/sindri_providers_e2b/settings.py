@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import attrs
-
-from sindri_core.config.fields import setting
+from sindri_core.config.fields import section, setting
 
 
-@attrs.frozen
+@section
 class E2bSettings:
     template_alias: str | None = setting(
         None,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import attrs
-
-from sindri_core.config.fields import setting
+from sindri_core.config.fields import section, setting
 
 
-@attrs.frozen
+@section
 class FlySettings:
     region: str = setting("sjc", doc="Primary region.", example="ams")
     organization: str | None = setting(

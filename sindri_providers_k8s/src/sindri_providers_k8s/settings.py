@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import attrs
-
-from sindri_core.config.fields import setting
+from sindri_core.config.fields import section, setting
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
-@attrs.frozen
+@section
 class IngressSettings:
     enabled: bool = setting(False, doc="Render an Ingress (networking.k8s.io/v1) for the Service.")
     hostname: str | None = setting(
@@ -34,7 +32,7 @@ class IngressSettings:
     )
 
 
-@attrs.frozen
+@section
 class KubernetesSettings:
     namespace: str = setting(
         "default",

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from sindri_core.cli.main import Session, emit_json, json_option, pass_session
+from sindri_core.cli.main import (
+    Session,
+    emit_json,
+    freeze_startup_objects,
+    json_option,
+    pass_session,
+)
 
 
 @click.group("config")
@@ -25,6 +31,7 @@ def validate(session: Session, as_json: bool) -> None:
 
     catalog = get_host().catalog
     loaded = load_config(session.config_path, catalog)
+    freeze_startup_objects()
     provider = catalog.lookup(loaded.config.deployment.provider)
     provider_name = provider.name if provider is not None else loaded.config.deployment.provider
     if as_json:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sindri_core.api import Project
     from sindri_core.output import Console
 
-__all__ = ["Session", "cli", "emit_json", "main", "pass_session"]
+__all__ = ["Session", "cli", "emit_json", "freeze_startup_objects", "main", "pass_session"]
 
 
 class Session:
@@ -43,7 +43,30 @@ class Session:
             from sindri_core.api import Project
 
             self._project = Project.load(self.config_path, console=self.console())
+            freeze_startup_objects()
         return self._project
+
+
+def freeze_startup_objects() -> None:
+    """Take what start-up created out of the garbage collector's sight (:func:`gc.freeze`).
+
+    A command calls this once its plugins and configuration are loaded. By then nearly every
+    object the process will hold exists (modules, classes, the plugin manager, the
+    configuration) and lives until exit. Every later collection, and the one at interpreter
+    exit, would walk all of them and free nothing: about a tenth of ``config validate``'s
+    time. Objects made afterwards are collected as usual, so what the command itself leaves
+    in reference cycles is still finalised.
+
+    Only in the ``sindri`` process itself (:func:`main`): a test session or another tool that
+    runs :data:`cli` in its own process owns its collector, and the library never freezes.
+    """
+    if _sindri_owns_the_process:
+        import gc
+
+        gc.freeze()
+
+
+_sindri_owns_the_process = False
 
 
 pass_session = click.make_pass_decorator(Session)
@@ -159,4 +182,6 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    global _sindri_owns_the_process
+    _sindri_owns_the_process = True
     cli.main(args=argv, prog_name="sindri")

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-import attrs
-
-from sindri_core.config.fields import Forbid, constraints, setting
+from sindri_core.config.fields import Forbid, constraints, section, setting
 
 __all__ = [
     "BuildFromSource",
@@ -36,7 +34,7 @@ Strategy = Literal["semver", "latest-stable", "pin-to-cli", "explicit"]
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
 
-@attrs.frozen
+@section
 class ImageConfig:
     registry: str = setting(
         doc="Repository without tag that images are resolved against.",
@@ -95,7 +93,7 @@ class ImageConfig:
     )
 
 
-@attrs.frozen
+@section
 class BuildFromSource:
     enabled: bool = setting(False, doc="Build from the Sindri source repository (level 5 first).")
     git_ref: str | None = setting(
@@ -116,7 +114,7 @@ class BuildFromSource:
     )
 
 
-@attrs.frozen
+@section
 class Gpu:
     enabled: bool = setting(False, doc="Request GPUs.")
     type: Literal["nvidia", "amd"] = setting("nvidia", doc="GPU vendor.")
@@ -133,7 +131,7 @@ class Gpu:
     )
 
 
-@attrs.frozen
+@section
 class Resources:
     memory: str | None = setting(
         None,
@@ -154,7 +152,7 @@ class Resources:
         return self.cpus or 2
 
 
-@attrs.frozen
+@section
 class WorkspaceVolume:
     path: str = setting(
         "/alt/home/developer/workspace", doc="Workspace path inside the environment."
@@ -172,14 +170,14 @@ class WorkspaceVolume:
         return self.path if parent == PurePosixPath("/") else str(parent)
 
 
-@attrs.frozen
+@section
 class Volumes:
     workspace: WorkspaceVolume = setting(
         factory=WorkspaceVolume, doc="The persistent home/workspace volume."
     )
 
 
-@attrs.frozen
+@section
 class Deployment:
     provider: str = setting(
         doc="The provider that runs the environment (a registered name or alias).",
@@ -210,7 +208,7 @@ class Deployment:
         nonempty=("additional",),
     ),
 )
-@attrs.frozen
+@section
 class Extensions:
     profile: str | None = setting(
         None, doc="Extension profile to install (default minimal).", example="minimal"
@@ -257,7 +255,7 @@ class Extensions:
         present=("fromFile",),
     ),
 )
-@attrs.frozen
+@section
 class Secret:
     name: str = setting(
         doc="Environment variable name of the secret.",
@@ -281,7 +279,7 @@ class Secret:
     )
 
 
-@attrs.frozen
+@section
 class SindriConfig:
     version: Literal["3.0"] = setting(doc='Configuration format version; write "3.0" (quoted).')
     name: str = setting(
