@@ -133,11 +133,11 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(gc.get_freeze_count(), file=sys.stderr)
+print(gc.get_freeze_count(), gc.isenabled(), file=sys.stderr)
 """
 
 
-def test_the_sindri_process_freezes_what_start_up_loaded(
+def test_the_sindri_process_freezes_what_start_up_loaded_and_collects_again(
     tmp_path: Path, write_config, sindri_cli
 ) -> None:
     config = write_config(
@@ -153,8 +153,15 @@ def test_the_sindri_process_freezes_what_start_up_loaded(
         check=False,
     )
     assert "valid (frozen on docker)" in completed.stdout
-    assert int(completed.stderr.split()[-1]) > 1000  # modules, classes, the configuration
+    frozen, enabled = completed.stderr.split()[-2:]
+    assert int(frozen) > 1000  # modules, classes, the configuration
+    assert enabled == "True"  # main() turned the collector off for start-up only
     # Run inside another process (this test session), the CLI leaves the collector alone.
     before = gc.get_freeze_count()
-    assert sindri_cli(*args).exit_code == 0
+    gc.disable()
+    try:
+        assert sindri_cli(*args).exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
     assert gc.get_freeze_count() == before

@@ -9,9 +9,9 @@ import click
 from sindri_core.cli.main import (
     Session,
     emit_json,
-    freeze_startup_objects,
     json_option,
     pass_session,
+    startup_done,
 )
 
 
@@ -31,7 +31,7 @@ def validate(session: Session, as_json: bool) -> None:
 
     catalog = get_host().catalog
     loaded = load_config(session.config_path, catalog)
-    freeze_startup_objects()
+    startup_done()
     provider = catalog.lookup(loaded.config.deployment.provider)
     provider_name = provider.name if provider is not None else loaded.config.deployment.provider
     if as_json:

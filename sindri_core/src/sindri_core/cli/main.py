@@ -6,18 +6,19 @@ traceback reaches the user unless ``--debug``.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from sindri_core import __version__
 
-# Keep this module's imports to click alone: it is all `sindri --version` loads.
+# Keep this module's imports to click (and built-in modules): it is all `sindri --version` loads.
 if TYPE_CHECKING:
     from sindri_core.api import Project
     from sindri_core.output import Console
 
-__all__ = ["Session", "cli", "emit_json", "freeze_startup_objects", "main", "pass_session"]
+__all__ = ["Session", "cli", "emit_json", "main", "pass_session", "startup_done"]
 
 
 class Session:
@@ -43,27 +44,29 @@ class Session:
             from sindri_core.api import Project
 
             self._project = Project.load(self.config_path, console=self.console())
-            freeze_startup_objects()
+            startup_done()
         return self._project
 
 
-def freeze_startup_objects() -> None:
-    """Take what start-up created out of the garbage collector's sight (:func:`gc.freeze`).
+def startup_done() -> None:
+    """Start-up is over: freeze what it created (:func:`gc.freeze`) and turn the cyclic
+    garbage collector, which :func:`main` turned off, back on.
 
     A command calls this once its plugins and configuration are loaded. By then nearly every
     object the process will hold exists (modules, classes, the plugin manager, the
-    configuration) and lives until exit. Every later collection, and the one at interpreter
-    exit, would walk all of them and free nothing: about a tenth of ``config validate``'s
-    time. Objects made afterwards are collected as usual, so what the command itself leaves
-    in reference cycles is still finalised.
+    configuration) and lives until exit, and start-up made almost no garbage. Collections
+    during start-up, later ones, and the one at interpreter exit would walk all of those
+    objects and free nothing: together about a fifth of ``config validate``'s time (ADR 0008).
+    Objects made afterwards are collected as usual, so what the command itself leaves in
+    reference cycles is still finalised. A command that never calls this (``providers``,
+    ``cache list``) is short and leaves the collector off until it exits.
 
-    Only in the ``sindri`` process itself (:func:`main`): a test session or another tool that
-    runs :data:`cli` in its own process owns its collector, and the library never freezes.
+    Only in the ``sindri`` process itself: a test session or another tool that runs
+    :data:`cli` in its own process owns its collector, and the library never touches it.
     """
     if _sindri_owns_the_process:
-        import gc
-
         gc.freeze()
+        gc.enable()
 
 
 _sindri_owns_the_process = False
@@ -181,7 +184,9 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
+    """Console-script entry point; start-up runs without the cyclic garbage collector (see
+    :func:`startup_done`)."""
     global _sindri_owns_the_process
     _sindri_owns_the_process = True
+    gc.disable()
     cli.main(args=argv, prog_name="sindri")
