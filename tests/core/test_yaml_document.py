@@ -114,3 +114,10 @@ def test_a_key_must_be_a_plain_value() -> None:
 def test_an_alias_inside_its_own_anchor_is_refused() -> None:
     error = rejection("a: &loop\n  - *loop\n")
     assert error.message == "invalid YAML: an alias refers to a node that contains it"
+
+
+def test_a_byte_order_mark_and_windows_line_endings_change_nothing() -> None:
+    data = read_yaml("\ufeffa: 1\r\nb:\r\n  c: x\r\n")
+    assert data == {"a": 1, "b": {"c": "x"}}
+    assert data.key_where == {"a": (1, 1), "b": (2, 1)}
+    assert data["b"].key_where == {"c": (3, 3)}
