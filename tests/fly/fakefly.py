@@ -131,6 +131,8 @@ def install_flyctl(
     fly.on("volumes", "list", json=[volume_json(region="ams")])
     fly.on("volumes", "create", "home_data", set={"volume": True})
     fly.on("secrets", "import", stdout="Secrets are staged for the first deployment\n")
+    fly.on("secrets", "unset", stdout="Secrets are staged for the next deployment\n")
+    # `secrets list` has no default answer: each test that needs it says what the app has.
     fly.on("ips", "list", when={"ipv6": True}, json=[ip_json("v6", "2a09:8280:1::4e:7d1a")])
     # A shared IPv4 cannot carry raw TCP (SSH), so it does not count either.
     fly.on("ips", "list", json=[ip_json("shared_v4", "66.241.124.10")])

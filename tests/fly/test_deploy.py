@@ -232,6 +232,67 @@ def test_required_secret_missing_stops_before_anything_is_created(fake_tools, lo
     assert [c.args[:2] for c in fake_tools.calls()] == [["auth", "whoami"]]
 
 
+def _secrets(*names: str) -> str:
+    return "secrets:\n" + "".join(f"  - name: {name}\n" for name in names)
+
+
+def test_a_secret_dropped_from_sindri_yaml_is_unset_and_others_are_left_alone(
+    fake_tools, load_project, project_dir, monkeypatch, sindri_cli
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-value")
+    monkeypatch.setenv("OLD_TOKEN", "old-value")
+    fly = install_flyctl(fake_tools)
+    load_project(extra=_secrets("GITHUB_TOKEN", "OLD_TOKEN")).deploy(DeployOptions())
+    record = project_dir / ".sindri" / "fly" / "secret-names.json"
+    assert json.loads(record.read_text()) == {"app": APP, "names": ["GITHUB_TOKEN", "OLD_TOKEN"]}
+    assert "value" not in record.read_text()
+    assert calls_of(fake_tools, "secrets", "list") == []  # nothing was dropped yet
+
+    # OLD_TOKEN leaves sindri.yaml; MANUAL was set on the app by someone else.
+    listed = [{"name": n, "digest": "0" * 16} for n in ("GITHUB_TOKEN", "MANUAL", "OLD_TOKEN")]
+    fly.on("secrets", "list", json=listed)
+    project = load_project(extra=_secrets("GITHUB_TOKEN"))
+    plan_text = sindri_cli("plan", cwd=project_dir).stdout
+    assert "Unset OLD_TOKEN (staged by an earlier deploy, no longer in sindri.yaml)" in plan_text
+    result = project.deploy(DeployOptions())
+
+    (unset,) = calls_of(fake_tools, "secrets", "unset")
+    assert unset.args == ["secrets", "unset", "--stage", "--app", APP, "OLD_TOKEN"]
+    commands = [c.args[:2] for c in fake_tools.calls()]
+    assert commands.index(["secrets", "unset"]) < len(commands) - 1 - commands[::-1].index(
+        ["secrets", "import"]
+    )  # unset before this deploy's import
+    assert "Unset secrets no longer in sindri.yaml: OLD_TOKEN" in result.messages
+    assert json.loads(record.read_text())["names"] == ["GITHUB_TOKEN"]
+
+
+def test_a_dropped_secret_the_app_no_longer_has_is_not_unset(
+    fake_tools, load_project, project_dir
+) -> None:
+    install_flyctl(fake_tools).on("secrets", "list", json=[])
+    record = project_dir / ".sindri" / "fly" / "secret-names.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"app": APP, "names": ["GONE_TOKEN"]}))
+    load_project().deploy(DeployOptions())
+    assert len(calls_of(fake_tools, "secrets", "list")) == 1
+    assert calls_of(fake_tools, "secrets", "unset") == []
+    assert json.loads(record.read_text()) == {"app": APP, "names": []}
+
+
+@pytest.mark.parametrize(
+    "content", ['{"app": "another-app", "names": ["X"]}', "not json", '{"names": 3}']
+)
+def test_a_record_for_another_app_or_unreadable_unsets_nothing(
+    fake_tools, load_project, project_dir, content: str
+) -> None:
+    install_flyctl(fake_tools)
+    record = project_dir / ".sindri" / "fly" / "secret-names.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(content)
+    load_project().deploy(DeployOptions())
+    assert calls_of(fake_tools, "secrets", "list") == calls_of(fake_tools, "secrets", "unset") == []
+
+
 # -- through the CLI -------------------------------------------------------------------------
 
 

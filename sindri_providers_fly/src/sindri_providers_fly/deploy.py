@@ -14,6 +14,7 @@ Two modes, decided by the image chain (SPEC §4, §7):
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import attrs
@@ -76,6 +77,11 @@ class FlyTarget:
         )
 
     @property
+    def secret_names_file(self) -> Path:
+        """The names (never the values) of the secrets the last deploy staged on the app."""
+        return self.fly_toml.parent / "secret-names.json"
+
+    @property
     def ssh_address(self) -> str:
         return f"{DEV_USER}@{self.app}.fly.dev -p {self.settings.ssh_port}"
 
@@ -106,6 +112,22 @@ def secret_payload(ctx: ProviderContext) -> SecretPayload:
         values[name] = base64.b64encode(path.read_bytes()).decode("ascii")
         files.append(FileMount(guest_path=secret.mount_path, secret_name=name))
     return SecretPayload(values=values, files=tuple(files))
+
+
+def removed_secret_names(target: FlyTarget, payload: SecretPayload) -> list[str]:
+    """Secrets an earlier deploy staged on this app that sindri.yaml no longer lists.
+
+    Fly keeps an app's secrets until they are unset, so a secret deleted from sindri.yaml
+    would otherwise stay in the environment. Only names sindri itself staged (recorded in
+    :attr:`FlyTarget.secret_names_file`) are candidates: secrets set on the app by other
+    means are never touched. No record, or one for another app, means none.
+    """
+    try:
+        record = json.loads(target.secret_names_file.read_text(encoding="utf-8"))
+        staged = set(record["names"]) if record["app"] == target.app else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return sorted(staged - set(payload.names))
 
 
 def require_flyctl(ctx: ProviderContext) -> Flyctl:
@@ -151,6 +173,16 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             "has one there",
         ),
     ]
+    removed = removed_secret_names(target, payload)
+    if removed:
+        actions.append(
+            PlannedAction(
+                "update",
+                f"secrets:{target.app}",
+                "Unset " + ", ".join(removed) + " (staged by an earlier deploy, no longer in "
+                "sindri.yaml) where the app still has them",
+            )
+        )
     if payload.values:
         actions.append(
             PlannedAction(
@@ -236,10 +268,25 @@ def _prepare(
     """Everything ``flyctl deploy`` needs to exist first."""
     ctx.console.step(f"Preparing Fly.io app {target.app}")
     messages = _ensure_app(fly, target) + _ensure_volume(ctx, fly, target)
+    messages += _sync_secrets(fly, target, payload)
+    return messages + _ensure_ip(fly, target)
+
+
+def _sync_secrets(fly: Flyctl, target: FlyTarget, payload: SecretPayload) -> list[str]:
+    """Unset what sindri staged before and sindri.yaml dropped, stage the rest, and record
+    the names staged now."""
+    messages = []
+    removed = removed_secret_names(target, payload)
+    still_set = sorted(set(removed) & fly.secret_names(target.app)) if removed else []
+    if still_set:
+        fly.unstage_secrets(target.app, still_set)
+        messages.append("Unset secrets no longer in sindri.yaml: " + ", ".join(still_set))
     if payload.values:
         fly.stage_secrets(target.app, payload.values)
         messages.append("Staged secrets " + ", ".join(payload.names))
-    return messages + _ensure_ip(fly, target)
+    record = {"app": target.app, "names": payload.names}
+    write_artifacts([Artifact(target.secret_names_file, json.dumps(record, indent=2) + "\n")])
+    return messages
 
 
 def _common_args(target: FlyTarget, options: DeployOptions) -> list[str]:

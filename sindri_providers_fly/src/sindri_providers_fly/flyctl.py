@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,15 @@ class Flyctl:
     def stage_secrets(self, app: str, values: Mapping[str, str]) -> None:
         """Set secrets without restarting machines; the next deploy applies them."""
         self._run("secrets", "import", "--stage", "--app", app, input=encode_secrets(values))
+
+    def secret_names(self, app: str) -> set[str]:
+        """The names of the app's secrets (flyctl never prints their values)."""
+        names = (_field(item, "name") for item in self._list("secrets", "list", "--app", app))
+        return {str(name) for name in names if name}
+
+    def unstage_secrets(self, app: str, names: Iterable[str]) -> None:
+        """Remove secrets without restarting machines; the next deploy applies it."""
+        self._run("secrets", "unset", "--stage", "--app", app, *sorted(names))
 
     # -- IP addresses --------------------------------------------------------------------------
 
