@@ -121,3 +121,14 @@ def test_a_byte_order_mark_and_windows_line_endings_change_nothing() -> None:
     assert data == {"a": 1, "b": {"c": "x"}}
     assert data.key_where == {"a": (1, 1), "b": (2, 1)}
     assert data["b"].key_where == {"c": (3, 3)}
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"), [("a: =\n", "tag:yaml.org,2002:value"), ("a: !foo x\n", "!foo")]
+)
+def test_a_scalar_no_safe_constructor_knows_is_invalid_yaml_at_its_position(
+    text: str, tag: str
+) -> None:
+    error = rejection(text)
+    assert (error.line, error.column) == (1, 4)
+    assert error.message == f"invalid YAML: could not determine a constructor for the tag {tag!r}"

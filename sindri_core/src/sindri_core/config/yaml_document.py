@@ -43,8 +43,10 @@ class YamlSequence(list):  # type: ignore[type-arg]
 def read_yaml(text: str) -> Any:
     """The data of a single YAML document; ``None`` for an empty one.
 
-    :raises ConfigError: invalid YAML, a duplicate key, a key that is not a plain value, or
-        an alias of a node that contains itself; located by line and column.
+    :raises ConfigError: invalid YAML, a tag no safe constructor knows (``!foo x``, or a bare
+        ``=``, which ruamel resolves to YAML 1.1's value tag), a duplicate key, a key that is
+        not a plain value, or an alias of a node that contains itself; located by line and
+        column.
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -52,7 +54,8 @@ def read_yaml(text: str) -> Any:
     yaml = YAML(typ="safe", pure=False)  # pure=False: the C parser if it is installed
     try:
         root = yaml.compose(text)
-    except MarkedYAMLError as exc:
+        return None if root is None else _Builder(yaml.constructor).value(root)
+    except MarkedYAMLError as exc:  # the parser's errors, and the constructor's (unknown tags)
         mark = exc.problem_mark or exc.context_mark
         # "expected a single document in the stream, but found another document"
         words = ", ".join(part for part in (exc.context, exc.problem) if part)
@@ -64,9 +67,6 @@ def read_yaml(text: str) -> Any:
         where = _offset_position(text, position) if isinstance(position, int) else (1, 1)
         problem = " ".join((str(exc).splitlines() or ["invalid YAML"])[0].split())
         raise _invalid(problem, where) from None
-    if root is None:
-        return None
-    return _Builder(yaml.constructor).value(root)
 
 
 def _invalid(problem: str, where: Position) -> ConfigError:
