@@ -320,6 +320,13 @@ ERRORS = [
         id="provider-section-not-installed",
     ),
     pytest.param(
+        config_text("alpha", rest="providers:\n  my-cloud: {}"),
+        "6:3",
+        "providers.my-cloud",
+        ["no installed provider is called 'my-cloud'", "pip install sindri-providers-my-cloud"],
+        id="provider-section-hyphenated-name",
+    ),
+    pytest.param(
         config_text("alpha", rest="providers:\n  alpha: {}\n  al: {}"),
         "7:3",
         "providers.al",
@@ -371,6 +378,16 @@ def test_error_names_file_line_column_field_value_and_what_is_allowed(
         assert fragment in message, message
     assert "\n" not in message.replace("\\n", "")
     assert error.exit_code == 2
+
+
+def test_a_section_key_that_cannot_name_a_distribution_gets_no_install_hint(
+    catalog: Any,
+) -> None:
+    error = reject(config_text("alpha", rest='providers:\n  "\\n": {}'), catalog)
+    assert str(error) == (
+        "sindri.yaml:6:3: providers['\\n']: no installed provider is called '\\n'; "
+        "installed: al, alpha, beta"
+    )
 
 
 def test_error_through_the_cli_is_one_line_exit_2(write_config: Any, sindri_cli: Any) -> None:

@@ -7,6 +7,7 @@ model; structuring is cattrs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,16 @@ def _suggest(name: str, names: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
-    return f"pip install {distribution_for(name)}" if name.isidentifier() else None
+    return _install_hint(name)
+
+
+_DISTRIBUTION_PART = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
+def _install_hint(name: str) -> str | None:
+    """``pip install sindri-providers-<name>`` when ``name`` could be in a distribution's
+    name; none for a key such as a newline, which would also break the one-line error."""
+    return f"pip install {distribution_for(name)}" if _DISTRIBUTION_PART.fullmatch(name) else None
 
 
 def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[str, Any]:
@@ -166,7 +176,7 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
                 f"{', '.join(catalog.all_names()) or 'none'}",
                 path,
                 _key_location(sections, key),
-                hint=f"pip install {distribution_for(key)}",
+                hint=_install_hint(key),
             )
         settings = info.settings_class()
         if settings is None:
