@@ -276,8 +276,9 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
 def type_hints(cls: type) -> dict[str, Any]:
     """The resolved field types of a model class (evaluated once: they are strings).
 
-    Resolved in place with :func:`attrs.resolve_types`, so cattrs, which dispatches on the
-    fields' types, finds them resolved too and does not evaluate them again.
+    Resolved in place with :func:`attrs.resolve_types`, so the converter's own call
+    (:mod:`~sindri_core.config.structure`, which dispatches on the fields' types) finds them
+    resolved and does not evaluate them again.
     """
     return {field.name: field.type for field in attrs.fields(attrs.resolve_types(cls))}
 

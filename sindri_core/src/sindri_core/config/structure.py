@@ -10,7 +10,6 @@ import attrs
 import cattrs
 
 from sindri_core.config.fields import yaml_key
-from sindri_core.config.schema import type_hints
 
 __all__ = ["converter"]
 
@@ -33,7 +32,7 @@ def converter() -> cattrs.BaseConverter:
 
 
 def _structure_fn(conv: cattrs.BaseConverter, cls: type) -> Callable[[Mapping[str, Any], Any], Any]:
-    type_hints(cls)  # cattrs dispatches on the field types; ours are strings (PEP 563)
+    attrs.resolve_types(cls)  # cattrs dispatches on the field types; ours are strings (PEP 563)
     names = {yaml_key(field): field.name for field in attrs.fields(cls)}
 
     def structure(data: Mapping[str, Any], _: Any) -> Any:
@@ -44,7 +43,7 @@ def _structure_fn(conv: cattrs.BaseConverter, cls: type) -> Callable[[Mapping[st
 
 
 def _unstructure_fn(conv: cattrs.BaseConverter, cls: type) -> Callable[[Any], dict[str, Any]]:
-    type_hints(cls)
+    attrs.resolve_types(cls)
     keys = {field.name: yaml_key(field) for field in attrs.fields(cls)}
 
     def unstructure(obj: Any) -> dict[str, Any]:

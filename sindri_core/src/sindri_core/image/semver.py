@@ -501,17 +501,18 @@ class Range:
         """
         return self._matcher(include_prerelease)(version._precedence)
 
+    def _alternatives(self, include_prerelease: bool) -> tuple[_ComparatorSet, ...]:
+        return self._sets_with_prereleases if include_prerelease else self._sets
+
     def _matcher(self, include_prerelease: bool) -> Callable[[PrecedenceKey], bool]:
         """A predicate over precedence keys, for the hot loop of the tag helpers."""
-        sets = self._sets_with_prereleases if include_prerelease else self._sets
-        return _set_matcher(sets, include_prerelease)
+        return _set_matcher(self._alternatives(include_prerelease), include_prerelease)
 
     def _majors(self, include_prerelease: bool) -> tuple[int, ...] | None:
         """Every major version the range can admit; ``None`` when there are too many to list
         (an alternative without an upper bound, such as ``*`` or ``>=1.2``)."""
-        sets = self._sets_with_prereleases if include_prerelease else self._sets
         majors: set[int] = set()
-        for comparator_set in sets:
+        for comparator_set in self._alternatives(include_prerelease):
             low, high = comparator_set.low[0], comparator_set.high[0]
             if high is math.inf or high - max(low, 0) > _MAX_LISTED_MAJORS:
                 return None
@@ -523,8 +524,7 @@ class Range:
 
         Alternatives are joined by `` || ``; an alternative that admits any version is ``*``.
         """
-        sets = self._sets_with_prereleases if include_prerelease else self._sets
-        return " || ".join(map(str, sets))
+        return " || ".join(map(str, self._alternatives(include_prerelease)))
 
     def __str__(self) -> str:
         return self.text
@@ -598,11 +598,12 @@ def max_satisfying(
     if majors is not None:
         return _best(_semver_tags(lines, variant, majors), admits)
     # No short list of majors (`*`, `>=1.2`): the answer is in the highest major that has a
-    # match, so look at the few highest majors present before scanning every version.
+    # match, so look at the few highest majors present before scanning every version (which
+    # finds nothing new in those few, and lists no majors: there may be any number).
     present = sorted({int(m) for m in _MAJOR_RE.findall(lines)}, reverse=True)
     top = tuple(present[:_TOP_MAJORS])
     return _best(_semver_tags(lines, variant, top), admits) or _best(
-        _semver_tags(lines, variant, tuple(present[_TOP_MAJORS:])), admits
+        _semver_tags(lines, variant), admits
     )
 
 
