@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sindri_core import local_cluster
+from sindri_core import docker_engine, local_cluster
 from sindri_core.artifacts import write_artifact, write_artifacts
 from sindri_core.build.context import BuildContext
 from sindri_core.errors import UsageError
@@ -31,7 +31,6 @@ from sindri_providers_devpod.devpod_cli import DevpodCli
 from sindri_providers_devpod.images import (
     WorkspaceImage,
     kubernetes_context,
-    pushed_reference,
     require_repository,
     workspace_image,
 )
@@ -70,7 +69,7 @@ def _planned_image(
             )
         )
         return WorkspaceImage(image=image.reference, build=None, strategy=strategy), actions
-    target = pushed_reference(require_repository(settings), image.reference or "")
+    target = docker_engine.pushed_reference(require_repository(settings), image.reference or "")
     actions.append(PlannedAction("push", f"image:{target}", "docker push to buildRepository"))
     return WorkspaceImage(image=target, build=None, strategy=strategy), actions
 

@@ -31,13 +31,13 @@ INFO = ProviderInfo(
     name="e2b",
     aliases=(),
     description="E2B cloud sandboxes built from templates",
-    capabilities=Capabilities(
-        build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=("e2b",)
-    ),
+    capabilities=Capabilities(build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=()),
     config_class="sindri_providers_e2b.settings:E2bSettings",
     notes=(
-        "Sandboxes run from a template built from a Dockerfile, or FROM a configured image.",
-        "Secrets are passed when the sandbox is created, never baked into the template.",
+        "Sandboxes run from a template built from a Dockerfile, or FROM a configured image; "
+        "multi-stage Dockerfiles are built locally and pushed to buildRepository.",
+        "Private unless publicAccess is true; secrets are passed when the sandbox is created, "
+        "never baked into the template.",
     ),
 )
 
