@@ -26,3 +26,16 @@ def e2b(monkeypatch: pytest.MonkeyPatch):
     yield fake
     fake.close()
     assert not fake.faults, fake.faults
+
+
+@pytest.fixture
+def envd(e2b, tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A loopback envd for every sandbox of ``e2b`` (the SDK's ``E2B_SANDBOX_URL``)."""
+    from tests.e2b.fake_envd import FakeEnvd
+
+    home = tmp_path / "sandbox-home"
+    home.mkdir()
+    fake = FakeEnvd(home, access_token=e2b.envd_token)
+    monkeypatch.setenv("E2B_SANDBOX_URL", fake.url)
+    yield fake
+    fake.close()

@@ -93,6 +93,7 @@ class FakeE2b:
     def __init__(self, *, envd_version: str = DEFAULT_ENVD) -> None:
         self.openapi, self.document = _contract()
         self.envd_version = envd_version
+        self.envd_token = "envd-access-token-0123"
         self.calls: list[Call] = []
         self.faults: list[str] = []
         self.sandboxes: dict[str, dict] = {}
@@ -292,7 +293,7 @@ class FakeE2b:
             "templateID": sandbox["templateID"],
             "clientID": "c0",
             "envdVersion": self.envd_version,
-            "envdAccessToken": f"envd-token-{sandbox['sandboxID']}",
+            "envdAccessToken": self.envd_token,
             "domain": None,
         }
 

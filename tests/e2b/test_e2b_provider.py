@@ -482,3 +482,25 @@ def test_the_sdk_default_host_and_e2b_domain_are_used_for_every_call(monkeypatch
 def test_alias_derivation(name, alias):
     assert derive_alias(name, E2bSettings()) == alias
     assert derive_alias(name, E2bSettings(template_alias="custom")) == "custom"
+
+
+# -- connect (finding 6) -------------------------------------------------------------------
+
+
+def test_connect_runs_exactly_the_argv_with_dash_arguments_and_returns_its_status(
+    sindri_cli, image_project, e2b, envd
+):
+    sandbox_id = e2b.add_sandbox("demo-env", "paused")
+    argv = ["printf", "%s|", "-la", "--help", "a b", "it's", "$HOME", "*"]
+    result = sindri_cli("connect", "--", *argv, cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "-la|--help|a b|it's|$HOME|*|"
+    (started,) = envd.started
+    assert started.cmd == "/bin/bash" and started.args[:2] == ["-l", "-c"]
+    assert started.user == "developer" and started.cwd == "/alt/home/developer/workspace"
+    # a paused sandbox is resumed through /connect first
+    assert e2b.requests("POST", f"/sandboxes/{sandbox_id}/connect")
+
+    result = sindri_cli("connect", "sh", "-c", "echo oops >&2; exit 7", cwd=image_project)
+    assert result.exit_code == 7
+    assert "oops" in result.stderr
