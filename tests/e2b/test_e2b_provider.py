@@ -504,3 +504,49 @@ def test_connect_runs_exactly_the_argv_with_dash_arguments_and_returns_its_statu
     result = sindri_cli("connect", "sh", "-c", "echo oops >&2; exit 7", cwd=image_project)
     assert result.exit_code == 7
     assert "oops" in result.stderr
+
+
+# -- build mode: multi-stage, built locally and pushed (finding 3) ---------------------------
+
+
+@pytest.fixture
+def pushed_images():
+    """Image references a test made in the local engine; removed afterwards."""
+    import subprocess
+
+    references: list[str] = []
+    yield references
+    for reference in references:
+        subprocess.run(["docker", "rmi", "-f", reference], capture_output=True, check=False)
+
+
+def test_a_multi_stage_dockerfile_is_built_locally_pushed_and_the_template_uses_the_digest(
+    sindri_cli, build_project, write_config, e2b, registry, pushed_images
+):
+    import shutil
+
+    shutil.copy("/bin/busybox", build_project / "busybox")
+    (build_project / "Dockerfile").write_text(MULTI_STAGE)
+    repository = f"{registry.host}/{registry.unique_repo('e2b')}"
+    configure(
+        write_config,
+        build_project,
+        BUILD_CONFIG + "providers:\n  e2b:\n",
+        buildRepository=repository,
+    )
+    plan = sindri_cli("plan", "--json", cwd=build_project)
+    assert plan.exit_code == 0, plan.stderr
+    assert "push" in [action["action"] for action in plan.json()["actions"]]
+
+    result = sindri_cli("deploy", cwd=build_project)
+    assert result.exit_code == 0, result.stderr
+    base = last_build(e2b)["fromImage"]
+    target, digest = base.split("@")
+    pushed_images.extend([target, f"sindri:{target.rsplit(':', 1)[1]}"])
+    repo, tag = target.removeprefix(f"{registry.host}/").split(":")
+    assert target.startswith(f"{repository}:3.2.0-")
+    assert digest == registry.digest_of(repo, tag)  # the template is built from what was pushed
+    # reused next time: nothing rebuilt, nothing pushed
+    e2b.sandboxes.clear()
+    assert sindri_cli("deploy", cwd=build_project).exit_code == 0
+    assert template_builds(e2b) == 1
