@@ -126,7 +126,8 @@ class E2bClient:
                     # the server filters already; this guards against a looser match
                     if info.metadata.get("sindri_name") == name
                 ]
-        found.sort(key=lambda s: (s.state != "running", s.started_at or ""), reverse=False)
+        found.sort(key=lambda s: s.started_at or "", reverse=True)  # newest first…
+        found.sort(key=lambda s: s.state != "running")  # …and running before paused
         return found[0] if found else None
 
     def create(self, **options: Any) -> str:
