@@ -550,3 +550,27 @@ def test_a_multi_stage_dockerfile_is_built_locally_pushed_and_the_template_uses_
     e2b.sandboxes.clear()
     assert sindri_cli("deploy", cwd=build_project).exit_code == 0
     assert template_builds(e2b) == 1
+
+
+def test_connect_without_a_command_is_an_interactive_login_shell_on_a_pty(
+    e2b, envd, monkeypatch, capfd
+):
+    import os
+
+    from e2b import Sandbox
+
+    from sindri_providers_e2b import terminal
+
+    sandbox_id = e2b.add_sandbox("demo-env", "running")
+    sandbox = Sandbox.connect(sandbox_id, timeout=300)
+    read, write = os.pipe()
+    os.write(write, b"echo sindri-$((6*7)) $TERM\nexit 3\n")
+    os.close(write)
+    with os.fdopen(read, "rb") as stdin:
+        monkeypatch.setattr("sys.stdin", stdin)
+        status = terminal.shell(sandbox, user="developer", cwd="/alt/home/developer/workspace")
+    assert status == 3
+    assert "sindri-42 " in capfd.readouterr().out  # computed by the shell, not echoed input
+    (started,) = envd.started
+    assert (started.cmd, started.args, started.user) == ("/bin/bash", ["-i", "-l"], "developer")
+    assert started.envs["TERM"]

@@ -54,7 +54,9 @@ def shell(sandbox: Any, *, user: str, cwd: str) -> int:
 
     columns, rows = shutil.get_terminal_size()
     env = {"TERM": os.environ.get("TERM", "xterm-256color")}
-    handle = sandbox.pty.create(PtySize(rows=rows, cols=columns), user=user, cwd=cwd, envs=env)
+    size = PtySize(rows=rows, cols=columns)
+    # timeout=0: the SDK's default would end the session after 60 seconds.
+    handle = sandbox.pty.create(size, user=user, cwd=cwd, envs=env, timeout=0)
     stdin = sys.stdin.fileno()
     saved = termios.tcgetattr(stdin) if os.isatty(stdin) else None
 
