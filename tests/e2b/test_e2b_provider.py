@@ -574,3 +574,43 @@ def test_connect_without_a_command_is_an_interactive_login_shell_on_a_pty(
     (started,) = envd.started
     assert (started.cmd, started.args, started.user) == ("/bin/bash", ["-i", "-l"], "developer")
     assert started.envs["TERM"]
+
+
+def _run_on_a_terminal(argv: list[str], cwd: Path) -> str:
+    """Run the installed ``sindri`` with stderr on a pseudo-terminal; what it showed there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    sindri = Path(sys.executable).with_name("sindri")
+    process = subprocess.Popen(
+        [str(sindri), *argv],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO once the process has exited
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert process.wait(timeout=120) == 0, b"".join(chunks).decode()
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_build_logs_show_on_a_terminal_and_not_under_quiet_or_json(image_project, e2b):
+    shown = _run_on_a_terminal(["deploy"], image_project)
+    assert "Building template" in shown and "Build finished" in shown
+    for flags in (["-q", "deploy", "--force"], ["deploy", "--force", "--json"]):
+        shown = _run_on_a_terminal(flags, image_project)
+        assert "Building template" not in shown, flags
+    assert template_builds(e2b) == 3
