@@ -614,3 +614,47 @@ def test_build_logs_show_on_a_terminal_and_not_under_quiet_or_json(image_project
         shown = _run_on_a_terminal(flags, image_project)
         assert "Building template" not in shown, flags
     assert template_builds(e2b) == 3
+
+
+SOURCES_CONFIG = """
+version: "3.0"
+name: demo-env
+deployment:
+  provider: e2b
+"""
+
+SOURCES_MULTI_STAGE = (
+    "FROM scratch AS docs\nCOPY v3/README /README\nFROM scratch\nCOPY --from=docs /README /R\n"
+)
+
+
+def test_the_sindri_sources_need_a_build_repository_from_plan_on(
+    sindri_cli, write_config, e2b, sindri_sources, monkeypatch
+):
+    monkeypatch.setenv("SINDRI_SOURCE_REPO", sindri_sources.url)
+    project = write_config(SOURCES_CONFIG).parent
+    result = sindri_cli("plan", cwd=project)
+    assert result.exit_code == 2, result.stderr
+    assert "providers.e2b.buildRepository" in result.stderr and "multi-stage" in result.stderr
+    assert not e2b.calls
+
+
+def test_deploy_builds_the_multi_stage_sindri_sources_locally_and_pushes_them(
+    sindri_cli, write_config, e2b, sindri_sources, registry, pushed_images, monkeypatch
+):
+    sindri_sources.commit({"v3/Dockerfile": SOURCES_MULTI_STAGE})
+    monkeypatch.setenv("SINDRI_SOURCE_REPO", sindri_sources.url)
+    repository = f"{registry.host}/{registry.unique_repo('e2b-sources')}"
+    project = write_config(
+        SOURCES_CONFIG + f"providers:\n  e2b:\n    buildRepository: {repository}\n"
+    ).parent
+    plan = sindri_cli("plan", "--json", cwd=project)
+    assert plan.exit_code == 0, plan.stderr
+    assert [a["action"] for a in plan.json()["actions"]][:2] == ["build", "push"]
+    result = sindri_cli("deploy", cwd=project)
+    assert result.exit_code == 0, result.stderr
+    target, digest = last_build(e2b)["fromImage"].split("@")
+    pushed_images.extend([target, f"sindri:{target.rsplit(':', 1)[1]}"])
+    repo, tag = target.removeprefix(f"{registry.host}/").split(":")
+    assert digest == registry.digest_of(repo, tag)
+    assert create_body(e2b)["templateID"] == "demo-env"

@@ -40,11 +40,15 @@ def _settings(ctx: ProviderContext) -> E2bSettings:
     return ctx.provider_config
 
 
-def _require_repository(settings: E2bSettings, spec: TemplateSpec) -> str:
+# What plan knows of the Sindri sources before they are fetched: their v3/Dockerfile.
+SOURCES_REASON = "the Sindri sources' Dockerfile is multi-stage"
+
+
+def _require_repository(settings: E2bSettings, reason: str) -> str:
     if settings.build_repository:
         return settings.build_repository
     raise ConfigError(
-        f"{spec.local_build}, which E2B's Dockerfile support cannot build, so sindri builds it "
+        f"{reason}, which E2B's Dockerfile support cannot build, so sindri builds it "
         "locally and pushes it for the template, and needs somewhere to push it",
         path="providers.e2b.buildRepository",
         hint="set it to a repository E2B can pull from, e.g. ghcr.io/me/sindri-dev, or "
@@ -59,9 +63,12 @@ def _planned_spec(ctx: ProviderContext, image: ImageResolution) -> tuple[Templat
     from sindri_core.build.fetch import planned_context
 
     build = planned_context(ctx.config, ctx.project_dir, image.build)
-    spec = template_spec(ctx, settings, None, build) if build is not None else None
-    if spec is not None and spec.local_build:
-        _require_repository(settings, spec)
+    if build is None:  # the Sindri sources, fetched by build and deploy only
+        _require_repository(settings, SOURCES_REASON)
+        return None, image.build.describe()
+    spec = template_spec(ctx, settings, None, build)
+    if spec.local_build:
+        _require_repository(settings, spec.local_build)
     return spec, image.build.describe()
 
 
@@ -74,9 +81,10 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     if spec is not None:
         artifacts = (Artifact(ctx.output_dir / DEFINITION_NAME, spec.definition() + "\n"),)
     actions = []
-    if spec is not None and spec.local_build:
+    if spec is None or spec.local_build:
+        reason = spec.local_build if spec is not None else SOURCES_REASON
         actions += [
-            PlannedAction("build", f"image:{source}", f"docker build: {spec.local_build}"),
+            PlannedAction("build", f"image:{source}", f"docker build: {reason}"),
             PlannedAction(
                 "push", f"image:{settings.build_repository}", "docker push to buildRepository"
             ),
@@ -121,7 +129,7 @@ def _ensure_template(
 ) -> TemplateSpec:
     settings = _settings(ctx)
     spec = template_spec(ctx, settings, image, build)
-    repository = _require_repository(settings, spec) if spec.local_build else None
+    repository = _require_repository(settings, spec.local_build) if spec.local_build else None
     record = read_record(ctx.output_dir, spec.alias)
     decision = decide_rebuild(
         settings,
