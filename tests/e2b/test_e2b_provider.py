@@ -537,6 +537,8 @@ def test_a_multi_stage_dockerfile_is_built_locally_pushed_and_the_template_uses_
     plan = sindri_cli("plan", "--json", cwd=build_project)
     assert plan.exit_code == 0, plan.stderr
     assert "push" in [action["action"] for action in plan.json()["actions"]]
+    (artifact,) = plan.json()["artifacts"]
+    assert json.loads(artifact["content"])["fromImage"].startswith(f"{repository}:3.2.0-")
 
     result = sindri_cli("deploy", cwd=build_project)
     assert result.exit_code == 0, result.stderr

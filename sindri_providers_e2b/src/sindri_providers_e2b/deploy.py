@@ -3,6 +3,8 @@ sandbox created from it, all through the official SDK."""
 
 from __future__ import annotations
 
+import attrs
+
 from sindri_core import docker_engine
 from sindri_core.artifacts import write_artifacts
 from sindri_core.build.context import BuildContext
@@ -56,35 +58,51 @@ def _require_repository(settings: E2bSettings, reason: str) -> str:
     )
 
 
-def _planned_spec(ctx: ProviderContext, image: ImageResolution) -> tuple[TemplateSpec | None, str]:
+@attrs.frozen
+class _Planned:
+    """What plan can tell: the template (``None`` until the Sindri sources are fetched), why a
+    local build and push comes first (if it does), and the source shown."""
+
+    spec: TemplateSpec | None
+    push_reason: str | None
+    source: str
+
+
+def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
     settings = _settings(ctx)
     if image.build is None:
-        return template_spec(ctx, settings, image, None), image.reference or ""
+        return _Planned(template_spec(ctx, settings, image, None), None, image.reference or "")
     from sindri_core.build.fetch import planned_context
 
+    source = image.build.describe()
     build = planned_context(ctx.config, ctx.project_dir, image.build)
     if build is None:  # the Sindri sources, fetched by build and deploy only
         _require_repository(settings, SOURCES_REASON)
-        return None, image.build.describe()
+        return _Planned(None, SOURCES_REASON, source)
     spec = template_spec(ctx, settings, None, build)
-    if spec.local_build:
-        _require_repository(settings, spec.local_build)
-    return spec, image.build.describe()
+    if not spec.local_build:
+        return _Planned(spec, None, source)
+    repository = _require_repository(settings, spec.local_build)
+    # The tag it will be pushed as; the digest is known once it is pushed.
+    shown = spec.with_image(docker_engine.pushed_reference(repository, build.tag))
+    return _Planned(shown, spec.local_build, source)
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     sandboxes.reject_unsupported(ctx)
     settings = _settings(ctx)
     alias = derive_alias(ctx.name, settings)
-    spec, source = _planned_spec(ctx, image)
+    planned = _planned(ctx, image)
     artifacts: tuple[Artifact, ...] = ()
-    if spec is not None:
-        artifacts = (Artifact(ctx.output_dir / DEFINITION_NAME, spec.definition() + "\n"),)
+    if planned.spec is not None:
+        definition = planned.spec.definition() + "\n"
+        artifacts = (Artifact(ctx.output_dir / DEFINITION_NAME, definition),)
     actions = []
-    if spec is None or spec.local_build:
-        reason = spec.local_build if spec is not None else SOURCES_REASON
+    if planned.push_reason:
         actions += [
-            PlannedAction("build", f"image:{source}", f"docker build: {reason}"),
+            PlannedAction(
+                "build", f"image:{planned.source}", f"docker build: {planned.push_reason}"
+            ),
             PlannedAction(
                 "push", f"image:{settings.build_repository}", "docker push to buildRepository"
             ),
@@ -95,7 +113,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         PlannedAction(
             "build",
             f"template:{alias}",
-            f"build the E2B template from {source} unless an identical one exists",
+            f"build the E2B template from {planned.source} unless an identical one exists",
         ),
         PlannedAction(
             "create",

@@ -99,10 +99,11 @@ def sdk_template(spec: TemplateSpec, credentials: Credentials | None) -> Any:
     if spec.dockerfile is not None:
         context = str(spec.context_dir) if spec.context_dir else None
         builder = Template(file_context_path=context).from_dockerfile(spec.dockerfile)
-    else:
-        base = spec.image or "scratch"  # a local build's placeholder until it is pushed
+    elif spec.image is not None:
         login = (credentials.username, credentials.password) if credentials else (None, None)
-        builder = Template().from_image(base, *login)
+        builder = Template().from_image(spec.image, *login)
+    else:
+        raise ValueError("a local build is pushed before its template is defined")
     return builder.set_envs(spec.env).set_workdir(spec.workdir).set_user(spec.user)
 
 
