@@ -36,6 +36,7 @@ class SandboxSummary:
 
 @contextmanager
 def sdk_errors(what: str) -> Iterator[None]:
+    import httpx
     from e2b.exceptions import (
         AuthenticationException,
         BuildException,
@@ -50,8 +51,9 @@ def sdk_errors(what: str) -> Iterator[None]:
     except (SandboxException, BuildException, ServiceBusyException) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise OperationError(f"{what}: {first[:300]}") from None
-    except OSError as exc:
-        raise OperationError(f"{what}: cannot reach E2B ({type(exc).__name__})") from None
+    except (OSError, httpx.HTTPError) as exc:  # the SDK's transport errors are httpx's
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        raise OperationError(f"{what}: cannot reach E2B ({type(exc).__name__}: {first})") from None
 
 
 class E2bClient:
