@@ -551,6 +551,9 @@ def test_connect_runs_exactly_the_argv_with_dash_arguments_and_returns_its_statu
     # a paused sandbox is resumed through /connect first
     assert e2b.requests("POST", f"/sandboxes/{sandbox_id}/connect")
 
+    result = sindri_cli("connect", "printf", "%s|", "-la", "-x", cwd=image_project)  # no `--`
+    assert result.exit_code == 0 and result.stdout == "-la|-x|"
+
     result = sindri_cli("connect", "sh", "-c", "echo oops >&2; exit 7", cwd=image_project)
     assert result.exit_code == 7
     assert "oops" in result.stderr

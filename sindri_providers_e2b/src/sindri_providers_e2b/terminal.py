@@ -4,7 +4,7 @@
 argv is joined with POSIX shell quoting, which bash splits back into the same words (dash
 arguments included; nothing is parsed by a CLI in between). Its output streams through and its
 exit status is returned. ``connect`` alone opens an interactive login shell on an E2B PTY, with
-the local terminal in raw mode and its size forwarded.
+the local terminal in raw mode and the PTY sized like it (at start; resizes are not followed).
 """
 
 from __future__ import annotations
