@@ -179,16 +179,27 @@ def test_extension_environment_reaches_the_template_byte_for_byte(
     assert create_body(e2b)["envVars"]["ADDITIONAL_EXTENSIONS"] == f"{AWKWARD},x=1#2"
 
 
+@pytest.mark.parametrize("where", ["GITHUB_TOKEN", "DOCKER_CONFIG"])
 def test_registry_credentials_go_to_the_build_request_only(
-    sindri_cli, image_project, e2b, monkeypatch
+    sindri_cli, image_project, e2b, monkeypatch, where
 ):
+    import base64
+    import os
+
     token = "ghp_registry-token-never-in-files"
-    monkeypatch.setenv("GITHUB_TOKEN", token)
+    username = "token"
+    if where == "GITHUB_TOKEN":
+        monkeypatch.setenv("GITHUB_TOKEN", token)
+    else:  # a `docker login ghcr.io` in the Docker config sindri reads
+        username = "octo"
+        auth = base64.b64encode(f"{username}:{token}".encode()).decode()
+        config = Path(os.environ["DOCKER_CONFIG"]) / "config.json"
+        config.write_text(json.dumps({"auths": {"ghcr.io": {"auth": auth}}}))
     result = sindri_cli("deploy", cwd=image_project)
     assert result.exit_code == 0, result.stderr
     assert last_build(e2b)["fromImageRegistry"] == {
         "type": "registry",
-        "username": "token",
+        "username": username,
         "password": token,
     }
     written = "".join(p.read_text() for p in (image_project / ".sindri").rglob("*") if p.is_file())
