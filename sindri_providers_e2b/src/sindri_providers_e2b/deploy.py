@@ -66,7 +66,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
 
 
 def _ensure_template(
-    ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, *, force: bool
+    ctx: ProviderContext, image: ImageResolution | None, build: BuildContext | None, *, force: bool
 ) -> TemplateSpec:
     settings = _settings(ctx)
     spec = template_spec(ctx, settings, image, build)

@@ -34,7 +34,7 @@ def creation_body(ctx: ProviderContext, settings: E2bSettings, template: str) ->
         "envVars": ctx.secrets.env_values(),
         "allow_internet_access": settings.internet_access,
     }
-    network = {}
+    network: dict[str, object] = {}
     if settings.allowed_domains:
         network["allowOut"] = list(settings.allowed_domains)
     if settings.blocked_domains:
