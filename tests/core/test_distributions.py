@@ -30,6 +30,8 @@ import pytest
 import trove_classifiers
 from packaging.specifiers import SpecifierSet
 
+from tests.support.type_check import mypy_errors
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -312,27 +314,15 @@ def test_a_type_checker_reads_the_installed_hints(
     )
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\n")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--config-file",
-            str(config),
-            "--cache-dir",
-            str(tmp_path / "mypy-cache"),
-            "--python-executable",
-            str(bin_dir / "python"),
-            str(user),
-        ],
+    errors, output = mypy_errors(
+        "--config-file",
+        str(config),
+        "--python-executable",
+        str(bin_dir / "python"),
+        user.name,
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
-    errors = [line for line in completed.stdout.splitlines() if ": error:" in line]
     assert errors == [
         f"{user.name}:{len(PROVIDERS) + 2}: error: Incompatible types in assignment "
         '(expression has type "Project", variable has type "int")  [assignment]'
-    ], completed.stdout + completed.stderr
+    ], output

@@ -8,11 +8,12 @@ Building and checking the archives themselves is tests/core/test_distributions.p
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.type_check import mypy_errors
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -77,24 +78,9 @@ def test_the_strict_override_is_strict_there_and_only_there(tmp_path: Path) -> N
     untyped = "def f(x):\n    return x\n"
     (package / "plugin.py").write_text(untyped)
     (package / "other.py").write_text(untyped)
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "sindri_core",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    errors, output = mypy_errors(
+        "--config-file", str(ROOT / "pyproject.toml"), "sindri_core", cwd=tmp_path
     )
-    errors = [line for line in completed.stdout.splitlines() if ": error:" in line]
     assert errors == [
         "sindri_core/plugin.py:1: error: Function is missing a type annotation  [no-untyped-def]"
-    ], completed.stdout + completed.stderr
+    ], output
