@@ -160,7 +160,11 @@ def deploy(
     finally:
         if env_file is not None:
             env_file.unlink(missing_ok=True)
-    reference = prepared.image or f"devcontainer build of the {build.source.describe()}"
+    if prepared.image is not None:
+        reference = prepared.image
+    else:
+        assert build is not None  # workspace_image leaves the image unset only to build `build`
+        reference = f"devcontainer build of the {build.source.describe()}"
     return DeployResult(
         reference=reference,
         messages=(f"DevPod workspace {ctx.name} is up",),

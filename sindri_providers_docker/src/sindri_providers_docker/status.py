@@ -29,13 +29,13 @@ def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentSta
     configured = image.reference if image is not None else None
     info = inspect_container(ctx.runner, names.container)
     if info is None or not info.has_labels(names.labels):
-        details = {}
+        details: dict[str, object] = {}
         if info is not None:
             details["note"] = f"a container named {info.name} exists but sindri did not create it"
         return DeploymentStatus(
             DeploymentState.NOT_DEPLOYED, configured_image=configured, details=details
         )
-    details: dict[str, object] = {
+    details = {
         "container_id": info.id[:12],
         "compose_project": names.project,
         "home_volume": names.home_volume,

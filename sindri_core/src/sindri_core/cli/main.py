@@ -85,7 +85,9 @@ def emit_json(data: Any) -> None:
 def json_option(func: Any) -> Any:
     def mark(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
         if value:
-            ctx.find_object(Session).json = True
+            session = ctx.find_object(Session)
+            assert session is not None  # the group's callback made it before any command option
+            session.json = True
         return value
 
     return click.option(

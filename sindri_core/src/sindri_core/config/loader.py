@@ -107,7 +107,8 @@ def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]
     _check_provider(document, catalog)
     provider_sections = _check_provider_sections(document, catalog)
     config = converter().structure({**data, "providers": {}}, SindriConfig)
-    config = attrs.evolve(config, providers=provider_sections)
+    # @section is attrs.frozen, but mypy's attrs plugin only recognises attrs' own decorators.
+    config = attrs.evolve(config, providers=provider_sections)  # type: ignore[misc]
     _check_cross_fields(document, config)
     return config, list(_warnings(config))
 

@@ -385,7 +385,7 @@ def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
 
 
 def _default_of(field: attrs.Attribute) -> Any:
-    default = field.default
+    default: Any = field.default
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         made = default.factory()
         if attrs.has(type(made)):
