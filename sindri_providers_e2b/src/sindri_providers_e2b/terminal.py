@@ -65,7 +65,10 @@ def shell(sandbox: Any, *, user: str, cwd: str) -> int:
             data = os.read(stdin, 4096)
             if not data:
                 return
-            sandbox.pty.send_stdin(handle.pid, data)
+            try:
+                sandbox.pty.send_stdin(handle.pid, data)
+            except Exception:  # the shell ended: what is typed after it goes nowhere
+                return
 
     if saved is not None:
         tty.setraw(stdin)
