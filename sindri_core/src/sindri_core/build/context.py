@@ -20,6 +20,7 @@ from sindri_core.build.refs import redact_url
 if TYPE_CHECKING:
     from sindri_core.config.model import SindriConfig
     from sindri_core.output import Console
+    from sindri_core.provider import ProviderInfo
     from sindri_core.runner import CommandRunner
 
 __all__ = ["BuildContext", "BuildContextRequest", "BuildSource", "SourceKind", "build_tag"]
@@ -85,12 +86,19 @@ class BuildContextRequest:
     :param refresh: re-resolve tags too (branches are re-resolved on every fetch).
     :param runner: runs ``git``; a default :class:`~sindri_core.runner.CommandRunner` if unset.
     :param console: fallback and offline warnings, progress; a quiet console if unset.
+    :param planning: ``plan`` or ``deploy --dry-run`` asks: nothing may be fetched, written or
+        run, so the answer is a local Dockerfile's context computed in place, or ``None``
+        for sources that would have to be fetched.
+    :param provider: the selected provider (a plugin that is not a provider sees every
+        provider's calls and may tell them apart by it).
     """
 
     config: SindriConfig
     project_dir: Path
     source: BuildSource
     refresh: bool = False
+    planning: bool = False
+    provider: ProviderInfo | None = attrs.field(default=None, eq=False)
     runner: CommandRunner | None = attrs.field(default=None, eq=False)
     console: Console | None = attrs.field(default=None, eq=False)
 
