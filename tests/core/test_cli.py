@@ -149,6 +149,17 @@ def test_providers_json_shape(
                 },
             }
         ],
+        "plugins": [
+            {
+                "name": "alpha-plugin",
+                "distribution": None,
+                "version": None,
+                "hooks": ["sindri_provider_info"],
+                "status": "active",
+                "provider": "alpha",
+                "error": None,
+            }
+        ],
         "failed": [],
     }
 

@@ -460,12 +460,15 @@ def test_a_settings_class_given_by_name_is_imported_only_for_its_section(
 def test_a_settings_class_that_cannot_be_imported_names_the_provider(
     sindri_host: Any, register_provider: Any
 ) -> None:
-    register_provider(InfoOnlyProvider("lazy", config_class="sindri_no_such_module:Settings"))
+    # The module exists (checked when providers are collected); the class does not.
+    config_class = "sindri_core.config.model:NoSuchSettings"
+    register_provider(InfoOnlyProvider("lazy", config_class=config_class))
     with pytest.raises(PluginLoadError) as caught:
         parse_config(config_text("lazy", rest="providers:\n  lazy: {}\n"), sindri_host.catalog)
     assert str(caught.value).startswith(
         "provider 'lazy' (unknown distribution): cannot import its settings class "
-        "'sindri_no_such_module:Settings': No module named 'sindri_no_such_module'"
+        "'sindri_core.config.model:NoSuchSettings': module 'sindri_core.config.model' has no "
+        "attribute 'NoSuchSettings'"
     )
 
 

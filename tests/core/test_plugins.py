@@ -38,6 +38,10 @@ FIXTURE_MODULES = (
     "sindri_fixture_broken",
     "sindri_fixture_blocked",
     "sindri_fixture_invalid",
+    "sindri_fixture_faulty",
+    "sindri_fixture_halfbad",
+    "sindri_fixture_nosettings",
+    "sindri_fixture_extension",
 )
 
 
@@ -126,7 +130,9 @@ def test_strict_mode_passes_when_the_failing_plugins_are_disabled(
     fixture_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SINDRI_STRICT_PLUGINS", "1")
-    monkeypatch.setenv("SINDRI_DISABLE_PLUGINS", "fixture-broken,fixture-invalid")
+    monkeypatch.setenv(
+        "SINDRI_DISABLE_PLUGINS", "fixture-broken,fixture-invalid,halfbad,nosettings"
+    )
     assert "fixture" in PluginHost().catalog.names()
 
 
@@ -514,6 +520,10 @@ def test_entry_point_cache_is_refreshed_when_sys_path_changes(
         "fixture-broken",
         "fixture-blocked",
         "fixture-invalid",
+        "faulty",
+        "halfbad",
+        "nosettings",
+        "extension",
     }
     site = tmp_path / "site"
     site.mkdir()

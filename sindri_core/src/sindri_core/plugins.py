@@ -248,6 +248,7 @@ class PluginHost:
         infos: list[ProviderInfo] = []
         owner: dict[str, str] = {}
         self._plugin_of = {}
+        self.warnings = []  # about the providers collected now
         for impl in self.pm.hook.sindri_provider_info.get_hookimpls():
             name = impl.plugin_name
             try:
