@@ -89,7 +89,7 @@ def sindri_provider_info() -> ProviderInfo:
 
 @hookspec(firstresult=True)
 def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
-    """Decide which image the deployment runs: the priority chain (SPEC §4).
+    """Decide which image the deployment runs: the priority chain (docs/IMAGE_MANAGEMENT.md).
 
     Called by ``image resolve``, ``plan``, ``build``, ``deploy`` and ``status``, on the core
     and the selected provider only. Stops at the first non-``None`` result. The core's
@@ -107,7 +107,7 @@ def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
 
 @hookspec(firstresult=True)
 def sindri_fetch_build_context(request: BuildContextRequest) -> BuildContext:
-    """Materialise a build source as a build context on disk (SPEC §5).
+    """Materialise a build source as a build context on disk (docs/IMAGE_MANAGEMENT.md).
 
     Called when the chain answered with a build and an operation needs the files (``build``,
     ``deploy``, ``image context``); never during ``plan``. Stops at the first non-``None``

@@ -1,6 +1,6 @@
 """The compose document of a deployment, built as data and written by a YAML serializer.
 
-Every setting of ``providers.docker`` ends up in the document (the reference parsed the
+Every setting of ``providers.docker`` ends up in the document (sindri's Rust version parsed the
 network mode and restart policy and then ignored them). Secret *values* never appear here:
 environment secrets go to ``secrets.env`` (mode 0600, read by compose as a raw env file) and
 file secrets are bind-mounted read-only.

@@ -2,7 +2,7 @@
 
 Every command derives them from the deployment name alone, so ``deploy``, ``start``,
 ``stop``, ``status`` and ``destroy`` always address the same compose project, container and
-volumes (the reference forgot the project name on start/stop).
+volumes (sindri's Rust version forgot the project name on start/stop).
 """
 
 from __future__ import annotations

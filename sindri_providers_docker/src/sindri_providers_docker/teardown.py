@@ -1,7 +1,7 @@
 """Removing a deployment: exactly what it created, found by its compose project and labels.
 
 Used by ``destroy`` and to roll back a failed ``deploy``. Volumes go only when asked: the
-home volume holds the user's work (the reference deleted it on ``deploy --force``).
+home volume holds the user's work (sindri's Rust version deleted it on ``deploy --force``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Deploying to Fly.io: the app, its volume, secrets and address, then ``flyctl deploy``.
 
-Two modes, decided by the image chain (SPEC §4, §7):
+Two modes, decided by the image chain (docs/IMAGE_MANAGEMENT.md, docs/providers/fly.md):
 
 * **image mode** (levels 1-4): ``flyctl deploy --image <reference>``; fly.toml has no
   ``[build]`` section and nothing is built.

@@ -39,7 +39,7 @@ __all__ = [
 
 # The Sindri image runs sshd on this port; the Fly proxy forwards providers.fly.sshPort to it.
 SSH_INTERNAL_PORT = 2222
-# The name the reference implementation used: existing apps keep their data volume.
+# The name sindri's Rust version used: existing apps keep their data volume.
 VOLUME_NAME = "home_data"
 # File secrets are staged as base64 app secrets under this prefix and written by [[files]].
 FILE_SECRET_PREFIX = "SINDRI_FILE_"  # noqa: S105 (a name prefix, not a secret)

@@ -1,4 +1,4 @@
-"""Build sources and build contexts (SPEC §5).
+"""Build sources and build contexts (docs/IMAGE_MANAGEMENT.md, "Build sources").
 
 A :class:`BuildSource` says *where* an image would be built from and is cheap to compute (no
 fetch); ``plan`` shows it. A :class:`BuildContext` is a source made real: a directory on disk,
@@ -27,7 +27,7 @@ __all__ = ["BuildContext", "BuildContextRequest", "BuildSource", "SourceKind", "
 
 
 def build_tag(suffix: str) -> str:
-    """``sindri:{cli_version}-{suffix}``: the tag of an image built by sindri (SPEC §5).
+    """``sindri:{cli_version}-{suffix}``: the tag of an image built by sindri.
 
     Characters a Docker tag cannot hold (a local version's ``+``) become ``-``.
     """

@@ -1,4 +1,4 @@
-"""The core's ``sindri_fetch_build_context``: a build source made real (SPEC §5).
+"""The core's ``sindri_fetch_build_context``: a build source made real (docs/IMAGE_MANAGEMENT.md).
 
 A local Dockerfile is used in place (its directory is the context; nothing is copied). The
 Sindri sources come from the source cache, fetched when needed. Either way the answer carries
