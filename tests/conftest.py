@@ -11,7 +11,7 @@ import pytest
 
 from sindri_core.plugins import set_host
 
-pytest_plugins = ["sindri_core.testing", "tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures"]
 
 
 @pytest.fixture(autouse=True)

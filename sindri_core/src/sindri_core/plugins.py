@@ -190,9 +190,8 @@ class PluginHost:
         :raises pluggy.PluginValidationError: the plugin implements a hook wrongly (unknown
             hook name, unknown argument); nothing of it stays registered.
         """
-        if name in self.disabled:
+        if name in self.disabled or self._already_registered(plugin, name):
             return
-        self._refuse_clash(plugin, name)
         try:
             registered = self.pm.register(plugin, name=name)
             self.pm.check_pending()
@@ -204,10 +203,15 @@ class PluginHost:
         if registered is not None:
             self._forget_lookups()
 
-    def _refuse_clash(self, plugin: object, name: str | None) -> None:
+    def _already_registered(self, plugin: object, name: str | None) -> bool:
+        """Whether ``plugin`` is registered as ``name`` already.
+
+        :raises PluginLoadError: ``name`` is taken by another object, or ``plugin`` is
+            registered under another name.
+        """
         taken = self.pm.get_plugin(name) if name is not None else None
         if taken is plugin:
-            return
+            return True
         if taken is not None:
             raise PluginLoadError(
                 f"plugin name {name!r} is taken by {_describe(taken)}; "
@@ -218,6 +222,7 @@ class PluginHost:
             raise PluginLoadError(
                 f"{_describe(plugin)} is already registered as {other!r}, not also as {name!r}"
             )
+        return False
 
     def _discard(self, plugin: object, name: str | None) -> None:
         registered_as = name if name is not None and self.pm.has_plugin(name) else None

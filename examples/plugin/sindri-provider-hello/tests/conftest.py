@@ -3,5 +3,3 @@ from pathlib import Path
 
 # The example is tested from the sindri repository without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-pytest_plugins = ["sindri_core.testing"]  # the fixtures: sindri_host, register_provider, ...
