@@ -213,6 +213,9 @@ def test_a_settings_class_that_does_not_import_is_a_failure_in_providers(
     config_class = "sindri_core.config.model:NoSuchSettings"  # the module exists
     register_provider(InfoOnlyProvider("lazy", config_class=config_class), name="lazy")
     register_provider(InfoOnlyProvider("fine"), name="fine")
+    schema = sindri_cli("config", "schema")
+    assert schema.exit_code == 0, schema.stderr
+    assert set(schema.json()["properties"]["providers"]["properties"]) == {"fine"}
     data = sindri_cli("providers", "--json").json()
     assert [p["name"] for p in data["providers"]] == ["fine"]
     assert data["failed"][0]["name"] == "lazy"

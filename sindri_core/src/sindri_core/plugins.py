@@ -364,35 +364,41 @@ class PluginHost:
         """The distribution and version a plugin came from, when it is known."""
         return self._distributions.get(plugin_name, (None, None))
 
-    def _plugin_roots(self) -> dict[str, str]:
-        """Top-level package -> plugin name, for every plugin but the core's own."""
-        roots: dict[str, str] = {}
+    def _plugin_roots(self) -> dict[str, list[str]]:
+        """Top-level package -> the plugins whose hooks it holds (all but the core's own)."""
+        roots: dict[str, list[str]] = {}
         for name, plugin in self.pm.list_name_plugin():
             if name == BUILTIN_PLUGIN or plugin is None:
                 continue
             for caller in self.pm.get_hookcallers(plugin) or ():
                 for impl in caller.get_hookimpls():
-                    if impl.plugin is plugin:
-                        roots.setdefault(_module_root(impl.function.__module__), name)
+                    if impl.plugin is not plugin:
+                        continue
+                    names = roots.setdefault(_module_root(impl.function.__module__), [])
+                    if name not in names:
+                        names.append(name)
         roots.pop(_module_root(__name__), None)
         return roots
 
-    def culprit(self, exc: BaseException) -> str | None:
+    def culprit(self, exc: BaseException, prefer: str | None = None) -> str | None:
         """The plugin whose code was running when ``exc`` was raised, if any.
 
         The traceback is walked from the hook call inwards: a frame of a plugin's package
         makes that plugin the suspect, a frame of the core's own hook implementations clears
         it (a provider's wrapper that only passed the core's failure on is not at fault).
+        Of several plugins in one package, ``prefer`` (the selected provider's) is chosen.
         """
         roots = self._plugin_roots()
-        suspect = None
+        suspects: list[str] = []
         for frame, _ in traceback.walk_tb(exc.__traceback__):
             module = frame.f_globals.get("__name__")
             if module == BUILTIN_PLUGIN:
-                suspect = None
-            elif _module_root(module) in roots:
-                suspect = roots[_module_root(module)]
-        return suspect
+                suspects = []
+            elif roots.get(_module_root(module)):
+                suspects = roots[_module_root(module)]
+        if not suspects:
+            return None
+        return prefer if prefer in suspects else suspects[0]
 
     def describe_plugin(self, plugin_name: str) -> str:
         """``sindri-provider-hello 1.0.0``: where a plugin comes from, for fault messages."""
@@ -494,7 +500,7 @@ class ProviderHooks:
         except SindriError:
             raise
         except Exception as exc:
-            culprit = self._host.culprit(exc)
+            culprit = self._host.culprit(exc, prefer=self._host.plugin_name_of(self.provider))
             if culprit is None:
                 raise  # the core's own bug: "internal error"
             raise self._fault(culprit, hook, _one_line(exc)) from exc
