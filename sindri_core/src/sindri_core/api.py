@@ -12,6 +12,8 @@ command; they raise :class:`~sindri_core.errors.SindriError` subclasses on failu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -255,10 +257,19 @@ class Project:
                 hint=f"providers with GPUs: {', '.join(able) or 'none installed'}",
             )
 
-    def _writable(self, ctx: ProviderContext) -> ProviderContext:
-        """``ctx.output_dir`` created for the hooks that generate files (build, deploy)."""
+    @contextlib.contextmanager
+    def _output_dir(self, ctx: ProviderContext) -> Iterator[ProviderContext]:
+        """``ctx.output_dir`` created for the hooks that generate files (build, deploy); the
+        directories made here are removed again if the hook left them empty (a failed
+        deploy leaves nothing behind)."""
+        made = [d for d in (ctx.output_dir.parent, ctx.output_dir) if not d.exists()]
         ctx.output_dir.mkdir(parents=True, exist_ok=True)
-        return ctx
+        try:
+            yield ctx
+        finally:
+            for directory in reversed(made):
+                with contextlib.suppress(OSError):  # not empty: the hook wrote there
+                    directory.rmdir()
 
     def _require_prerequisites(self, ctx: ProviderContext) -> None:
         report = self.hooks.check_prerequisites(ctx)
@@ -285,7 +296,8 @@ class Project:
         source = self.build_source()
         ctx = self._ready("build")
         build = self.fetch_build_context(source, refresh=refresh)
-        return self.hooks.build(self._writable(ctx), build, BuildOptions(force=force))
+        with self._output_dir(ctx):
+            return self.hooks.build(ctx, build, BuildOptions(force=force))
 
     def deploy(
         self,
@@ -317,7 +329,8 @@ class Project:
         ctx = self.context()
         self._require_prerequisites(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
-        return self.hooks.deploy(self._writable(ctx), image, build, options)
+        with self._output_dir(ctx):
+            return self.hooks.deploy(ctx, image, build, options)
 
     def configured_image(self) -> ImageResolution | None:
         """The chain's answer for ``status`` (``None`` when nothing is configured).
