@@ -46,24 +46,21 @@ def faulty(fixture_site: Path, write_config: Any, monkeypatch: pytest.MonkeyPatc
 FAULT = f"error: the faulty provider ({FIXTURE_DIST} 1.0) failed in "
 
 
-def test_an_exception_in_a_provider_hook_names_provider_distribution_and_operation(
-    faulty: Any, sindri_cli: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("mode", "what"),
+    [
+        ("crash", "KeyError: 'missing'"),  # an exception that is not a SindriError
+        ("dict", "sindri_plan returned dict, not Plan"),  # an answer of the wrong type
+    ],
+)
+def test_a_provider_fault_names_provider_distribution_and_operation(
+    faulty: Any, sindri_cli: Any, monkeypatch: pytest.MonkeyPatch, mode: str, what: str
 ) -> None:
     module, cwd = faulty
-    monkeypatch.setattr(module, "MODE", "crash")
-    result = sindri_cli("plan", cwd=cwd)
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == FAULT + "plan: KeyError: 'missing'" + HINT
-
-
-def test_a_result_of_the_wrong_type_names_the_provider(
-    faulty: Any, sindri_cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    module, cwd = faulty
-    monkeypatch.setattr(module, "MODE", "dict")
+    monkeypatch.setattr(module, "MODE", mode)
     result = sindri_cli("plan", "--json", cwd=cwd)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == FAULT + "plan: sindri_plan returned dict, not Plan" + HINT
+    assert result.stderr == FAULT + "plan: " + what + HINT
 
 
 def test_a_deploy_that_forgets_return_is_named_not_called_unimplemented(
