@@ -18,9 +18,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from sindri_core.config.model import Secret, SindriConfig
-from sindri_core.errors import ConfigError
-from sindri_core.image.resolution import ImageResolution
+from sindri_core.plugin import ConfigError, ImageResolution, Secret, SindriConfig
 from sindri_providers_docker.dind import SYSBOX_RUNTIME, DindMode
 from sindri_providers_docker.names import DeploymentNames
 from sindri_providers_docker.settings import DockerSettings

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import ProviderContext
 
 __all__ = ["PROVIDER_LABEL", "DeploymentNames"]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sindri_core.errors import ConfigError, OperationError
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import ConfigError, OperationError, ProviderContext
 from sindri_providers_e2b.sandbox_api import Sandbox, SandboxApi
 from sindri_providers_e2b.settings import E2bSettings
 

@@ -19,19 +19,19 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.artifacts import write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.errors import OperationError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildContext,
     BuildOptions,
     BuiltImage,
     DeployOptions,
     DeployResult,
+    ImageResolution,
+    OperationError,
     Plan,
     PlannedAction,
     ProviderContext,
+    write_artifacts,
 )
 from sindri_providers_fly import fly_toml
 from sindri_providers_fly.fly_toml import FILE_SECRET_PREFIX, VOLUME_NAME, BuildSpec, FileMount

@@ -16,9 +16,7 @@ from typing import Any
 import attrs
 import tomli_w
 
-from sindri_core.build.context import BuildContext
-from sindri_core.config.model import Gpu, SindriConfig, size_to_mb
-from sindri_core.errors import ConfigError
+from sindri_core.plugin import BuildContext, ConfigError, Gpu, SindriConfig, size_to_mb
 from sindri_providers_fly.settings import FlySettings
 
 __all__ = [
