@@ -3,18 +3,18 @@ sandbox created from it."""
 
 from __future__ import annotations
 
-from sindri_core.artifacts import write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildContext,
     BuildOptions,
     BuiltImage,
     DeployOptions,
     DeployResult,
+    ImageResolution,
     Plan,
     PlannedAction,
     ProviderContext,
+    write_artifacts,
 )
 from sindri_providers_e2b import sandboxes
 from sindri_providers_e2b.e2b_cli import E2bCli
@@ -37,7 +37,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     source = image.build.describe() if image.build is not None else image.reference
     build = None
     if image.build is not None:
-        from sindri_core.build.fetch import planned_context
+        from sindri_core.plugin import planned_context
 
         build = planned_context(ctx.config, ctx.project_dir, image.build)
     if image.build is None or build is not None:

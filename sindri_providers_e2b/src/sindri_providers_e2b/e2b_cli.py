@@ -13,9 +13,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.errors import ExternalCommandError, OperationError
-from sindri_core.output import Console
-from sindri_core.runner import CommandRunner
+from sindri_core.plugin import CommandRunner, Console, ExternalCommandError, OperationError
 from sindri_providers_e2b.template import TemplateSpec
 
 __all__ = ["E2bCli", "Flavour"]

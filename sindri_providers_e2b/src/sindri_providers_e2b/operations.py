@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 
-from sindri_core.artifacts import remove_artifacts
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     DeploymentState,
     DeploymentStatus,
     DestroyOptions,
+    ImageResolution,
     OperationResult,
+    Prerequisite,
+    PrerequisiteReport,
     ProviderContext,
+    remove_artifacts,
 )
-from sindri_core.provider import Prerequisite, PrerequisiteReport
 from sindri_providers_e2b import sandboxes
 from sindri_providers_e2b.e2b_cli import HINT
 from sindri_providers_e2b.settings import E2bSettings

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.errors import OperationError
+from sindri_core.plugin import OperationError
 
 __all__ = ["DEFAULT_API_URL", "Sandbox", "SandboxApi"]
 

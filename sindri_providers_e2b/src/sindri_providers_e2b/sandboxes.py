@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sindri_core.errors import ConfigError, OperationError
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import ConfigError, OperationError, ProviderContext
 from sindri_providers_e2b.sandbox_api import Sandbox, SandboxApi
 from sindri_providers_e2b.settings import E2bSettings
 
@@ -66,16 +65,8 @@ def ensure_running(api: SandboxApi, sandbox: Sandbox, settings: E2bSettings) -> 
 
 
 def reject_unsupported(ctx: ProviderContext) -> None:
-    """E2B has no GPUs and no file mounts: say so before anything is built."""
-    if ctx.config.deployment.resources.gpu.enabled:
-        from sindri_core.plugins import get_host
-
-        gpu = [info.name for info in get_host().catalog if info.capabilities.gpu]
-        raise ConfigError(
-            "E2B sandboxes have no GPUs",
-            path="deployment.resources.gpu.enabled",
-            hint=f"use a provider that supports GPUs: {', '.join(gpu) or 'none installed'}",
-        )
+    """E2B has no file mounts: say so before anything is built (GPUs the core refuses by
+    ``Capabilities.gpu``)."""
     for index, secret in enumerate(ctx.config.secrets):
         if secret.source == "file":
             raise ConfigError(

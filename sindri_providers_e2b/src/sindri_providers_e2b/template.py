@@ -14,9 +14,7 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.build.context import BuildContext
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import BuildContext, ImageResolution, ProviderContext
 from sindri_providers_e2b.settings import E2bSettings
 
 __all__ = ["TemplateDecision", "TemplateSpec", "decide_rebuild", "derive_alias", "template_spec"]
