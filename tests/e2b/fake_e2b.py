@@ -1,14 +1,14 @@
 """A fake E2B API on 127.0.0.1, reached by the official ``e2b`` SDK through ``E2B_API_URL``.
 
-Contract: ``../shared/contracts/e2b-openapi.yml`` (e2b-dev/E2B ``spec/openapi.yml`` at b8029973,
-the commit that released the Python SDK 2.45.1). Every request to an API path is validated with
-openapi-core against that file (path, method, parameters and their serialisation, body) and
-answered 400 when it does not conform, as the real server's OpenAPI middleware does; every
-response the fake gives is validated too, and a non-conforming one is recorded in ``faults``
-(the fixture fails the test on any).
+Contract: E2B's OpenAPI definition, e2b-dev/E2B ``spec/openapi.yml`` at b8029973 (the commit
+that released the Python SDK 2.45.1), read from the shared material as
+``contracts/e2b-openapi.yml`` through :func:`tests.support.required.shared_file`. Every
+request to an API path is validated with openapi-core against that file (path, method,
+parameters and their serialisation, body) and answered 400 when it does not conform, as the
+real server's OpenAPI middleware does; every response the fake gives is validated too, and a
+non-conforming one is recorded in ``faults`` (the fixture fails the test on any).
 
-Server behaviours modelled beyond the schema (e2b-dev/infra 54693ff, API server, as summarised
-in ``../shared/reference/real-tools.md``):
+Server behaviours modelled beyond the schema (the API server of e2b-dev/infra 54693ff):
 
 - a query parameter declared ``explode: false`` (``state`` on ``GET /v2/sandboxes``) given more
   than once → 400; ``metadata`` is one query-encoded string (``k%3Dv&k2%3Dv2``);
@@ -46,15 +46,20 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAP
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-CONTRACT = Path(__file__).resolve().parents[2] / ".." / "shared" / "contracts" / "e2b-openapi.yml"
+from tests.support.required import shared_file
+
 SPEC_SERVER = "https://api.e2b.app"
 API_KEY = "e2b_0123456789abcdef0123456789abcdef01234567"
 DEFAULT_ENVD = "0.2.4"
 
 
-@functools.cache
 def _contract() -> tuple[OpenAPI, dict]:
-    document = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
+    return _parsed(shared_file("contracts/e2b-openapi.yml"))
+
+
+@functools.cache
+def _parsed(path: Path) -> tuple[OpenAPI, dict]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
     return OpenAPI.from_dict(document), document
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from sindri_core.config.model import SindriConfig
+from sindri_core.plugin import SindriConfig
 from sindri_providers_devpod.settings import DevpodSettings
 
 __all__ = ["BuildStrategy", "build_strategy", "devpod_provider_name", "provider_options"]

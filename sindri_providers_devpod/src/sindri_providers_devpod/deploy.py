@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sindri_core import docker_engine, local_cluster
-from sindri_core.artifacts import write_artifact, write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.errors import UsageError
-from sindri_core.image.resolution import ImageResolution, ImageSource
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildContext,
     BuildOptions,
     BuiltImage,
     DeployOptions,
     DeployResult,
+    ImageResolution,
+    ImageSource,
     Plan,
     PlannedAction,
     ProviderContext,
+    UsageError,
+    docker_engine,
+    local_cluster,
+    write_artifact,
+    write_artifacts,
 )
 from sindri_providers_devpod.backends import (
     BuildStrategy,
@@ -56,7 +59,7 @@ def _planned_image(
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     source = image.build.describe()
     if strategy is BuildStrategy.DEVCONTAINER:
-        from sindri_core.build.fetch import planned_context
+        from sindri_core.plugin import planned_context
 
         build = planned_context(ctx.config, ctx.project_dir, image.build)
         action = PlannedAction("build", "devcontainer", f"devpod builds the {source}")

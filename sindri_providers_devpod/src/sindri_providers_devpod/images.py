@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import attrs
 
-from sindri_core import docker_engine, local_cluster
-from sindri_core.build.context import BuildContext
-from sindri_core.errors import ConfigError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import (
+    BuildContext,
+    ConfigError,
+    ImageResolution,
+    ProviderContext,
+    docker_engine,
+    local_cluster,
+)
 from sindri_providers_devpod.backends import BuildStrategy, build_strategy
 from sindri_providers_devpod.settings import DevpodSettings
 

@@ -6,9 +6,14 @@ it differs (a redeploy is due). Nothing configured and nothing running shows ``I
 
 from __future__ import annotations
 
-from sindri_core.docker_engine import container_stats, inspect_container
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import DeploymentState, DeploymentStatus, ProviderContext
+from sindri_core.plugin import (
+    DeploymentState,
+    DeploymentStatus,
+    ImageResolution,
+    ProviderContext,
+    container_stats,
+    inspect_container,
+)
 from sindri_providers_docker.names import DeploymentNames
 
 __all__ = ["status"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from sindri_core.errors import OperationError
+from sindri_core.plugin import OperationError
 
 if TYPE_CHECKING:
     from e2b import Sandbox

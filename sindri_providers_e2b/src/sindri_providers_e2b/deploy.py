@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import attrs
 
-from sindri_core import docker_engine
-from sindri_core.artifacts import write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.errors import ConfigError
-from sindri_core.image.credentials import lookup_credentials
-from sindri_core.image.reference import ImageReference
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildContext,
     BuildOptions,
     BuiltImage,
+    ConfigError,
     DeployOptions,
     DeployResult,
+    ImageReference,
+    ImageResolution,
     Plan,
     PlannedAction,
     ProviderContext,
+    docker_engine,
+    lookup_credentials,
+    write_artifacts,
 )
 from sindri_providers_e2b import sandboxes
 from sindri_providers_e2b.client import E2bClient, client_from_environment
@@ -72,7 +72,7 @@ def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
     settings = _settings(ctx)
     if image.build is None:
         return _Planned(template_spec(ctx, settings, image, None), None, image.reference or "")
-    from sindri_core.build.fetch import planned_context
+    from sindri_core.plugin import planned_context
 
     source = image.build.describe()
     build = planned_context(ctx.config, ctx.project_dir, image.build)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 
-from sindri_core.artifacts import remove_artifacts
-from sindri_core.errors import OperationError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     DeploymentState,
     DeploymentStatus,
     DestroyOptions,
+    ImageResolution,
+    OperationError,
     OperationResult,
+    Prerequisite,
+    PrerequisiteReport,
     ProviderContext,
+    remove_artifacts,
 )
-from sindri_core.provider import Prerequisite, PrerequisiteReport
 from sindri_providers_e2b import sandboxes, terminal
 from sindri_providers_e2b.client import KEY_HINT, client_from_environment, sdk_errors
 from sindri_providers_e2b.settings import E2bSettings

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sindri_core.errors import ConfigError, OperationError
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import ConfigError, OperationError, ProviderContext
 from sindri_providers_e2b.client import E2bClient, SandboxSummary
 from sindri_providers_e2b.settings import E2bSettings
 from sindri_providers_e2b.template import template_environment
@@ -62,16 +61,8 @@ def require_sandbox(client: E2bClient, ctx: ProviderContext) -> SandboxSummary:
 
 
 def reject_unsupported(ctx: ProviderContext) -> None:
-    """E2B has no GPUs and no file mounts: say so before anything is built."""
-    if ctx.config.deployment.resources.gpu.enabled:
-        from sindri_core.plugins import get_host
-
-        gpu = [info.name for info in get_host().catalog if info.capabilities.gpu]
-        raise ConfigError(
-            "E2B sandboxes have no GPUs",
-            path="deployment.resources.gpu.enabled",
-            hint=f"use a provider that supports GPUs: {', '.join(gpu) or 'none installed'}",
-        )
+    """E2B has no file mounts: say so before anything is built (GPUs the core refuses by
+    ``Capabilities.gpu``)."""
     for index, secret in enumerate(ctx.config.secrets):
         if secret.source == "file":
             raise ConfigError(

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.artifacts import write_artifact
-from sindri_core.lifecycle import Artifact
+from sindri_core.plugin import Artifact, write_artifact
 
 RECORD_NAME = "template.json"
 

@@ -19,10 +19,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.build.context import BuildContext
-from sindri_core.image.credentials import Credentials
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import BuildContext, Credentials, ImageResolution, ProviderContext
 from sindri_providers_e2b.dockerfile import prepare
 from sindri_providers_e2b.settings import E2bSettings
 
