@@ -129,7 +129,9 @@ with open(os.path.join(here, name + ".rules.json")) as f:
     spec = json.load(f)
 state_path = os.path.join(here, "state.json")
 state = json.load(open(state_path)) if os.path.exists(state_path) else {}
-stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+# The bytes as sent (no newline translation); undecodable bytes survive as surrogates.
+stdin = ("" if sys.stdin is None or sys.stdin.isatty()
+         else sys.stdin.buffer.read().decode("utf-8", "surrogateescape"))
 env = {k: v for k, v in os.environ.items() if k in spec.get("record_env", [])}
 with open(os.path.join(here, "calls.jsonl"), "a") as log:
     log.write(json.dumps({"argv": [name] + sys.argv[1:], "stdin": stdin,
