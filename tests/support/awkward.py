@@ -4,7 +4,7 @@ another tool is checked with these (issue 15)."""
 from __future__ import annotations
 
 AWKWARD_VALUES: dict[str, str] = {
-    "QUOTES": 'say "hi" and \'bye\'',
+    "QUOTES": "say \"hi\" and 'bye'",
     "BACKSLASHES": "C:\\path\\n\\\\server\\t",
     "TAB": "tab\there",
     "NEWLINE": "line one\nline two\n",

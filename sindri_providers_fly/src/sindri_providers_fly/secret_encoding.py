@@ -30,7 +30,7 @@ __all__ = ["MAX_LINE_BYTES", "encode_secrets"]
 # bufio.MaxScanTokenSize (64 KiB) holds one line and its newline.
 MAX_LINE_BYTES = 64 * 1024 - 1
 TRIPLE = '"""'
-FILE_SECRET_HINT = "store it in a file and use a file secret (source: file, mountPath)"
+MULTI_LINE_HINT = "store it in a file and use a file secret (source: file, mountPath)"
 
 
 def _comment_cut(text: str) -> bool:
@@ -78,7 +78,7 @@ def _encode(name: str, value: str) -> str:
         if problem:
             raise ConfigError(
                 f"secret {name} cannot be passed to flyctl secrets import intact: {problem}",
-                hint=FILE_SECRET_HINT,
+                hint=MULTI_LINE_HINT,
             )
         line = f"{name}={TRIPLE}{value}{TRIPLE}"
     else:
