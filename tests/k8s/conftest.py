@@ -205,7 +205,8 @@ class FakeCluster:
             stdout=f'deployment.apps "{NAME}" deleted\nservice "{NAME}" deleted\n'
             f'secret "{NAME}-env" deleted\n',
         )
-        k.on("delete", stderr="No resources found\n")
+        # kubectl prints this on stdout (delete.go), not stderr.
+        k.on("delete", stdout="No resources found\n")
         k.on("exec", stdout="")
         return self
 
