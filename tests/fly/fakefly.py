@@ -120,7 +120,7 @@ def install_flyctl(
     deployed (default: one started machine)."""
     if app_exists:
         fake_tools.set_state(app=True, volume=True, ipv6=True, deployed=True)
-    fly = fake_tools.tool(name)
+    fly = fake_tools.tool(name).follow("tests.fly.flyctl_cli:check")
     fly.on("auth", "whoami", stdout="dev@example.com\n", exit=0 if authenticated else 1)
     fly.on("apps", "list", when={"app": True}, json=[_other_app(), app_json()])
     fly.on("apps", "list", json=[_other_app()])

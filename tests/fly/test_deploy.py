@@ -10,6 +10,7 @@ import pytest
 from sindri_core.lifecycle import DeployOptions
 from tests.fly.conftest import PINNED
 from tests.fly.fakefly import APP, calls_of, install_flyctl, parse_valid_fly_toml
+from tests.fly.flyctl_cli import stored_secrets
 from tests.fly.flyctl_parser import parse_secrets
 from tests.support.awkward import AWKWARD_VALUES
 
@@ -198,6 +199,7 @@ def test_secrets_travel_only_on_stdin(
     read = parse_secrets(staged.stdin.encode("utf-8", "surrogateescape"))
     decoded = {name: value.decode() for name, value in read.items()}
     assert {k: decoded[k] for k in SECRETS} == SECRETS
+    assert {k: v for k, v in stored_secrets(fake_tools.bin_dir).items() if k in SECRETS} == SECRETS
     assert "SINDRI_FILE_SSH_KEY" in decoded
 
     fly_text = (project_dir / ".sindri" / "fly" / "fly.toml").read_text()
