@@ -39,7 +39,7 @@ providers:
 @pytest.fixture
 def devpod(fake_tools, monkeypatch):
     monkeypatch.setenv("GH_TOKEN", SECRET_VALUE)
-    tool = fake_tools.tool("devpod")
+    tool = fake_tools.tool("devpod").follow("tests.devpod.devpod_cli:check")
     tool.on(
         "provider",
         "list",
@@ -474,3 +474,21 @@ def test_a_secret_devpod_cannot_carry_stops_before_anything_runs(
     assert result.exit_code == 2
     assert "secret GH_TOKEN" in result.stderr and "BEGIN" not in result.stderr
     assert not fake_tools.calls()
+
+
+def test_every_single_line_awkward_secret_reaches_the_workspace_intact(
+    sindri_cli, project, devpod, fake_tools, monkeypatch
+):
+    from tests.devpod.devpod_cli import workspace_env
+    from tests.support.awkward import AWKWARD_VALUES
+
+    carried = {k: v for k, v in AWKWARD_VALUES.items() if "\n" not in v}
+    for name, value in carried.items():
+        monkeypatch.setenv(name, value)
+    extra = "".join(f"  - name: {name}\n" for name in carried)
+    text = config(image="busybox:1.36").replace(
+        "  - name: GH_TOKEN\n", f"  - name: GH_TOKEN\n{extra}"
+    )
+    result = sindri_cli("deploy", cwd=project(text, dockerfile=False))
+    assert result.exit_code == 0, result.stderr
+    assert workspace_env(fake_tools.bin_dir) == {"GH_TOKEN": SECRET_VALUE, **carried}
