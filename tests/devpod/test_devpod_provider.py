@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
+from tests.support.local_cluster_cli import fake_local_cluster_tool
+
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[3] / "shared" / "schemas" / ("devContainer.base.schema.json")
 )
@@ -197,9 +199,10 @@ def test_local_cluster_builds_and_loads(
     sindri_cli, project, devpod, docker, fake_tools, tool, context, cluster_answer, load
 ):
     listing = ["get", "clusters"] if tool == "kind" else ["cluster", "list", "-o", "json"]
-    fake_tools.tool(tool).on(*listing, **cluster_answer)
-    fake_tools.tool(tool).on("load")
-    fake_tools.tool(tool).on("image", "import")
+    fake = fake_local_cluster_tool(fake_tools, tool)
+    fake.on(*listing, **cluster_answer)
+    fake.on("load")
+    fake.on("image", "import")
     path = project(config(f"type: kubernetes\n    kubernetes: {{context: {context}}}"))
     result = sindri_cli("deploy", cwd=path)
     assert result.exit_code == 0, result.stderr
@@ -215,7 +218,7 @@ def test_local_cluster_builds_and_loads(
 def test_remote_kubernetes_builds_and_pushes_to_build_repository(
     sindri_cli, project, devpod, docker, fake_tools
 ):
-    fake_tools.tool("kind").on("get", "clusters", stdout="dev\n")
+    fake_local_cluster_tool(fake_tools, "kind").on("get", "clusters", stdout="dev\n")
     block = (
         "type: kubernetes\n    buildRepository: registry.example.com/team/dev\n"
         "    kubernetes: {context: prod-cluster, namespace: ws, storageClass: fast,"

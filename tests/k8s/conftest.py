@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from sindri_core.testing import FakeTools
+from tests.support.local_cluster_cli import fake_local_cluster_tool
 
 NAME = "dev-env"
 SELECTOR = f"app.kubernetes.io/managed-by=sindri,app.kubernetes.io/instance={NAME}"
@@ -211,7 +212,7 @@ class FakeCluster:
         return self
 
     def kind(self, clusters: tuple[str, ...] = ("dev",)) -> None:
-        kind = self.tools["kind"]
+        kind = fake_local_cluster_tool(self.tools, "kind")
         if clusters:
             kind.on("get", "clusters", stdout="".join(f"{c}\n" for c in clusters))
         else:
@@ -224,7 +225,7 @@ class FakeCluster:
         )
 
     def k3d(self, clusters: tuple[str, ...] = ("dev",)) -> None:
-        k3d = self.tools["k3d"]
+        k3d = fake_local_cluster_tool(self.tools, "k3d")
         listing = [
             {
                 "name": c,
