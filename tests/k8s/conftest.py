@@ -140,7 +140,7 @@ class FakeCluster:
 
     def __init__(self, tools: FakeTools) -> None:
         self.tools = tools
-        self.kubectl = tools["kubectl"]
+        self.kubectl = tools["kubectl"].follow("tests.k8s.kubectl_cli:check")
 
     def setup(
         self,
