@@ -1,6 +1,8 @@
 """A fake cluster for the kubernetes provider's tests: fake ``kubectl``, ``kind``, ``k3d``
 (and ``docker`` where the engine is not the subject) that record argv and stdin and answer
-with the text and JSON the real tools print.
+with the text and JSON the real tools print. kubectl's argv and errors follow kubectl 1.32.3
+(:mod:`tests.k8s.kubectl_cli`; the real kubectl runs the same commands against an API stub in
+``test_real_kubectl.py``), kind's and k3d's follow :mod:`tests.support.local_cluster_cli`.
 
 State shared by the fakes: ``deployed`` (the Deployment exists: set by ``apply``, cleared by
 ``delete``) and ``replicas`` ("1"/"0", set by ``scale``).
