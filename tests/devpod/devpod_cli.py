@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from tests.devpod.devpod_parser import DevpodEnvFileError, parse_key_value_file
-from tests.support.cobra_model import Answer, Command, UsageFault, bools, parse, values
+from tests.support.cobra_model import Answer, Command, Invocation, bools, parse_or_answer, values
 
 WORKSPACE_ENV = "devpod-workspace-env.json"
 REFUSED_ID = re.compile(r"[^a-z0-9\-]+")  # pkg/provider/parse.go ProviderNameRegEx
@@ -102,12 +102,9 @@ def _up(env_files: list[str], workspace_id: str | None, state_dir: str) -> Answe
 
 def check(args: list[str], stdin: str, state_dir: str) -> Answer | None:
     """Refuse what devpod refuses; otherwise let the test's rules answer."""
-    try:
-        invocation = parse(DEVPOD, args)
-    except UsageFault as fault:
-        return _fatal(fault.message)
-    if invocation.help_only:
-        return 0, f"Usage:\n  {' '.join(invocation.path)} [command]\n", ""
+    invocation = parse_or_answer(DEVPOD, args, lambda fault: _fatal(fault.message))
+    if not isinstance(invocation, Invocation):
+        return invocation
     if invocation.path == ("devpod", "up"):
         files = [f for value in _all(args, "--workspace-env-file") for f in value.split(",")]
         return _up(files, invocation.flag("id"), state_dir)

@@ -15,30 +15,17 @@ Written from loft-sh/devpod v0.7.0-alpha.34 (7b38607): ``pkg/devcontainer/config
 
 from __future__ import annotations
 
-MAX_TOKEN = 64 * 1024  # bufio.MaxScanTokenSize
+from tests.support.go_scanner import scan_lines
 
 
 class DevpodEnvFileError(Exception):
     """What devpod reports (``devpod up`` fails) instead of starting the workspace."""
 
 
-def _scan_lines(data: bytes) -> list[bytes]:
-    lines = []
-    rest = data
-    while rest:
-        newline = rest.find(b"\n")
-        end = len(rest) if newline < 0 else newline
-        if end + (newline >= 0) > MAX_TOKEN:
-            break  # bufio.ErrTooLong, never looked at
-        lines.append(rest[:end].removesuffix(b"\r"))
-        rest = rest[end + 1 :]
-    return lines
-
-
 def parse_key_value_file(data: bytes) -> dict[str, str]:
     """The variables devpod puts into the workspace from the file's bytes."""
     variables: dict[str, str] = {}
-    for number, raw in enumerate(_scan_lines(data), start=1):
+    for number, raw in enumerate(scan_lines(data), start=1):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -1,4 +1,5 @@
-"""The option names each devpod provider defines (the ``options:`` keys of its provider.yaml).
+"""The option names each devpod provider defines (the ``options:`` keys of its provider.yaml),
+at the releases named in ``sindri_providers_devpod.backends.PROVIDER_VERSIONS``.
 
 Read from ``hack/provider/provider.yaml`` of loft-sh/devpod-provider-aws v0.0.17,
 -gcloud v0.0.12, -azure v0.11.0, -digitalocean v0.0.2 and -ssh v0.0.16, and from
@@ -7,16 +8,6 @@ v0.7.0-alpha.34. devpod drops an option its provider does not define without a w
 """
 
 from __future__ import annotations
-
-VERSIONS = {
-    "aws": "loft-sh/devpod-provider-aws v0.0.17",
-    "gcp": "loft-sh/devpod-provider-gcloud v0.0.12",
-    "azure": "loft-sh/devpod-provider-azure v0.11.0",
-    "digitalocean": "loft-sh/devpod-provider-digitalocean v0.0.2",
-    "ssh": "loft-sh/devpod-provider-ssh v0.0.16",
-    "kubernetes": "loft-sh/devpod v0.7.0-alpha.34",
-    "docker": "loft-sh/devpod v0.7.0-alpha.34",
-}
 
 _COMMON = {
     "INACTIVITY_TIMEOUT",

@@ -428,7 +428,7 @@ def test_every_option_sent_is_defined_by_that_devpod_providers_yaml(
     from sindri_providers_devpod.backends import PROVIDER_VERSIONS
     from tests.devpod import provider_yaml
 
-    assert PROVIDER_VERSIONS[backend] == provider_yaml.VERSIONS[backend]
+    assert set(PROVIDER_VERSIONS) == set(provider_yaml.OPTIONS)
     repository = "\n    buildRepository: registry.example.com/dev"
     text = config(f"type: {backend}{repository}\n    {FULL_BLOCKS[backend]}", image="busybox:1.36")
     result = sindri_cli("deploy", cwd=project(text, dockerfile=False))

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 from tests.fly.flyctl_parser import FlyctlParseError, parse_secrets
-from tests.support.cobra_model import Answer, Command, UsageFault, bools, parse, values
+from tests.support.cobra_model import Answer, Command, Invocation, bools, parse_or_answer, values
 
 STORED_SECRETS = "flyctl-secrets.json"
 
@@ -190,12 +190,9 @@ def _import_secrets(stdin: str, state_dir: str) -> Answer | None:
 
 def check(args: list[str], stdin: str, state_dir: str) -> Answer | None:
     """Refuse what flyctl refuses; otherwise let the test's rules answer."""
-    try:
-        invocation = parse(FLYCTL, args)
-    except UsageFault as fault:
-        return 1, "", f"Error: {fault.message}\n"
-    if invocation.help_only:
-        return 0, f"Usage: {' '.join(invocation.path)} [command]\n", ""
+    invocation = parse_or_answer(FLYCTL, args, lambda fault: (1, "", f"Error: {fault.message}\n"))
+    if not isinstance(invocation, Invocation):
+        return invocation
     if invocation.path == ("flyctl", "secrets", "import"):
         return _import_secrets(stdin, state_dir)
     return None

@@ -19,28 +19,11 @@ Written from superfly/flyctl ``ad0172f`` (2026-08-21): ``internal/command/secret
 
 from __future__ import annotations
 
-MAX_TOKEN = 64 * 1024  # bufio.MaxScanTokenSize
+from tests.support.go_scanner import scan_lines
 
 
 class FlyctlParseError(Exception):
     """What flyctl reports (exit 1) instead of importing."""
-
-
-def _scan_lines(data: bytes) -> list[bytes]:
-    lines = []
-    rest = data
-    while rest:
-        newline = rest.find(b"\n")
-        if newline < 0:
-            if len(rest) > MAX_TOKEN:
-                break
-            line, rest = rest, b""
-        else:
-            if newline + 1 > MAX_TOKEN:
-                break  # bufio.ErrTooLong, which parseSecrets ignores
-            line, rest = rest[:newline], rest[newline + 1 :]
-        lines.append(line.removesuffix(b"\r"))
-    return lines
 
 
 def _strip_quotes(value: bytes) -> bytes:
@@ -57,7 +40,7 @@ def parse_secrets(stdin: bytes) -> dict[str, bytes]:
     secrets: dict[str, bytes] = {}
     multi_key: bytes | None = None
     multi_value = b""
-    for line in _scan_lines(stdin):
+    for line in scan_lines(stdin):
         if multi_key is not None:
             if line.endswith(b'"""'):
                 secrets[multi_key.decode()] = multi_value + line[:-3]

@@ -12,7 +12,15 @@ the rule-based fake of the other tests from accepting what kubectl would not.
 
 from __future__ import annotations
 
-from tests.support.cobra_model import Answer, Command, UsageFault, bools, parse, values
+from tests.support.cobra_model import (
+    Answer,
+    Command,
+    Invocation,
+    UsageFault,
+    bools,
+    parse_or_answer,
+    values,
+)
 
 _GLOBAL = {
     **values(
@@ -109,17 +117,20 @@ KUBECTL = Command(
 )  # fmt: skip
 
 
+def _refusal(fault: UsageFault) -> Answer:
+    return 1, "", f"error: {fault.message}\nSee '{' '.join(fault.path)} --help' for usage.\n"
+
+
+def _unknown_subcommand(invocation: Invocation) -> Answer:
+    """kubectl's groups run ``DefaultSubCommandRun``, which refuses arguments."""
+    return 1, "", f'error: unknown command "{" ".join(invocation.args)}"\n'
+
+
 def check(args: list[str], stdin: str, state_dir: str) -> Answer | None:
     """Refuse what kubectl refuses; otherwise let the test's rules answer."""
-    try:
-        invocation = parse(KUBECTL, args)
-    except UsageFault as fault:
-        usage = f"See '{' '.join(fault.path)} --help' for usage.\n"
-        return 1, "", f"error: {fault.message}\n{usage}"
-    if invocation.help_only:
-        if invocation.args:
-            return 1, "", f'error: unknown command "{" ".join(invocation.args)}"\n'
-        return 0, f"Usage:\n  {' '.join(invocation.path)} [command]\n", ""
+    invocation = parse_or_answer(KUBECTL, args, _refusal, _unknown_subcommand)
+    if not isinstance(invocation, Invocation):
+        return invocation
     if invocation.path[-1] == "exec" and not invocation.args and not invocation.flag("filename"):
         return 1, "", "error: pod, type/name or --filename must be specified\n"
     return None

@@ -21,10 +21,19 @@ makes the fake stricter) but never lists one the tool does not define.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
-__all__ = ["Answer", "Command", "Invocation", "UsageFault", "bools", "parse", "values"]
+__all__ = [
+    "Answer",
+    "Command",
+    "Invocation",
+    "UsageFault",
+    "bools",
+    "parse",
+    "parse_or_answer",
+    "values",
+]
 
 Answer = tuple[int, str, str]  # exit code, stdout, stderr
 
@@ -209,3 +218,23 @@ def parse(root: Command, argv: list[str]) -> Invocation:
         return Invocation(path, flags, positionals, dash, help_only=True)
     _check_count(command, len(positionals) + len(dash), path)
     return Invocation(path, flags, positionals, dash)
+
+
+def parse_or_answer(
+    root: Command,
+    argv: list[str],
+    refuse: Callable[[UsageFault], Answer],
+    unknown_subcommand: Callable[[Invocation], Answer] | None = None,
+) -> Invocation | Answer:
+    """The invocation to act on, or the tool's answer: ``refuse(fault)`` for a usage error;
+    for a group command, ``unknown_subcommand`` when given a word it does not know (tools
+    whose groups check their arguments), else its help (exit 0), as cobra does."""
+    try:
+        invocation = parse(root, argv)
+    except UsageFault as fault:
+        return refuse(fault)
+    if invocation.help_only:
+        if invocation.args and unknown_subcommand is not None:
+            return unknown_subcommand(invocation)
+        return 0, f"Usage:\n  {' '.join(invocation.path)} [command]\n", ""
+    return invocation

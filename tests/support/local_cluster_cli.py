@@ -19,7 +19,15 @@ image).
 from __future__ import annotations
 
 from sindri_core.testing import FakeTool, FakeTools
-from tests.support.cobra_model import Answer, Command, UsageFault, bools, parse, values
+from tests.support.cobra_model import (
+    Answer,
+    Command,
+    Invocation,
+    UsageFault,
+    bools,
+    parse_or_answer,
+    values,
+)
 
 KIND = Command(
     "kind",
@@ -69,23 +77,17 @@ K3D = Command(
 
 
 def check_kind(args: list[str], stdin: str, state_dir: str) -> Answer | None:
-    try:
-        invocation = parse(KIND, args)
-    except UsageFault as fault:
-        return 1, "", f"ERROR: {fault.message}\n"
-    if invocation.help_only:
-        return 0, f"Usage:\n  {' '.join(invocation.path)} [command]\n", ""
-    return None
+    answer = parse_or_answer(KIND, args, lambda fault: (1, "", f"ERROR: {fault.message}\n"))
+    return None if isinstance(answer, Invocation) else answer
+
+
+def _k3d_refusal(fault: UsageFault) -> Answer:
+    return 1, "", f"Error: {fault.message}\nFATA[0000] {fault.message}\n"
 
 
 def check_k3d(args: list[str], stdin: str, state_dir: str) -> Answer | None:
-    try:
-        invocation = parse(K3D, args)
-    except UsageFault as fault:
-        return 1, "", f"Error: {fault.message}\nFATA[0000] {fault.message}\n"
-    if invocation.help_only:
-        return 0, f"Usage:\n  {' '.join(invocation.path)} [command]\n", ""
-    return None
+    answer = parse_or_answer(K3D, args, _k3d_refusal)
+    return None if isinstance(answer, Invocation) else answer
 
 
 def fake_local_cluster_tool(tools: FakeTools, name: str) -> FakeTool:
