@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
+from tests.support.docker_cli import fake_docker
 from tests.support.local_cluster_cli import fake_local_cluster_tool
 
 SCHEMA_PATH = (
@@ -86,7 +87,7 @@ def devpod(fake_tools, monkeypatch):
 
 @pytest.fixture
 def docker(fake_tools):
-    tool = fake_tools.tool("docker")
+    tool = fake_docker(fake_tools)
     tool.on("images", stdout="")
     tool.on("build", stdout="Successfully built 1234\n")
     tool.on("tag")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sindri_core.testing import FakeTools
+from tests.support.docker_cli import fake_docker
 from tests.support.local_cluster_cli import fake_local_cluster_tool
 
 NAME = "dev-env"
@@ -253,7 +254,7 @@ class FakeCluster:
 
     def docker(self, *, local: bool, repo_digests: list[str] | None = None) -> None:
         """A fake engine: the image exists locally (or not), with these RepoDigests."""
-        docker = self.tools["docker"]
+        docker = fake_docker(self.tools)
         if local:
             docker.on("image", "inspect", "--format", "{{.Id}}", stdout="sha256:" + "5" * 64 + "\n")
             docker.on(

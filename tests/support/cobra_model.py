@@ -41,10 +41,13 @@ Answer = tuple[int, str, str]  # exit code, stdout, stderr
 class UsageFault(Exception):
     """A cobra/pflag parse error: the tool prints ``message`` its own way."""
 
-    def __init__(self, message: str, path: tuple[str, ...]) -> None:
+    def __init__(
+        self, message: str, path: tuple[str, ...], counts: tuple[int, int | None] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
+        self.counts = counts  # the command's (minimum, maximum) when the argument count is off
 
 
 def bools(*names: str) -> dict[str, bool]:
@@ -190,11 +193,13 @@ def _flags(
 def _check_count(command: Command, count: int, path: tuple[str, ...]) -> None:
     low, high = command.args
     if low == high and count != low:
-        raise UsageFault(f"accepts {low} arg(s), received {count}", path)
+        raise UsageFault(f"accepts {low} arg(s), received {count}", path, command.args)
     if count < low:
-        raise UsageFault(f"requires at least {low} arg(s), only received {count}", path)
+        raise UsageFault(
+            f"requires at least {low} arg(s), only received {count}", path, command.args
+        )
     if high is not None and count > high:
-        raise UsageFault(f"accepts at most {high} arg(s), received {count}", path)
+        raise UsageFault(f"accepts at most {high} arg(s), received {count}", path, command.args)
 
 
 def parse(root: Command, argv: list[str]) -> Invocation:
