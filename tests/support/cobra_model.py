@@ -32,6 +32,7 @@ __all__ = [
     "bools",
     "parse",
     "parse_or_answer",
+    "refusal",
     "values",
 ]
 
@@ -243,3 +244,11 @@ def parse_or_answer(
             return unknown_subcommand(invocation)
         return 0, f"Usage:\n  {' '.join(invocation.path)} [command]\n", ""
     return invocation
+
+
+def refusal(
+    root: Command, argv: list[str], refuse: Callable[[UsageFault], Answer]
+) -> Answer | None:
+    """The tool's answer when it would not run ``argv`` (see :func:`parse_or_answer`)."""
+    answer = parse_or_answer(root, argv, refuse)
+    return None if isinstance(answer, Invocation) else answer

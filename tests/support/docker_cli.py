@@ -11,15 +11,7 @@ stderr, exit 125; an argument-count error is ``docker: 'docker <command>' requir
 from __future__ import annotations
 
 from sindri_core.testing import FakeTool, FakeTools
-from tests.support.cobra_model import (
-    Answer,
-    Command,
-    Invocation,
-    UsageFault,
-    bools,
-    parse_or_answer,
-    values,
-)
+from tests.support.cobra_model import Answer, Command, UsageFault, bools, refusal, values
 
 DOCKER = Command(
     "docker",
@@ -77,8 +69,7 @@ def _refusal(fault: UsageFault) -> Answer:
 
 
 def check(args: list[str], stdin: str, state_dir: str) -> Answer | None:
-    answer = parse_or_answer(DOCKER, args, _refusal)
-    return None if isinstance(answer, Invocation) else answer
+    return refusal(DOCKER, args, _refusal)
 
 
 def fake_docker(tools: FakeTools) -> FakeTool:

@@ -19,15 +19,7 @@ image).
 from __future__ import annotations
 
 from sindri_core.testing import FakeTool, FakeTools
-from tests.support.cobra_model import (
-    Answer,
-    Command,
-    Invocation,
-    UsageFault,
-    bools,
-    parse_or_answer,
-    values,
-)
+from tests.support.cobra_model import Answer, Command, UsageFault, bools, refusal, values
 
 KIND = Command(
     "kind",
@@ -77,8 +69,7 @@ K3D = Command(
 
 
 def check_kind(args: list[str], stdin: str, state_dir: str) -> Answer | None:
-    answer = parse_or_answer(KIND, args, lambda fault: (1, "", f"ERROR: {fault.message}\n"))
-    return None if isinstance(answer, Invocation) else answer
+    return refusal(KIND, args, lambda fault: (1, "", f"ERROR: {fault.message}\n"))
 
 
 def _k3d_refusal(fault: UsageFault) -> Answer:
@@ -86,8 +77,7 @@ def _k3d_refusal(fault: UsageFault) -> Answer:
 
 
 def check_k3d(args: list[str], stdin: str, state_dir: str) -> Answer | None:
-    answer = parse_or_answer(K3D, args, _k3d_refusal)
-    return None if isinstance(answer, Invocation) else answer
+    return refusal(K3D, args, _k3d_refusal)
 
 
 def fake_local_cluster_tool(tools: FakeTools, name: str) -> FakeTool:
