@@ -79,7 +79,8 @@ def devpod(fake_tools, monkeypatch):
         when={"workspace": "Busy"},
         json={"id": "dev-box", "state": "Busy"},
     )
-    tool.on("status", exit=1, stderr="workspace dev-box doesn't exist")
+    # pkg/workspace/workspace.go, logged by cmd/root.go's log.Default.Fatal
+    tool.on("status", exit=1, stderr="fatal workspace dev-box doesn't exist\n")
     tool.on("stop", set={"workspace": "Stopped"})
     tool.on("delete", set={"workspace": None})
     return tool
