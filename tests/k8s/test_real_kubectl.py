@@ -38,18 +38,28 @@ def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningStub
 
 
 @pytest.fixture
-def project(write_config, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(write_config, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every kind of object sindri applies: namespace, claim, deployment, service, ingress,
+    and the env, file and registry Secrets."""
     for name, value in AWKWARD_VALUES.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_a_real_token")  # a pull Secret for ghcr.io
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
     secrets = "".join(f"  - name: {name}\n" for name in AWKWARD_VALUES)
+    secrets += "  - name: SSH_KEY\n    source: file\n    path: key.pub\n"
+    secrets += "    mountPath: /alt/home/developer/.ssh/authorized_keys\n"
     text = (
         'version: "3.0"\n'
         f"name: {NAME}\n"
         "deployment:\n  provider: kubernetes\n  image: ghcr.io/pacphi/sindri:3.1.4\n"
         f"secrets:\n{secrets}"
         f"providers:\n  kubernetes:\n    context: {CONTEXT}\n    namespace: team-a\n"
+        "    storageClass: fast\n    nodeSelector: {pool: dev}\n"
+        "    ingress: {enabled: true, hostname: dev.example.com, port: 8080, className: nginx}\n"
     )
-    return write_config(text).parent
+    directory = write_config(text).parent
+    (directory / "key.pub").write_text("ssh-ed25519 AAAA me@host\n")
+    return directory
 
 
 def _secret_values(running: RunningStub) -> dict[str, str]:
@@ -64,9 +74,13 @@ def _secret_values(running: RunningStub) -> dict[str, str]:
 def test_the_whole_lifecycle_runs_on_the_real_kubectl(api, project, sindri_cli) -> None:
     deployed = sindri_cli("deploy", cwd=project)
     assert deployed.exit_code == 0, deployed.stderr
-    kinds = {doc["kind"] for doc in api.stub.applied()}
-    assert {"Namespace", "Deployment", "Service", "Secret", "PersistentVolumeClaim"} <= kinds
+    kinds = sorted(doc["kind"] for doc in api.stub.applied())
+    assert kinds == sorted(
+        ["Namespace", "PersistentVolumeClaim", "Deployment", "Service", "Ingress"] + ["Secret"] * 3
+    )
     assert _secret_values(api) == AWKWARD_VALUES  # through kubectl's YAML reader, intact
+    (files,) = [s for s in api.stub.stored("secrets") if s["metadata"]["name"].endswith("-files")]
+    assert base64.b64decode(files["data"]["SSH_KEY"]) == b"ssh-ed25519 AAAA me@host\n"
     assert all(r.query.get("fieldManager") == ["sindri"] for r in api.stub.requests if r.body)
     assert all(r.query.get("fieldValidation") == ["Strict"] for r in api.stub.requests if r.body)
 
