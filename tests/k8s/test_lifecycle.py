@@ -169,6 +169,7 @@ def test_destroy_deletes_by_label(cluster: FakeCluster, project, sindri_cli, fla
     ]
     assert not (directory / ".sindri").exists()
     assert ("kept the home volume" in result.stdout) == (not flags)
+    assert ": 3 object(s)" in result.stdout
 
 
 def test_destroy_of_nothing(cluster: FakeCluster, project, sindri_cli):
@@ -177,7 +178,8 @@ def test_destroy_of_nothing(cluster: FakeCluster, project, sindri_cli):
     result = sindri_cli("destroy", "--yes", cwd=project())
 
     assert result.exit_code == 0
-    assert "nothing to destroy" in result.stdout
+    assert "nothing to destroy" in result.stdout  # kubectl's "No resources found" is no object
+    assert "Destroyed" not in result.stdout
 
 
 def test_destroy_never_deletes_the_namespace(cluster: FakeCluster, project, sindri_cli):
