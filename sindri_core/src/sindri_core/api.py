@@ -109,7 +109,7 @@ class Project:
     def project_dir(self) -> Path:
         return self.loaded.project_dir
 
-    def context(self) -> ProviderContext:
+    def context(self) -> ProviderContext[Any]:
         from sindri_core.lifecycle import ProviderContext
         from sindri_core.secrets import SecretValues
 
@@ -234,7 +234,7 @@ class Project:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def _ready(self, operation: str) -> ProviderContext:
+    def _ready(self, operation: str) -> ProviderContext[Any]:
         """Fail early when the provider lacks ``operation`` or its prerequisites; else the
         context to run it with."""
         self.hooks.require(operation)
@@ -258,7 +258,7 @@ class Project:
             )
 
     @contextlib.contextmanager
-    def _output_dir(self, ctx: ProviderContext) -> Iterator[ProviderContext]:
+    def _output_dir(self, ctx: ProviderContext[Any]) -> Iterator[ProviderContext[Any]]:
         """``ctx.output_dir`` created for the hooks that generate files (build, deploy); the
         directories made here are removed again if the hook left them empty (a failed
         deploy leaves nothing behind)."""
@@ -271,7 +271,7 @@ class Project:
                 with contextlib.suppress(OSError):  # not empty: the hook wrote there
                     directory.rmdir()
 
-    def _require_prerequisites(self, ctx: ProviderContext) -> None:
+    def _require_prerequisites(self, ctx: ProviderContext[Any]) -> None:
         report = self.hooks.check_prerequisites(ctx)
         if report.satisfied:
             return
