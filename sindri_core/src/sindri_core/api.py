@@ -12,6 +12,8 @@ command; they raise :class:`~sindri_core.errors.SindriError` subclasses on failu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -237,6 +239,17 @@ class Project:
         self._require_prerequisites(ctx)
         return ctx
 
+    @contextlib.contextmanager
+    def _exclusive(self, operation: str) -> Iterator[None]:
+        """Hold the project lock for a command that changes the deployment, after refusing
+        a provider directory reached through a link (before any work)."""
+        from sindri_core.artifacts import check_output_dir
+        from sindri_core.project_lock import project_lock
+
+        check_output_dir(self.project_dir / ".sindri" / self.provider.name)
+        with project_lock(self.project_dir, operation, on_wait=self.console.warn):
+            yield
+
     def _require_prerequisites(self, ctx: ProviderContext) -> None:
         report = self.hooks.check_prerequisites(ctx)
         if report.satisfied:
@@ -281,6 +294,12 @@ class Project:
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
         self.hooks.require("deploy")
+        with self._exclusive("deploy"):
+            return self._deploy(options, skip_verification, from_source, refresh)
+
+    def _deploy(
+        self, options: DeployOptions, skip_verification: bool, from_source: bool, refresh: bool
+    ) -> DeployResult:
         image = self.resolve_image(
             force_build=options.force, from_source=from_source, refresh=refresh
         )
@@ -316,16 +335,18 @@ class Project:
         from sindri_core.lifecycle import DestroyOptions
 
         ctx = self._ready("destroy")
-
-        return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
+        with self._exclusive("destroy"):
+            return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
         ctx = self._ready("start")
-        return self.hooks.start(ctx)
+        with self._exclusive("start"):
+            return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
         ctx = self._ready("stop")
-        return self.hooks.stop(ctx)
+        with self._exclusive("stop"):
+            return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:
         ctx = self._ready("connect")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sindri_core import local_cluster
-from sindri_core.artifacts import write_artifact, write_artifacts
+from sindri_core.artifacts import remove_artifact, write_artifact, write_artifacts
 from sindri_core.build.context import BuildContext
 from sindri_core.errors import UsageError
 from sindri_core.image.resolution import ImageResolution, ImageSource
@@ -160,7 +160,7 @@ def deploy(
         )
     finally:
         if env_file is not None:
-            env_file.unlink(missing_ok=True)
+            remove_artifact(env_file)
     reference = prepared.image or f"devcontainer build of the {build.source.describe()}"
     return DeployResult(
         reference=reference,

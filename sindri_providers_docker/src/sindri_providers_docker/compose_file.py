@@ -219,18 +219,27 @@ def render_compose(document: Mapping[str, Any]) -> str:
     yaml.default_flow_style = False
     yaml.width = 4096  # never fold a long value over two lines
     stream = io.StringIO()
-    yaml.dump(_quote_ambiguous(document), stream)
+    yaml.dump(_compose_scalars(document), stream)
     return HEADER + stream.getvalue()
 
 
-def _quote_ambiguous(value: Any) -> Any:
-    """Quote strings a YAML 1.1 reader takes for booleans (``restart: no``): the serializer
-    writes YAML 1.2, where they are plain strings, but people and older tools read 1.1."""
+def _compose_scalars(value: Any) -> Any:
+    """Every string value as compose must read it literally.
+
+    ``$`` becomes ``$$``: compose interpolates ``$VAR`` and ``${VAR:-x}`` in every value of
+    the file (not in keys) from the caller's environment, so a profile named ``pro$HOME`` or
+    a project path holding ``$HOME`` would otherwise change meaning. Strings a YAML 1.1 reader
+    takes for booleans (``restart: no``) are quoted: the serializer writes YAML 1.2, where
+    they are plain strings, but people and older tools read 1.1.
+    """
     if isinstance(value, Mapping):
-        return {key: _quote_ambiguous(item) for key, item in value.items()}
+        return {key: _compose_scalars(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_quote_ambiguous(item) for item in value]
-    if isinstance(value, str) and value.lower() in _YAML11_WORDS:
+        return [_compose_scalars(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    value = value.replace("$", "$$")
+    if value.lower() in _YAML11_WORDS:
         return SingleQuotedScalarString(value)
     return value
 

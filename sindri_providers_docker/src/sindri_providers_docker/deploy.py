@@ -11,7 +11,7 @@ import time
 
 import attrs
 
-from sindri_core.artifacts import write_artifacts
+from sindri_core.artifacts import remove_artifact, write_artifacts
 from sindri_core.build.context import BuildContext
 from sindri_core.docker_engine import (
     ContainerInfo,
@@ -283,6 +283,6 @@ def _write_files(prepared: _Prepared) -> None:
     if prepared.secret_values:
         artifacts += _secrets_artifacts(names, secrets_env(prepared.secret_values))
     else:  # values from an earlier deploy must not outlive the secrets that produced them
-        names.secrets_file.unlink(missing_ok=True)
-        (names.output_dir / ".gitignore").unlink(missing_ok=True)
+        remove_artifact(names.secrets_file)
+        remove_artifact(names.output_dir / ".gitignore")
     write_artifacts(artifacts)

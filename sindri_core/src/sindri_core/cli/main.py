@@ -136,7 +136,9 @@ class SindriGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from sindri_core.errors import SindriError
+        from sindri_core.image.deadline import reset_deadline
 
+        reset_deadline()  # each command gets its own registry deadline
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
