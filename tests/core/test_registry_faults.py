@@ -22,8 +22,11 @@ CASES = [
     ("endless_body", "GET /v2/hostile/dev/tags/list failed: the answer is larger than 4 MiB"),
     ("two_million_tags", "GET /v2/hostile/dev/tags/list failed: the answer is larger than 4 MiB"),
     ("huge_token", "token request to http://{host}/token failed: the answer is larger than 1 MiB"),
-    ("trickle", "GET /v2/hostile/dev/tags/list failed: no complete answer within the registry "
-                "deadline of 2s (SINDRI_REGISTRY_DEADLINE)"),  # fmt: skip
+    (
+        "trickle",
+        "GET /v2/hostile/dev/tags/list failed: no complete answer within the registry "
+        "deadline of 2s (SINDRI_REGISTRY_DEADLINE)",
+    ),
     ("storm_429", "GET /v2/ failed: 429 Too Many Requests"),
     ("endless_redirect", "GET /v2/hostile/dev/tags/list failed: more than 10 redirects"),
     ("token_unavailable", "token request to http://{host}/token failed: 503"),

@@ -28,9 +28,18 @@ from sindri_core.config.yaml_document import read_yaml
 from sindri_core.errors import ConfigError
 from sindri_core.provider import ProviderCatalog, distribution_for
 
-__all__ = ["CONFIG_NAMES", "LoadedConfig", "find_config", "load_config", "parse_config"]
+__all__ = [
+    "CONFIG_NAMES",
+    "MAX_CONFIG_BYTES",
+    "LoadedConfig",
+    "find_config",
+    "load_config",
+    "parse_config",
+    "read_config_text",
+]
 
 CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
+MAX_CONFIG_BYTES = 256 * 1024
 
 
 @attrs.frozen
@@ -75,12 +84,35 @@ def load_config(
     :raises ConfigError: with file, line, column and field for anything invalid.
     """
     found = find_config(Path(path) if path is not None else None, start)
-    try:
-        text = found.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {found}: {exc}") from None
+    text = read_config_text(found)
     config, warnings = parse_config(text, catalog, filename=_display_name(found))
     return LoadedConfig(config=config, path=found, warnings=tuple(warnings))
+
+
+def read_config_text(path: Path) -> str:
+    """The file's text, refused whole when larger than :data:`MAX_CONFIG_BYTES`: no
+    configuration comes near it (a full one is a few KiB), and composing a file of that size
+    already takes about half a second, so anything larger is refused before parsing.
+
+    :raises ConfigError: unreadable, too large, or not UTF-8.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"the file is larger than {MAX_CONFIG_BYTES // 1024} KiB, the limit for a "
+            "configuration file",
+            file=_display_name(path),
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.start + 1} is invalid)", file=_display_name(path)
+        ) from None
 
 
 def _display_name(path: Path) -> str:
