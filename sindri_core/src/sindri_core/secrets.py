@@ -15,13 +15,42 @@ import attrs
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError
 
-__all__ = ["SecretValues", "parse_env_file"]
+__all__ = ["MAX_SECRET_FILE_BYTES", "SecretValues", "parse_env_file"]
+
+MAX_SECRET_FILE_BYTES = 1024 * 1024  # a .env file or a fromFile value; far beyond any real one
+
+
+def _read_text(path: Path, field: str | None = None) -> str:
+    """A small UTF-8 text file, or a one-line :class:`ConfigError` naming it (and ``field``,
+    the setting that pointed at it): a directory, a binary file or a huge one is refused."""
+
+    def refuse(problem: str) -> ConfigError:
+        if field is None:
+            return ConfigError(problem, file=str(path))
+        return ConfigError(f"{path}: {problem}", path=field)
+
+    if path.is_dir():
+        raise refuse("is a directory, not a file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SECRET_FILE_BYTES + 1)
+    except OSError as exc:
+        raise refuse(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_SECRET_FILE_BYTES:
+        raise refuse(f"is larger than {MAX_SECRET_FILE_BYTES // 1024 // 1024} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise refuse(f"not UTF-8 text (byte {exc.start + 1} is invalid)") from None
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
-    """Parse a dotenv file: ``KEY=value`` lines, optional ``export``, quotes, ``#`` comments."""
+    """Parse a dotenv file: ``KEY=value`` lines, optional ``export``, quotes, ``#`` comments.
+
+    :raises ConfigError: the file is binary, too large or unreadable.
+    """
     values: dict[str, str] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in _read_text(path).splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -104,7 +133,9 @@ class SecretValues:
             path = Path(secret.from_file).expanduser()
             if not path.is_absolute():
                 path = self.project_dir / path
-            return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+            if not path.exists():
+                return None
+            return _read_text(path, f"secrets.{secret.name}.fromFile").strip()
         if secret.name in self.environ:
             return self.environ[secret.name]
         return self._dotenv_values().get(secret.name)
