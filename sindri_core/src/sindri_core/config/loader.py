@@ -26,7 +26,7 @@ from sindri_core.config.schema import (
 from sindri_core.config.structure import converter
 from sindri_core.config.yaml_document import read_yaml
 from sindri_core.errors import ConfigError
-from sindri_core.provider import ProviderCatalog, distribution_for
+from sindri_core.provider import ProviderCatalog, ProviderInfo, distribution_for
 
 __all__ = [
     "CONFIG_NAMES",
@@ -160,7 +160,9 @@ def _read_yaml(text: str) -> Any:
 def _check_provider(document: Any, catalog: ProviderCatalog) -> None:
     deployment = document["deployment"]
     name = deployment["provider"]
-    if catalog.lookup(name) is not None:
+    info = catalog.lookup(name)
+    if info is not None:
+        _check_name_rule(document, info)
         return
     installed = ", ".join(catalog.all_names()) or "none"
     raise fail(
@@ -169,6 +171,19 @@ def _check_provider(document: Any, catalog: ProviderCatalog) -> None:
         _value_location(deployment, "provider"),
         hint=_suggest(name, catalog.all_names()),
     )
+
+
+def _check_name_rule(document: Any, info: ProviderInfo) -> None:
+    if info.name_rule is None:
+        return
+    pattern, meaning = info.name_rule
+    if not re.fullmatch(pattern, document["name"]):
+        raise fail(
+            f"{document['name']!r} is not a valid name for the {info.name} provider; "
+            f"expected {meaning}",
+            "name",
+            _value_location(document, "name"),
+        )
 
 
 def _suggest(name: str, names: Iterable[str]) -> str | None:
