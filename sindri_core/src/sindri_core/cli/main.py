@@ -191,7 +191,7 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the process is, so it unwinds as on Ctrl-C: a running tool is
-    killed by ``subprocess`` on the way out, a failed deploy rolls back, exit status 143."""
+    killed by ``subprocess`` on the way out instead of being orphaned; exit status 143."""
 
 
 def _terminate(signum: int, frame: object) -> None:
