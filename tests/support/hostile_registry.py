@@ -115,8 +115,8 @@ def _handler(server: HostileRegistry) -> type[BaseHTTPRequestHandler]:
                 if scenario == "token_unavailable":
                     return self._send(503, b"down")
                 return self._chunked(_huge_token())
-            if scenario == "endless_redirect":
-                return self._send(302, b"", {"Location": path + "&again=1"})
+            if scenario == "endless_redirect":  # to itself, each time with an endless body
+                return self._chunked(_endless(), 302, {"Location": path + "&again=1"})
             if scenario == "endless_body":
                 return self._chunked(_endless())
             if scenario == "two_million_tags":
@@ -134,8 +134,12 @@ def _handler(server: HostileRegistry) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def _chunked(self, chunks: Iterator[bytes]) -> None:
-            self.send_response(200)
+        def _chunked(
+            self, chunks: Iterator[bytes], status: int = 200, headers: dict[str, str] | None = None
+        ) -> None:
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()

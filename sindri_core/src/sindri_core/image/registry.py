@@ -505,6 +505,8 @@ class RegistryClient:
                 timeout=(min(self.timeouts.connect, remaining), read),
                 auth=_no_netrc,
                 stream=True,
+                # requests reads each redirect's body whole before following it: bound it.
+                hooks={"response": lambda hop, *_, **__: self._bound_redirect(hop, request)},
                 **kwargs,
             )
             try:
@@ -571,6 +573,10 @@ class RegistryClient:
         # requests keeps a streamed body here once read; .content and .json() use it.
         response._content = b"".join(chunks)
         response._content_consumed = True
+
+    def _bound_redirect(self, response: requests.Response, request: str) -> None:
+        if response.is_redirect:
+            self._read_body(response, LIMITS.other, request)
 
     def _too_large(self, request: str, limit: BodyLimit) -> RegistryError:
         return RegistryError(
