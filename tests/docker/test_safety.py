@@ -129,3 +129,36 @@ def test_a_second_deploy_of_one_project_waits_then_refuses_naming_the_first(
     )
     assert after.returncode == 0, after.stderr
     assert len(_containers(project)) == 1
+
+
+def test_a_second_run_waits_for_the_first_and_then_runs(busybox_project: Any) -> None:
+    project = busybox_project()
+    env = {**os.environ, "SINDRI_LOCK_WAIT": "120"}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(project.dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    second = subprocess.Popen(
+        [sys.executable, "-m", "sindri_core", "stop"],
+        cwd=project.dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert second.stderr is not None
+    waiting = second.stderr.readline()  # returns once the second run says it waits
+    assert waiting == (
+        f"warning: waiting up to 120 s for another sindri process (pid {holder.pid}, deploy) "
+        "working on this project\n"
+    )
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+    _, rest = second.communicate(timeout=120)
+    assert "another sindri process" not in rest  # it ran once the lock was free
+    assert "not deployed" in rest or second.returncode == 0, rest

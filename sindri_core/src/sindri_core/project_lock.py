@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sindri_core.cache_dir import cache_root
-from sindri_core.errors import ConfigError, OperationError
+from sindri_core.errors import OperationError, UsageError
 
 __all__ = ["LOCK_WAIT_ENV", "lock_path", "project_lock"]
 
@@ -42,7 +42,7 @@ def lock_wait() -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 86400:
-        raise ConfigError(f"{LOCK_WAIT_ENV}={raw!r} is not a number of seconds from 0 to 86400")
+        raise UsageError(f"{LOCK_WAIT_ENV}={raw!r} is not a number of seconds from 0 to 86400")
     return value
 
 
