@@ -136,11 +136,11 @@ class SindriGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from sindri_core.errors import SindriError
-        from sindri_core.image.deadline import reset_deadline
+        from sindri_core.image.deadline import deadline_scope
 
-        reset_deadline()  # each command gets its own registry deadline
         try:
-            return super().invoke(ctx)
+            with deadline_scope():  # one registry deadline for the whole command
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BrokenPipeError:

@@ -1,19 +1,23 @@
 """One overall deadline for a command's registry work.
 
 Per-read timeouts do not bound a registry that trickles one byte at a time, and per-request
-retry budgets add up over the requests of one command (ping, token, tags, manifest). So every
-registry request of a command draws on one clock: ``SINDRI_REGISTRY_DEADLINE`` seconds
-(default 120) from the command's first registry request. The CLI starts a fresh clock per
-command; a library caller gets one clock per process unless it calls :func:`reset_deadline`.
-Imports nothing heavy: the CLI's root module uses it.
+retry budgets add up over the requests of one command (ping, token, tags, manifest). So the
+registry requests of a command draw on one clock: ``SINDRI_REGISTRY_DEADLINE`` seconds
+(default 120) from its first registry request. The CLI runs each command in a
+:func:`deadline_scope`; a library caller may do the same around several calls, and otherwise
+each :class:`~sindri_core.image.registry.RegistryClient` (one per resolution or
+verification) gets its own clock. Imports nothing heavy: the CLI's root module uses it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import time
+from collections.abc import Iterator
 
-__all__ = ["DEADLINE_ENV", "DEFAULT_DEADLINE", "Deadline", "command_deadline", "reset_deadline"]
+__all__ = ["DEADLINE_ENV", "DEFAULT_DEADLINE", "Deadline", "command_deadline", "deadline_scope"]
 
 DEADLINE_ENV = "SINDRI_REGISTRY_DEADLINE"
 DEFAULT_DEADLINE = 120.0
@@ -55,18 +59,36 @@ class Deadline:
         return cls(seconds)
 
 
-_current: Deadline | None = None
+class _Scope:
+    """A scope's deadline, started by the scope's first registry request."""
+
+    deadline: Deadline | None = None
+
+
+_scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "sindri_registry_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def deadline_scope() -> Iterator[None]:
+    """Registry requests inside share one deadline (an enclosing scope's, if any)."""
+    if _scope.get() is not None:
+        yield
+        return
+    token = _scope.set(_Scope())
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 def command_deadline() -> Deadline:
-    """The running command's deadline, started by its first registry request."""
-    global _current
-    if _current is None:
-        _current = Deadline.from_env()
-    return _current
-
-
-def reset_deadline() -> None:
-    """Start a new command: its first registry request starts a new clock."""
-    global _current
-    _current = None
+    """The running scope's deadline (started now if this is its first registry request);
+    outside a scope, a new one."""
+    scope = _scope.get()
+    if scope is None:
+        return Deadline.from_env()
+    if scope.deadline is None:
+        scope.deadline = Deadline.from_env()
+    return scope.deadline
