@@ -61,11 +61,12 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) ->
     code, line = validate(tmp_path, BASE + keys)
     assert code == 2
     assert line == (
-        "error: sindri.yaml: the file is larger than 256 KiB, the limit for a configuration file"
+        "error: sindri.yaml: the file is larger than 256 KiB; a configuration file must be "
+        "UTF-8 text of at most 256 KiB"
     )
 
 
 def test_a_binary_file_is_not_utf8(tmp_path: Path) -> None:
     code, line = validate(tmp_path, b"\x7fELF\x02\x01\x01\x00\xff\xfe" * 10)
     assert code == 2
-    assert line == "error: sindri.yaml: not UTF-8 text (byte 9 is invalid)"
+    assert line.startswith("error: sindri.yaml: the file is not UTF-8 text (byte 9 is invalid)")

@@ -23,14 +23,16 @@ def test_a_binary_env_file_names_the_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_bytes(BINARY)
     with pytest.raises(ConfigError) as caught:
         values(tmp_path, Secret(name="TOKEN"))
-    assert str(caught.value) == f"{tmp_path / '.env'}: not UTF-8 text (byte 9 is invalid)"
+    assert (
+        str(caught.value) == f"{tmp_path / '.env'}: the file is not UTF-8 text (byte 9 is invalid)"
+    )
 
 
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
         (lambda path: path.mkdir(), "is a directory, not a file"),
-        (lambda path: path.write_bytes(BINARY), "not UTF-8 text (byte 9 is invalid)"),
+        (lambda path: path.write_bytes(BINARY), "is not UTF-8 text (byte 9 is invalid)"),
         (lambda path: path.write_bytes(b"x" * (1024 * 1024 + 1)), "is larger than 1 MiB"),
     ],
     ids=["directory", "binary", "huge"],
@@ -43,7 +45,7 @@ def test_from_file_that_is_no_text_file_names_the_setting(
     with pytest.raises(ConfigError) as caught:
         values(tmp_path, Secret(name="TOKEN", from_file="token", required=True))
     assert caught.value.path == "secrets.TOKEN.fromFile"
-    assert caught.value.message == f"{target}: {problem}"
+    assert caught.value.message == f"{target} {problem}"
 
 
 def test_from_file_that_is_missing_is_still_just_unset(tmp_path: Path) -> None:

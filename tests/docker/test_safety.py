@@ -87,11 +87,8 @@ with project_lock(Path(sys.argv[1]), "deploy", on_wait=print):
 """
 
 
-def test_a_second_deploy_of_one_project_waits_then_refuses_naming_the_first(
-    busybox_project: Any, tmp_path: Path
-) -> None:
-    project = busybox_project()
-    env = {**os.environ, "SINDRI_LOCK_WAIT": "0.5"}
+def _hold_lock(project: BusyboxProject, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Another process holding the project's lock until its stdin closes."""
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(project.dir)],
         stdin=subprocess.PIPE,
@@ -99,8 +96,17 @@ def test_a_second_deploy_of_one_project_waits_then_refuses_naming_the_first(
         text=True,
         env=env,
     )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def test_a_second_deploy_of_one_project_waits_then_refuses_naming_the_first(
+    busybox_project: Any, tmp_path: Path
+) -> None:
+    project = busybox_project()
+    env = {**os.environ, "SINDRI_LOCK_WAIT": "0.5"}
+    holder = _hold_lock(project, env)
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         for command in (("deploy",), ("destroy", "--yes"), ("start",), ("stop",)):
             second = subprocess.run(
                 [sys.executable, "-m", "sindri_core", *command],
@@ -134,14 +140,7 @@ def test_a_second_deploy_of_one_project_waits_then_refuses_naming_the_first(
 def test_a_second_run_waits_for_the_first_and_then_runs(busybox_project: Any) -> None:
     project = busybox_project()
     env = {**os.environ, "SINDRI_LOCK_WAIT": "120"}
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(project.dir)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    holder = _hold_lock(project, env)
     second = subprocess.Popen(
         [sys.executable, "-m", "sindri_core", "stop"],
         cwd=project.dir,

@@ -14,6 +14,7 @@ import attrs
 
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError
+from sindri_core.small_files import NotSmallText, read_small_text
 
 __all__ = ["MAX_SECRET_FILE_BYTES", "SecretValues", "parse_env_file"]
 
@@ -22,26 +23,13 @@ MAX_SECRET_FILE_BYTES = 1024 * 1024  # a .env file or a fromFile value; far beyo
 
 def _read_text(path: Path, field: str | None = None) -> str:
     """A small UTF-8 text file, or a one-line :class:`ConfigError` naming it (and ``field``,
-    the setting that pointed at it): a directory, a binary file or a huge one is refused."""
-
-    def refuse(problem: str) -> ConfigError:
+    the setting that pointed at it)."""
+    try:
+        return read_small_text(path, MAX_SECRET_FILE_BYTES)
+    except NotSmallText as exc:
         if field is None:
-            return ConfigError(problem, file=str(path))
-        return ConfigError(f"{path}: {problem}", path=field)
-
-    if path.is_dir():
-        raise refuse("is a directory, not a file")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SECRET_FILE_BYTES + 1)
-    except OSError as exc:
-        raise refuse(f"cannot be read: {exc.strerror or exc}") from None
-    if len(data) > MAX_SECRET_FILE_BYTES:
-        raise refuse(f"is larger than {MAX_SECRET_FILE_BYTES // 1024 // 1024} MiB")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise refuse(f"not UTF-8 text (byte {exc.start + 1} is invalid)") from None
+            raise ConfigError(f"the file {exc}", file=str(path)) from None
+        raise ConfigError(f"{path} {exc}", path=field) from None
 
 
 def parse_env_file(path: Path) -> dict[str, str]:

@@ -27,6 +27,7 @@ from sindri_core.config.structure import converter
 from sindri_core.config.yaml_document import read_yaml
 from sindri_core.errors import ConfigError
 from sindri_core.provider import ProviderCatalog, ProviderInfo, distribution_for
+from sindri_core.small_files import NotSmallText, read_small_text
 
 __all__ = [
     "CONFIG_NAMES",
@@ -97,21 +98,12 @@ def read_config_text(path: Path) -> str:
     :raises ConfigError: unreadable, too large, or not UTF-8.
     """
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_CONFIG_BYTES:
+        return read_small_text(path, MAX_CONFIG_BYTES)
+    except NotSmallText as exc:
         raise ConfigError(
-            f"the file is larger than {MAX_CONFIG_BYTES // 1024} KiB, the limit for a "
-            "configuration file",
+            f"the file {exc}; a configuration file must be UTF-8 text of at most "
+            f"{MAX_CONFIG_BYTES // 1024} KiB",
             file=_display_name(path),
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"not UTF-8 text (byte {exc.start + 1} is invalid)", file=_display_name(path)
         ) from None
 
 
