@@ -39,7 +39,6 @@ from sindri_providers_docker.compose_file import (
     redacted_secrets_env,
     render_compose,
     secrets_env,
-    validate_settings,
 )
 from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, resolve_dind
@@ -65,8 +64,7 @@ class _Prepared:
 
 
 def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepared:
-    settings = ctx.provider_config
-    validate_settings(settings)
+    settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
     values = ctx.secrets.env_values()
     inputs = ComposeInputs(

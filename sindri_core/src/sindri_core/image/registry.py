@@ -565,9 +565,10 @@ class RegistryClient:
             if received > size:
                 if wanted:
                     raise self._too_large(request, limit)
-                chunks.append(
-                    chunk[: len(chunk) - (received - size)]
-                )  # a body nobody reads whole: cut
+                # A body nobody reads whole is cut; its unread rest makes the connection
+                # unusable for another request.
+                chunks.append(chunk[: len(chunk) - (received - size)])
+                response.raw.close()
                 break
             chunks.append(chunk)
         # requests keeps a streamed body here once read; .content and .json() use it.
