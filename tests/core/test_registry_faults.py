@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.hostile_registry import HostileRegistry, resolve_measured, write_project
 
-pytestmark = pytest.mark.registry
+pytestmark = pytest.mark.slow  # fresh sindri processes against loopback servers; no docker-registry
 
 PEAK_MB = 300
 
