@@ -11,24 +11,25 @@ import time
 
 import attrs
 
-from sindri_core.artifacts import remove_artifact, write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.docker_engine import (
+from sindri_core.plugin import (
+    Artifact,
+    BuildContext,
     ContainerInfo,
+    DeployOptions,
+    DeployResult,
+    ExternalCommandError,
+    ImageResolution,
+    OperationError,
+    Plan,
+    PlannedAction,
+    ProviderContext,
+    UsageError,
     build_image,
     engine_info,
     inspect_container,
     list_volumes,
-)
-from sindri_core.errors import ExternalCommandError, OperationError, UsageError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
-    Artifact,
-    DeployOptions,
-    DeployResult,
-    Plan,
-    PlannedAction,
-    ProviderContext,
+    remove_artifact,
+    write_artifacts,
 )
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sindri_core.config.fields import Forbid, constraints, section, setting
-from sindri_core.errors import ConfigError
+from sindri_core.plugin import ConfigError, Forbid, constraints, section, setting
 
 
 def _port(value: str, siblings: Mapping[str, Any]) -> None:

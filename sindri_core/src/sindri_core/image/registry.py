@@ -1,6 +1,6 @@
 """A small client for the OCI distribution API: list tags, read a manifest digest.
 
-What it does, and why (SPEC §4.3; peers.md B2-B5 list what other clients got wrong):
+What it does, and why (docs/IMAGE_MANAGEMENT.md, "Registries"):
 
 - **Auth follows the challenge.** The first request to a registry is ``GET /v2/``; a 401
   carries ``WWW-Authenticate``. ``Bearer realm,service`` → a token for
@@ -573,7 +573,7 @@ class RegistryClient:
             chunks.append(chunk)
         # requests keeps a streamed body here once read; .content and .json() use it.
         response._content = b"".join(chunks)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
 
     def _bound_redirect(self, response: requests.Response, request: str) -> None:
         if response.is_redirect:
