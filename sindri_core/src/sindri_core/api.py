@@ -242,6 +242,17 @@ class Project:
         self._require_prerequisites(ctx)
         return ctx
 
+    @contextlib.contextmanager
+    def _exclusive(self, operation: str) -> Iterator[None]:
+        """Hold the project lock for a command that changes the deployment, after refusing
+        a provider directory reached through a link (before any work)."""
+        from sindri_core.artifacts import check_output_dir
+        from sindri_core.project_lock import project_lock
+
+        check_output_dir(self.project_dir / ".sindri" / self.provider.name)
+        with project_lock(self.project_dir, operation, on_wait=self.console.warn):
+            yield
+
     def _check_capabilities(self) -> None:
         """Refuse what sindri.yaml asks for and the provider's capabilities do not offer,
         before anything is planned or built.
@@ -262,6 +273,9 @@ class Project:
         """``ctx.output_dir`` created for the hooks that generate files (build, deploy); the
         directories made here are removed again if the hook left them empty (a failed
         deploy leaves nothing behind)."""
+        from sindri_core.artifacts import check_output_dir
+
+        check_output_dir(ctx.output_dir)  # never made through a link a repository planted
         made = [d for d in (ctx.output_dir.parent, ctx.output_dir) if not d.exists()]
         ctx.output_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -318,6 +332,12 @@ class Project:
             return self.plan(from_source=from_source, force=options.force)
         self.hooks.require("deploy")
         self._check_capabilities()
+        with self._exclusive("deploy"):
+            return self._deploy(options, skip_verification, from_source, refresh)
+
+    def _deploy(
+        self, options: DeployOptions, skip_verification: bool, from_source: bool, refresh: bool
+    ) -> DeployResult:
         image = self.resolve_image(
             force_build=options.force, from_source=from_source, refresh=refresh
         )
@@ -354,16 +374,18 @@ class Project:
         from sindri_core.lifecycle import DestroyOptions
 
         ctx = self._ready("destroy")
-
-        return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
+        with self._exclusive("destroy"):
+            return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
         ctx = self._ready("start")
-        return self.hooks.start(ctx)
+        with self._exclusive("start"):
+            return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
         ctx = self._ready("stop")
-        return self.hooks.stop(ctx)
+        with self._exclusive("stop"):
+            return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:
         ctx = self._ready("connect")

@@ -20,6 +20,7 @@ from sindri_core.plugin import (
     UsageError,
     docker_engine,
     local_cluster,
+    remove_artifact,
     write_artifact,
     write_artifacts,
 )
@@ -169,7 +170,7 @@ def deploy(
         )
     finally:
         if env_file is not None:
-            env_file.unlink(missing_ok=True)
+            remove_artifact(env_file)
     if prepared.image is not None:
         reference = prepared.image
     else:

@@ -28,6 +28,7 @@ from sindri_core.plugin import (
     engine_info,
     inspect_container,
     list_volumes,
+    remove_artifact,
     write_artifacts,
 )
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
@@ -39,7 +40,6 @@ from sindri_providers_docker.compose_file import (
     redacted_secrets_env,
     render_compose,
     secrets_env,
-    validate_settings,
 )
 from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, resolve_dind
@@ -65,8 +65,7 @@ class _Prepared:
 
 
 def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepared:
-    settings = ctx.provider_config
-    validate_settings(settings)
+    settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
     values = ctx.secrets.env_values()
     inputs = ComposeInputs(
@@ -283,6 +282,6 @@ def _write_files(prepared: _Prepared) -> None:
     if prepared.secret_values:
         artifacts += _secrets_artifacts(names, secrets_env(prepared.secret_values))
     else:  # values from an earlier deploy must not outlive the secrets that produced them
-        names.secrets_file.unlink(missing_ok=True)
-        (names.output_dir / ".gitignore").unlink(missing_ok=True)
+        remove_artifact(names.secrets_file)
+        remove_artifact(names.output_dir / ".gitignore")
     write_artifacts(artifacts)

@@ -35,6 +35,11 @@ INFO = ProviderInfo(
         build=BuildLocation.NEVER, prebuilt_image=True, gpu=True, tools=("kubectl",)
     ),
     config_class="sindri_providers_k8s.settings:KubernetesSettings",
+    # Object names and label values are DNS labels: sindri.yaml's own rule allows a final '-'.
+    name_rule=(
+        r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        "a DNS label: lower-case letters, digits and '-', not ending in '-'",
+    ),
     notes=(
         "Kubernetes never builds: set deployment.image or deployment.image_config to a "
         "pushed image.",

@@ -270,7 +270,28 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
     for rule in constraints_of(cls):
         if rule.matches(value):
             raise fail(rule.message, join_path(path, rule.at), _key_location(value, rule.at))
+    for key, field in fields.items():
+        value_rule = spec_of(field).check
+        if value_rule is not None and out.get(key) is not None:
+            _apply(value_rule, out, value, key, join_path(path, key))
     return out
+
+
+def _apply(rule: Any, data: dict[str, Any], node: Any, key: str, path: str) -> None:
+    """Run a field's value rule (on each item of a list); its error, raised by a parser
+    that knows no positions, is located at the value here."""
+    if isinstance(data[key], list):
+        items = [
+            (item, join_path(path, i), _item_location(node[key], i))
+            for i, item in enumerate(data[key])
+        ]
+    else:
+        items = [(data[key], path, _value_location(node, key))]
+    for item, where, loc in items:
+        try:
+            rule(item, data)
+        except ConfigError as exc:
+            raise fail(exc.message, where, loc, exc.hint) from None
 
 
 @functools.cache
