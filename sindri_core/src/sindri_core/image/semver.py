@@ -3,8 +3,13 @@
 SPEC §4.2 promises npm's range language (``^ ~ x-ranges partials comparators hyphen ||``),
 which none of the Python libraries at hand implements: ``packaging`` is PEP 440 (``~=1.2``
 means ``>=1.2,<2``, ``1.2.3-1`` is a post-release, ``>=1.0`` may admit ``2.0rc1``). This module
-reproduces node-semver 7 in strict mode, including how ``includePrerelease`` changes the
-desugaring of ranges, e.g. ``^1.2`` becomes ``>=1.2.0-0 <2.0.0-0`` rather than ``>=1.2.0 <2.0.0-0``.
+reproduces npm's current node-semver (7.8.5) in strict mode, including how
+``includePrerelease`` changes the desugaring of ranges, e.g. ``^1.2`` becomes
+``>=1.2.0-0 <2.0.0-0`` rather than ``>=1.2.0 <2.0.0-0``. Three changes since 7.6 (the copy
+Debian ships) are followed: a number after a wildcard (``1.x.5``, ``x.1``) is no x-range
+(7.8.4); a partial tilde's lower bound gets ``-0`` under includePrerelease (7.8.5); a full
+``^0.y.z`` lower bound does not (7.8.3). The tests check each against node-semver's own
+vectors.
 
 Versions (:func:`parse_version`) are strict SemVer 2.0.0: ``MAJOR.MINOR.PATCH[-pre][+build]``,
 no leading zeros in numeric identifiers, with one optional lowercase ``v`` in front (as npm's
@@ -26,7 +31,8 @@ Where sindri differs from npm (checked against npm's own node-semver in the test
   recognise it as "any"; the difference shows only in ``>=v0.0.0 || 1.2.3-pre``).
 - ``max_satisfying`` breaks ties between equal versions deterministically (below).
 
-Numbers are Python integers (npm refuses components above 2**53 - 1; no image tag has those).
+As in npm, a major, minor or patch above 2**53 - 1 is no version, and a range whose bounds
+would exceed it (``^9007199254740991``) is refused.
 
 Ordering (:class:`Version`): semver precedence, build metadata ignored (SemVer §10-11). Two
 versions of equal precedence are still ordered, deterministically, as npm's ``compareBuild``
@@ -59,17 +65,23 @@ __all__ = [
 ]
 
 _NUM = r"0|[1-9][0-9]*"
+# A major, minor or patch: npm refuses numbers above JavaScript's largest safe integer, so
+# at most 16 digits here, and a 16-digit number is checked against the limit itself.
+_PART = r"0|[1-9][0-9]{0,15}"
+MAX_SAFE_INTEGER = 2**53 - 1
+# npm's MAX_LENGTH: a longer string is no version.
+_MAX_VERSION_LENGTH = 256
 _PRE_ID = rf"(?:{_NUM}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 _PRE = rf"{_PRE_ID}(?:\.{_PRE_ID})*"
 _BUILD = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
 
 # One pattern for the hot path: every tag of a repository goes through it.
-_VERSION_RE = re.compile(rf"v?({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?")
+_VERSION_RE = re.compile(rf"v?({_PART})\.({_PART})\.({_PART})(?:-({_PRE}))?(?:\+({_BUILD}))?")
 
 # A range version may be partial and use x-range wildcards; a prerelease only follows a third
 # part. Build metadata may follow any version and is ignored (node-semver >= 7.7 strips it
 # before parsing; 7.6 refused it after a partial version and let it bleed into hyphen ranges).
-_XR = rf"{_NUM}|[xX*]"
+_XR = rf"{_PART}|[xX*]"
 _PARTIAL = (
     rf"v?(?P<M>{_XR})(?:\.(?P<m>{_XR})(?:\.(?P<p>{_XR})(?:-(?P<pre>{_PRE}))?)?)?(?:\+{_BUILD})?"
 )
@@ -190,11 +202,14 @@ class Version:
 def parse_version(tag: str) -> Version | None:
     """The version a tag names, or ``None`` when the tag is not strict semver.
 
-    One leading lowercase ``v`` is ignored: ``v3.1.0`` is 3.1.0; ``latest``, ``3.1``, ``v3``,
-    ``01.2.3``, ``vv1.0.0`` and ``sha256-….sig`` are ``None``.
+    One leading lowercase ``v`` and surrounding whitespace are ignored (as npm trims):
+    ``v3.1.0`` is 3.1.0; ``latest``, ``3.1``, ``v3``, ``01.2.3``, ``vv1.0.0``,
+    ``sha256-….sig``, a number above 2**53 - 1 and text over 256 characters are ``None``.
     """
-    match = _VERSION_RE.fullmatch(tag)
-    if match is None:
+    if len(tag) > _MAX_VERSION_LENGTH:
+        return None
+    match = _VERSION_RE.fullmatch(tag.strip())
+    if match is None or not _safe(*match.groups()[:3]):
         return None
     major, minor, patch, prerelease, build = match.groups()
     return Version(
@@ -262,8 +277,8 @@ def _caret(
     if patch is None:
         upper = _below(0, minor + 1, 0) if major == 0 else _below(major + 1, 0, 0)
         return [_at_least(major, minor, 0, z), upper]
-    # npm puts -0 on a full lower bound only for 0.x carets; reproduced as it is.
-    lower = _at_least(major, minor, patch, pre or (z if major == 0 else ()))
+    # A full lower bound never gets -0 (node-semver >= 7.8.3, #872; 7.6 gave 0.x carets one).
+    lower = _at_least(major, minor, patch, pre)
     if major == 0 and minor == 0:
         return [lower, _below(0, 0, patch + 1)]
     if major == 0:
@@ -272,12 +287,18 @@ def _caret(
 
 
 def _tilde(
-    major: int, minor: int | None, patch: int | None, pre: tuple[str, ...]
+    major: int, minor: int | None, patch: int | None, pre: tuple[str, ...], z: tuple[str, ...]
 ) -> list[_Comparator]:
-    """``~``/``~>``: patch-level changes if a minor is given, else minor-level (no -0 here)."""
+    """``~``/``~>``: patch-level changes if a minor is given, else minor-level.
+
+    As in node-semver >= 7.8.5 (#878), a partial tilde's lower bound gets ``-0`` under
+    includePrerelease, like the x-range it equals (``~1.2`` is ``1.2.x``); 7.6 left it off.
+    """
     if minor is None:
-        return [_at_least(major, 0, 0), _below(major + 1, 0, 0)]
-    return [_at_least(major, minor, patch or 0, pre), _below(major, minor + 1, 0)]
+        return [_at_least(major, 0, 0, z), _below(major + 1, 0, 0)]
+    if patch is None:
+        return [_at_least(major, minor, 0, z), _below(major, minor + 1, 0)]
+    return [_at_least(major, minor, patch, pre), _below(major, minor + 1, 0)]
 
 
 def _x_range(
@@ -312,6 +333,8 @@ def _desugar(token: str, text: str, z: tuple[str, ...]) -> list[_Comparator]:
     if match is None:
         raise _invalid(text, token)
     op = match.group("op") or ""
+    if op not in ("^", "~", "~>") and _number_after_wildcard(*match.group("M", "m", "p")):
+        raise _invalid(text, token)
     major, minor, patch, pre = _parts(match)
     if major is None:
         # *, ^*, ~*, >=*, <=* match everything; >* and <* match nothing.
@@ -319,8 +342,17 @@ def _desugar(token: str, text: str, z: tuple[str, ...]) -> list[_Comparator]:
     if op == "^":
         return _caret(major, minor, patch, pre, z)
     if op in ("~", "~>"):
-        return _tilde(major, minor, patch, pre)
+        return _tilde(major, minor, patch, pre, z)
     return _x_range(op, major, minor, patch, pre, z)
+
+
+def _number_after_wildcard(major: str, minor: str | None, patch: str | None) -> bool:
+    """``1.x.5``, ``x.1``, ``*.x.1``: refused in an x-range or comparator by node-semver
+    >= 7.8.4 (#874), which 7.6 read as ``1.x`` and ``*``. Caret, tilde and hyphen ranges
+    still read them so, as npm does."""
+    return (_is_x(major) and not _is_x(minor)) or (
+        _is_x(minor) and patch is not None and not _is_x(patch)
+    )
 
 
 def _hyphen(low: re.Match[str], high: re.Match[str], z: tuple[str, ...]) -> list[_Comparator]:
@@ -409,6 +441,12 @@ class _ComparatorSet:
         return " ".join(map(str, self.comparators)) or "*"
 
 
+def _safe_comparator(comparator: _Comparator) -> bool:
+    """npm refuses a range whose desugared bounds exceed 2**53 - 1 (``^9007199254740991``)."""
+    version = comparator.version
+    return max(version.major, version.minor, version.patch) <= MAX_SAFE_INTEGER
+
+
 def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ...]:
     """npm's Range constructor: desugar every ``||`` alternative, then tidy the union."""
     z = _ZERO if include_prerelease else ()
@@ -426,6 +464,8 @@ def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ..
         else:
             tokens = _OPERATOR_GAP_RE.sub(r"\1", alternative).split()
             comparators = [c for token in tokens for c in _desugar(token, text, z)]
+        if not all(_safe_comparator(c) for c in comparators):
+            raise _invalid(text, alternative)
         sets.append(_ComparatorSet.build(c for c in comparators if c != everything))
     if len(sets) > 1:
         sets = [s for s in sets if not s.is_null] or sets[:1]
@@ -535,15 +575,16 @@ class Range:
 
 @functools.lru_cache(maxsize=64)
 def _tag_pattern(suffix: str, majors: tuple[int, ...] | None) -> re.Pattern[str]:
-    major = "|".join(map(str, majors)) if majors is not None else _NUM
-    version = rf"v?({major})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?"
+    major = "|".join(map(str, majors)) if majors is not None else _PART
+    version = rf"v?({major})\.({_PART})\.({_PART})(?:-({_PRE}))?(?:\+({_BUILD}))?"
     # Each tag sits between two newlines. Starting with a literal newline (rather than `^` in
     # MULTILINE mode) lets the engine jump from line to line instead of trying every position;
     # a short list of majors then rejects most lines at their first character.
     return re.compile(rf"\n({version}{re.escape(suffix)})(?=\n)")
 
 
-_MAJOR_RE = re.compile(rf"\nv?({_NUM})\.")
+_MAJOR_RE = re.compile(rf"\nv?({_PART})\.")
+_SIXTEEN_DIGITS_RE = re.compile(r"[0-9]{16}")
 
 
 def _tag_lines(tags: Iterable[str]) -> str:
@@ -568,7 +609,15 @@ def _semver_tags(
     """
     if majors == ():
         return []
-    return _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
+    matches = _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
+    if _SIXTEEN_DIGITS_RE.search(lines) is None:  # the usual case: no number can be too big
+        return matches
+    return [match for match in matches if _safe(*match[1:4])]
+
+
+def _safe(*numbers: str) -> bool:
+    """Whether every number is at most npm's limit (the patterns allow up to 16 digits)."""
+    return all(len(number) < 16 or int(number) <= MAX_SAFE_INTEGER for number in numbers)
 
 
 def _tag_key(major: str, minor: str, patch: str, pre: str) -> PrecedenceKey:
