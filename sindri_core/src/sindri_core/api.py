@@ -251,6 +251,11 @@ class Project:
         """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
         self.hooks.require("plan")
         image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
+        if image.build is not None and image.build.dockerfile is not None:
+            # A local context is at hand: refuse now a .dockerignore docker build refuses.
+            from sindri_core.build.dockerignore import IgnoreRules
+
+            IgnoreRules.for_context(image.build.dockerfile.parent)
         plan = self.hooks.plan(self.context(), image)
         return PlanReport(provider=self.provider.name, image=image, plan=plan)
 
