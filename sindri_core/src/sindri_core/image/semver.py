@@ -65,9 +65,8 @@ __all__ = [
 ]
 
 _NUM = r"0|[1-9][0-9]*"
-# A major, minor or patch: npm refuses numbers above JavaScript's largest safe integer, so
-# at most 16 digits here, and a 16-digit number is checked against the limit itself.
-_PART = r"0|[1-9][0-9]{0,15}"
+# npm refuses a major, minor or patch above JavaScript's largest safe integer; the patterns
+# leave that to _safe (a bounded repetition here would slow the tag scan down twofold).
 MAX_SAFE_INTEGER = 2**53 - 1
 # npm's MAX_LENGTH: a longer string is no version.
 _MAX_VERSION_LENGTH = 256
@@ -76,18 +75,18 @@ _PRE = rf"{_PRE_ID}(?:\.{_PRE_ID})*"
 _BUILD = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
 
 # One pattern for the hot path: every tag of a repository goes through it.
-_VERSION_RE = re.compile(rf"v?({_PART})\.({_PART})\.({_PART})(?:-({_PRE}))?(?:\+({_BUILD}))?")
+_VERSION_RE = re.compile(rf"v?({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?")
 
 # A range version may be partial and use x-range wildcards; a prerelease only follows a third
 # part. Build metadata may follow any version and is ignored (node-semver >= 7.7 strips it
 # before parsing; 7.6 refused it after a partial version and let it bleed into hyphen ranges).
-_XR = rf"{_PART}|[xX*]"
-_PARTIAL = (
+_XR = rf"{_NUM}|[xX*]"
+_NUMIAL = (
     rf"v?(?P<M>{_XR})(?:\.(?P<m>{_XR})(?:\.(?P<p>{_XR})(?:-(?P<pre>{_PRE}))?)?)?(?:\+{_BUILD})?"
 )
 _OPERATORS = r"<=|>=|~>|[<>=~^]"
-_COMPARATOR_RE = re.compile(rf"(?P<op>{_OPERATORS})?{_PARTIAL}")
-_PARTIAL_RE = re.compile(_PARTIAL)
+_COMPARATOR_RE = re.compile(rf"(?P<op>{_OPERATORS})?{_NUMIAL}")
+_NUMIAL_RE = re.compile(_NUMIAL)
 _HYPHEN_RE = re.compile(r"(\S+)\s+-\s+(\S+)")
 # Whitespace between an operator and its version is allowed (`>= 1.2`), not inside an
 # operator (`> = 1.2`, which npm refuses too).
@@ -457,7 +456,7 @@ def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ..
     for alternative in _OR_RE.split(text.strip()):
         hyphen = _HYPHEN_RE.fullmatch(alternative)
         if hyphen:
-            low, high = (_PARTIAL_RE.fullmatch(side) for side in hyphen.groups())
+            low, high = (_NUMIAL_RE.fullmatch(side) for side in hyphen.groups())
             if low is None or high is None:
                 raise _invalid(text, alternative)
             comparators = _hyphen(low, high, z)
@@ -575,16 +574,17 @@ class Range:
 
 @functools.lru_cache(maxsize=64)
 def _tag_pattern(suffix: str, majors: tuple[int, ...] | None) -> re.Pattern[str]:
-    major = "|".join(map(str, majors)) if majors is not None else _PART
-    version = rf"v?({major})\.({_PART})\.({_PART})(?:-({_PRE}))?(?:\+({_BUILD}))?"
+    major = "|".join(map(str, majors)) if majors is not None else _NUM
+    version = rf"v?({major})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?"
     # Each tag sits between two newlines. Starting with a literal newline (rather than `^` in
     # MULTILINE mode) lets the engine jump from line to line instead of trying every position;
     # a short list of majors then rejects most lines at their first character.
     return re.compile(rf"\n({version}{re.escape(suffix)})(?=\n)")
 
 
-_MAJOR_RE = re.compile(rf"\nv?({_PART})\.")
-_SIXTEEN_DIGITS_RE = re.compile(r"[0-9]{16}")
+_MAJOR_RE = re.compile(rf"\nv?({_NUM})\.")
+# A line whose major, minor or patch has 16 digits or more (prerelease digits do not count).
+_BIG_NUMBER_RE = re.compile(r"\nv?(?:[0-9]+\.){0,2}[0-9]{16}")
 
 
 def _tag_lines(tags: Iterable[str]) -> str:
@@ -610,7 +610,7 @@ def _semver_tags(
     if majors == ():
         return []
     matches = _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
-    if _SIXTEEN_DIGITS_RE.search(lines) is None:  # the usual case: no number can be too big
+    if _BIG_NUMBER_RE.search(lines) is None:  # the usual case: no number can be too big
         return matches
     return [match for match in matches if _safe(*match[1:4])]
 
