@@ -54,7 +54,7 @@ PROVIDERS = {
     "sindri_providers_e2b",
     "sindri_providers_k8s",
 }
-HTTP = {"requests", "urllib3", "tenacity"}
+HTTP = {"requests", "urllib3", "tenacity", "hvac"}
 
 
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("config", "--help")])

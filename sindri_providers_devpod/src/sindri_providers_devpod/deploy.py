@@ -91,7 +91,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             if image.build
             else ()
         )
-    secrets = sorted(s.name for s in ctx.config.secrets if s.source == "env")
+    secrets = sorted(s.name for s in ctx.config.secrets if s.in_environment)
     actions += [
         PlannedAction("create", f"file:{devcontainer_path(ctx)}", "devcontainer.json"),
         PlannedAction(

@@ -119,7 +119,7 @@ def workload_spec(ctx: ProviderContext, image: str, *, pull_secret: bool) -> Wor
         gpu_vendor=gpu.type if gpu is not None else None,
         gpu_count=gpu.count if gpu is not None else 0,
         node_selector=dict(node_selector),
-        env_secret=any(secret.source == "env" for secret in config.secrets),
+        env_secret=any(secret.in_environment for secret in config.secrets),
         file_mounts=tuple(
             FileMount(secret.name, str(secret.mount_path))  # the loader requires mountPath
             for secret, _path in ctx.secrets.file_secrets()

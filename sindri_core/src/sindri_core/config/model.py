@@ -254,6 +254,18 @@ class Extensions:
         equals=(("source", "file"),),
         present=("fromFile",),
     ),
+    Forbid(
+        "a vault secret needs vaultPath",
+        at="source",
+        equals=(("source", "vault"),),
+        absent=("vaultPath",),
+    ),
+    Forbid(
+        "a vault secret needs vaultKey",
+        at="source",
+        equals=(("source", "vault"),),
+        absent=("vaultKey",),
+    ),
 )
 @section
 class Secret:
@@ -263,8 +275,11 @@ class Secret:
         pattern=r"^[A-Z][A-Z0-9_]*$",
         pattern_hint="upper-case letters, digits and '_', starting with a letter",
     )
-    source: Literal["env", "file"] = setting(
-        "env", doc="env: a value from the shell, .env.local or .env; file: a host file mounted."
+    source: Literal["env", "file", "vault"] = setting(
+        "env",
+        doc="env: a value from the shell, .env.local or .env; file: a host file mounted; "
+        "vault: a key of a HashiCorp Vault KV v2 secret (VAULT_ADDR, VAULT_TOKEN, "
+        "VAULT_NAMESPACE).",
     )
     required: bool = setting(False, doc="Fail when the secret has no value.")
     from_file: str | None = setting(
@@ -277,6 +292,35 @@ class Secret:
     mount_path: str | None = setting(
         None, key="mountPath", doc="file source: where the file appears in the environment."
     )
+    permissions: str = setting(
+        "0644",
+        doc="file source: octal mode of the mounted file.",
+        example="0600",
+        pattern=r"^0[0-7]{3}$",
+        pattern_hint="an octal mode such as 0600 or 0644",
+    )
+    vault_path: str | None = setting(
+        None,
+        key="vaultPath",
+        doc="vault source: path of the secret within the KV v2 mount.",
+        example="dev/kubeconfig",
+    )
+    vault_key: str | None = setting(
+        None, key="vaultKey", doc="vault source: key within that secret.", example="config"
+    )
+    vault_mount: str = setting(
+        "secret", key="vaultMount", doc="vault source: mount point of the KV v2 engine."
+    )
+
+    @property
+    def in_environment(self) -> bool:
+        """Whether the value reaches the environment as a variable (env and vault do)."""
+        return self.source != "file"
+
+    @property
+    def mode(self) -> int:
+        """``permissions`` as a number, e.g. ``0o600``."""
+        return int(self.permissions, 8)
 
 
 @section
