@@ -216,6 +216,25 @@ def test_secrets_travel_only_on_stdin(
     assert "GITHUB_TOKEN" in plan_output  # names are shown, values never
 
 
+def test_a_file_mode_fly_cannot_set_is_refused_before_anything_runs(
+    fake_tools, load_project, project_dir, sindri_cli
+) -> None:
+    (project_dir / "key.pem").write_text("-----BEGIN KEY-----\n")
+    install_flyctl(fake_tools)
+    extra = "secrets:\n  - name: TLS_KEY\n    source: file\n    path: key.pem\n"
+    extra += "    mountPath: /etc/ssl/private/key.pem\n    permissions: '0600'\n"
+    load_project(extra=extra)
+
+    for command in (("plan",), ("deploy",)):
+        result = sindri_cli(*command, cwd=project_dir)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith(
+            "error: secrets.TLS_KEY.permissions: the fly provider cannot give a mounted file "
+            "the mode 0600: fly.toml [[files]] has no mode"
+        )
+    assert not [c for c in fake_tools.calls() if c.args[:1] != ["auth"]]
+
+
 def _decode_import_line(line: str) -> tuple[str, str]:
     """Read a line as flyctl's dotenv parser does: plain, or a double-quoted JSON string."""
     name, _, value = line.partition("=")

@@ -17,7 +17,7 @@ import attrs
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError
 
-__all__ = ["SecretValues", "parse_env_file"]
+__all__ = ["SecretValues", "copy_with_mode", "parse_env_file"]
 
 
 def _missing(secret: Secret) -> ConfigError:
@@ -127,3 +127,29 @@ class SecretValues:
         if secret.name in self.environ:
             return self.environ[secret.name]
         return self._dotenv_values().get(secret.name)
+
+
+def copy_with_mode(source: Path, directory: Path, name: str, mode: int) -> Path:
+    """``source`` copied to ``directory/name`` with ``mode``, for a runtime that mounts host
+    files as they are (a bind mount shows the host file's own mode).
+
+    The directory is private (0700) and holds a ``.gitignore`` of ``*``, so a ``git add .``
+    in the project never commits a copy. The copy is written atomically with its mode set
+    before any byte of the secret is.
+    """
+    import tempfile
+
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    (directory / ".gitignore").write_text("*\n", encoding="utf-8")
+    target = directory / name
+    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(source.read_bytes())
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

@@ -30,6 +30,7 @@ from sindri_core.lifecycle import (
     PlannedAction,
     ProviderContext,
 )
+from sindri_core.secrets import copy_with_mode
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
@@ -77,7 +78,9 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
         settings=settings,
         dind=dind,
         env_secrets=bool(values),
-        file_secrets=file_secret_mounts(ctx.secrets.file_secrets()),
+        file_secrets=file_secret_mounts(
+            ctx.secrets.file_secrets(), DeploymentNames.of(ctx).output_dir / "secret-files"
+        ),
     )
     return _Prepared(inputs, values)
 
@@ -286,3 +289,6 @@ def _write_files(prepared: _Prepared) -> None:
         names.secrets_file.unlink(missing_ok=True)
         (names.output_dir / ".gitignore").unlink(missing_ok=True)
     write_artifacts(artifacts)
+    for mount in prepared.inputs.file_secrets:
+        if mount.copy_from is not None:
+            copy_with_mode(mount.copy_from, mount.source.parent, mount.source.name, mount.mode)

@@ -21,7 +21,8 @@ import attrs
 
 from sindri_core.artifacts import write_artifacts
 from sindri_core.build.context import BuildContext
-from sindri_core.errors import OperationError
+from sindri_core.config.model import DEFAULT_FILE_PERMISSIONS
+from sindri_core.errors import ConfigError, OperationError
 from sindri_core.image.resolution import ImageResolution
 from sindri_core.lifecycle import (
     Artifact,
@@ -108,6 +109,13 @@ def secret_payload(ctx: ProviderContext) -> SecretPayload:
     files = []
     for secret, path in ctx.secrets.file_secrets():
         assert secret.mount_path, "the config schema requires mountPath for file secrets"
+        if secret.permissions != DEFAULT_FILE_PERMISSIONS:
+            raise ConfigError(
+                f"the fly provider cannot give a mounted file the mode {secret.permissions}: "
+                "fly.toml [[files]] has no mode",
+                path=f"secrets.{secret.name}.permissions",
+                hint="remove permissions to let Fly write the file, or use docker or kubernetes",
+            )
         name = FILE_SECRET_PREFIX + secret.name
         values[name] = base64.b64encode(path.read_bytes()).decode("ascii")
         files.append(FileMount(guest_path=secret.mount_path, secret_name=name))

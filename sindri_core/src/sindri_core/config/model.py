@@ -28,6 +28,7 @@ NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
 SIZE_PATTERN = r"^[1-9][0-9]*(MB|GB)$"
 DIGEST_PATTERN = r"^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$"
 TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+DEFAULT_FILE_PERMISSIONS = "0644"
 
 Distro = Literal["ubuntu", "fedora", "opensuse"]
 Strategy = Literal["semver", "latest-stable", "pin-to-cli", "explicit"]
@@ -293,7 +294,7 @@ class Secret:
         None, key="mountPath", doc="file source: where the file appears in the environment."
     )
     permissions: str = setting(
-        "0644",
+        DEFAULT_FILE_PERMISSIONS,
         doc="file source: octal mode of the mounted file.",
         example="0600",
         pattern=r"^0[0-7]{3}$",
