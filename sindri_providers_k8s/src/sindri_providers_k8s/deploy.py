@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sindri_core.artifacts import write_artifacts
-from sindri_core.errors import OperationError, UsageError
+from sindri_core.errors import ConfigError, OperationError, UsageError
 from sindri_core.image.credentials import lookup_credentials
 from sindri_core.image.reference import ImageReference
 from sindri_core.lifecycle import Artifact, DeployResult, Plan, PlannedAction
-from sindri_core.local_cluster import detect_local_cluster
+from sindri_core.local_cluster import configured_cluster, detect_local_cluster, require_cluster
 from sindri_providers_k8s.images import make_available, pinned_reference
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, Kubectl
 from sindri_providers_k8s.manifests import (
@@ -41,7 +41,17 @@ MANIFESTS_FILE = "manifests.yaml"
 
 
 def kubectl_for(ctx: ProviderContext) -> Kubectl:
-    return Kubectl(ctx.runner, ctx.provider_config.context)
+    """kubectl for the configured context; else the providers.k8s cluster's; else current."""
+    configured = configured_cluster(ctx.config)
+    context = ctx.provider_config.context
+    if configured is not None and context is not None and context != configured.context:
+        raise ConfigError(
+            f"providers.k8s names the {configured.describe()} (context {configured.context}), "
+            f"but providers.kubernetes.context is {context!r}",
+            path="providers.kubernetes.context",
+            hint="remove one of them, or make them name the same cluster",
+        )
+    return Kubectl(ctx.runner, context or (configured.context if configured else None))
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
@@ -86,7 +96,12 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     secrets = deployment_secrets(spec, ctx.secrets, registry_auth)
 
     messages: list[str] = []
-    cluster = detect_local_cluster(ctx.runner, context)
+    configured = configured_cluster(ctx.config)
+    cluster = (
+        require_cluster(ctx.runner, configured)
+        if configured is not None
+        else detect_local_cluster(ctx.runner, context)
+    )
     loaded = make_available(
         ctx.runner, cluster, reference, pull_policy=spec.pull_policy, console=ctx.console
     )
