@@ -61,6 +61,7 @@ __all__ = [
     "parse_version",
     "satisfying",
     "semver_tags",
+    "semver_tags_and_prereleases",
     "sort_tags_desc",
 ]
 
@@ -695,6 +696,14 @@ def semver_tags(tags: Iterable[str], *, variant: str | None = None) -> list[str]
     """The tags that are versions, in the order given (``variant`` as in
     :func:`max_satisfying`); cheaper than :func:`satisfying`: nothing is compared or sorted."""
     return [match[0] for match in _semver_tags(_tag_lines(tags), variant)]
+
+
+def semver_tags_and_prereleases(
+    tags: Iterable[str], *, variant: str | None = None
+) -> tuple[list[str], int]:
+    """:func:`semver_tags`, and how many of them are prereleases, from the same scan."""
+    matches = _semver_tags(_tag_lines(tags), variant)
+    return [match[0] for match in matches], sum(1 for match in matches if match[4])
 
 
 def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:
