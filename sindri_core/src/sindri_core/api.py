@@ -25,7 +25,6 @@ from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSou
 from sindri_core.output import Console
 from sindri_core.plugins import PluginHost, ProviderHooks, get_host
 from sindri_core.provider import ProviderInfo
-from sindri_core.runner import CommandRunner
 
 # The lifecycle types are imported by the methods that build them: `sindri image resolve`
 # (and other read-only commands) never need them.
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
+    from sindri_core.runner import CommandRunner
 
 __all__ = ["PlanReport", "Project"]
 
@@ -78,9 +78,19 @@ class Project:
         self.loaded = loaded
         self.host = host
         self.console = console or Console(progress=False)
-        self.runner = runner or CommandRunner()
+        self._runner = runner
         self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
         self.hooks: ProviderHooks = host.hooks_for(self.provider)
+
+    @property
+    def runner(self) -> CommandRunner:
+        """The command runner, made on first use: resolving an image runs no command, and
+        subprocess and its kin are not worth importing for it."""
+        if self._runner is None:
+            from sindri_core.runner import CommandRunner
+
+            self._runner = CommandRunner()
+        return self._runner
 
     @classmethod
     def load(

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +36,6 @@ __all__ = [
     "tag_cache_dir",
 ]
 
-log = logging.getLogger(__name__)
 
 TTL_ENV = "SINDRI_TAG_CACHE_TTL"
 DEFAULT_TTL = 300.0
@@ -128,20 +125,28 @@ def _write(path: Path, registry: str, repository: str, tags: tuple[str, ...]) ->
     )
 
 
+def _unwritable(path: Path, exc: OSError) -> None:
+    import logging  # here: only a failed write logs, and a warm resolve writes nothing
+
+    logging.getLogger(__name__).debug("cannot write tag cache %s: %s", path, exc)
+
+
 def _store(path: Path, document: dict) -> None:
+    import tempfile  # here: a warm resolve only reads the cache
+
     # A read-only or full cache directory costs a re-list next time, nothing more.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tags-", suffix=".tmp")
     except OSError as exc:
-        log.debug("cannot write tag cache %s: %s", path, exc)
+        _unwritable(path, exc)
         return
     try:
         with os.fdopen(descriptor, "w") as handle:
             json.dump(document, handle)
         Path(temporary).replace(path)
     except OSError as exc:
-        log.debug("cannot write tag cache %s: %s", path, exc)
+        _unwritable(path, exc)
         Path(temporary).unlink(missing_ok=True)
 
 
