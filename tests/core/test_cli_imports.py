@@ -200,3 +200,5 @@ def test_a_warm_resolve_works_with_the_registry_gone_and_imports_no_http_library
     assert json.loads(warm)["reference"] == f"{proxy.host}/{repo}:1.3.0@{digest}"
     assert not {"requests", "urllib3"} & _top_level(modules)
     assert "sindri_core.image.registry" not in modules
+    # Resolving runs no command and writes no cache file.
+    assert not modules & {"sindri_core.runner", "subprocess", "tempfile"}
