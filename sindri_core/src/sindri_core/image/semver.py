@@ -584,8 +584,6 @@ def _tag_pattern(suffix: str, majors: tuple[int, ...] | None) -> re.Pattern[str]
 
 
 _MAJOR_RE = re.compile(rf"\nv?({_NUM})\.")
-# A line whose major, minor or patch has 16 digits or more (prerelease digits do not count).
-_BIG_NUMBER_RE = re.compile(r"\nv?(?:[0-9]+\.){0,2}[0-9]{16}")
 
 
 def _tag_lines(tags: Iterable[str]) -> str:
@@ -611,9 +609,12 @@ def _semver_tags(
     if majors == ():
         return []
     matches = _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
-    if _BIG_NUMBER_RE.search(lines) is None:  # the usual case: no number can be too big
-        return matches
-    return [match for match in matches if _safe(*match[1:4])]
+    # Lengths first: only a number of 16 digits or more can exceed npm's limit.
+    return [
+        m
+        for m in matches
+        if (len(m[1]) < 16 and len(m[2]) < 16 and len(m[3]) < 16) or _safe(*m[1:4])
+    ]
 
 
 def _safe(*numbers: str) -> bool:
