@@ -17,7 +17,7 @@ __all__ = [
     "Extensions",
     "Gpu",
     "ImageConfig",
-    "LocalCluster",
+    "LocalClusterConfig",
     "Resources",
     "Secret",
     "SindriConfig",
@@ -358,7 +358,7 @@ class K3dOptions:
 
 
 @section
-class LocalCluster:
+class LocalClusterConfig:
     """``providers.k8s``: the local kind or k3d cluster, as the Rust tool describes it."""
 
     provider: Literal["kind", "k3d"] = setting(

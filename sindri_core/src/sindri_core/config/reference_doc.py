@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalCluster, SindriConfig
+from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
 from sindri_core.config.schema import FieldDoc, iter_fields
 from sindri_core.provider import ProviderCatalog
 
@@ -95,7 +95,7 @@ def render(catalog: ProviderCatalog) -> str:
         "`kubernetes` in `deployment.provider`.)",
         "",
     ]
-    parts += _table(iter_fields(LocalCluster), prefix=f"providers.{LOCAL_CLUSTER_SECTION}.")
+    parts += _table(iter_fields(LocalClusterConfig), prefix=f"providers.{LOCAL_CLUSTER_SECTION}.")
     parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
 

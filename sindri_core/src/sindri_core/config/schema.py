@@ -440,12 +440,12 @@ def _attrs_inside(tp: Any) -> type | None:
 
 def document_schema(catalog: Any) -> dict[str, Any]:
     """The JSON Schema of ``sindri.yaml`` with the installed providers' sections."""
-    from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalCluster, SindriConfig
+    from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
 
     schema = json_schema(SindriConfig)
     providers = {
         LOCAL_CLUSTER_SECTION: {
-            "anyOf": [json_schema(LocalCluster), {"type": "null"}],
+            "anyOf": [json_schema(LocalClusterConfig), {"type": "null"}],
             "description": "The local kind or k3d cluster (not kubernetes' settings).",
         }
     }
