@@ -124,7 +124,7 @@ def main() -> None:
             # what importing every installed provider's plugin module costs.
             others = {"SINDRI_DISABLE_PLUGINS": "fly,devpod,e2b,kubernetes"}
             commands["  (only docker loaded)"] = ([*sindri, "config", "validate"], others)
-        # Diagnostic: importing the libraries SPEC §1 requires for validation, and nothing else.
+        # Diagnostic: importing the libraries sindri-core depends on, and nothing else.
         floor = "import click, attrs, cattrs, ruamel.yaml, pluggy, pathlib"
         commands["  (required libraries only)"] = ([sys.executable, "-c", floor], {})
         targets = {"sindri --version": 1.3, "sindri config validate": 2.5}

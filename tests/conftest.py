@@ -4,11 +4,23 @@ never reads the developer's home directory."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sindri_core.plugins import set_host
+
 pytest_plugins = ["tests.support.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugin_host() -> Iterator[None]:
+    """Every test starts and ends without a process-wide plugin host, as a new process would,
+    so no test sees plugins (or failures) another test loaded."""
+    set_host(None)
+    yield
+    set_host(None)
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,7 @@ RANGE_CASES: list[tuple] = [
     ("<   2.0.0", "1.9.9", True),
     (">1.2.3 <1.3.0", "1.2.9", True),  # space is AND
     (">1.2.3 <1.3.0", "1.3.0", False),
-    (">=3.1 <4", "3.1.0", True),  # partials in comparators (SPEC §4.2 example)
+    (">=3.1 <4", "3.1.0", True),  # partials in comparators (docs/IMAGE_MANAGEMENT.md example)
     (">=3.1 <4", "3.9.9", True),
     (">=3.1 <4", "4.0.0", False),
     (">=3.1 <4", "3.0.9", False),
@@ -108,7 +108,7 @@ RANGE_CASES: list[tuple] = [
     ("1.2.x", "1.2.99", True),
     ("1.2.x", "1.3.0", False),
     ("1.2.*", "1.2.5", True),
-    ("3.x", "3.1.4", True),  # SPEC §4.2 examples
+    ("3.x", "3.1.4", True),  # docs/IMAGE_MANAGEMENT.md examples
     ("3.*", "3.1.4", True),
     ("3.*", "4.0.0", False),
     ("1", "1.9.0", True),  # a partial version is an x-range
@@ -233,7 +233,7 @@ RANGE_CASES: list[tuple] = [
     ("1.2 - 2.3", "2.3.9", True),
     ("1.2 - 2.3", "2.4.0", False),
     ("1.2 - 2.3", "2.4.0-0", False, True),
-    ("3.0.0 - 3.2.0", "3.1.7", True),  # SPEC §4.2 example
+    ("3.0.0 - 3.2.0", "3.1.7", True),  # docs/IMAGE_MANAGEMENT.md example
     ("3.0.0 - 3.2.0", "3.2.1", False),
     ("* - 2.0.0", "0.0.1", True),
     ("1.0.0 - *", "99.0.0", True),

@@ -1,4 +1,5 @@
-"""Choosing the build source (SPEC §5 order) and materialising a local Dockerfile."""
+"""Choosing the build source (in the order of docs/IMAGE_MANAGEMENT.md)
+and materialising a local Dockerfile."""
 
 from __future__ import annotations
 

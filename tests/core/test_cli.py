@@ -149,6 +149,17 @@ def test_providers_json_shape(
                 },
             }
         ],
+        "plugins": [
+            {
+                "name": "alpha-plugin",
+                "distribution": None,
+                "version": None,
+                "hooks": ["sindri_provider_info"],
+                "status": "active",
+                "provider": "alpha",
+                "error": None,
+            }
+        ],
         "failed": [],
     }
 
@@ -298,14 +309,31 @@ def test_operation_failure_is_exit_1_one_line(misbehaving: Any, sindri_cli: Any)
     assert result.stderr == "error: the cloud said no\n"
 
 
-def test_internal_error_is_one_line_without_traceback(misbehaving: Any, sindri_cli: Any) -> None:
+PROVIDER_CRASH = (
+    "error: the odd provider (not from an installed distribution) failed in plan: "
+    "RuntimeError: boom (a fault in the plugin, not in sindri or sindri.yaml; --debug shows "
+    "where)\n"
+)
+
+
+def test_a_provider_crash_is_one_line_naming_it(misbehaving: Any, sindri_cli: Any) -> None:
     provider, cwd = misbehaving
     provider.mode = "crash"
     result = sindri_cli("plan", "--json", cwd=cwd)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (
-        "error: internal error: RuntimeError: boom (rerun with --debug for details)\n"
-    )
+    assert result.stderr == PROVIDER_CRASH
+
+
+def test_internal_error_is_one_line_without_traceback(
+    misbehaving: Any, sindri_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cwd = misbehaving
+    # A bug of the core's own (no plugin frame on the way): int() of the request.
+    monkeypatch.setattr("sindri_core.image.chain.resolve", int)
+    result = sindri_cli("plan", "--json", cwd=cwd)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("error: internal error: TypeError: int() argument")
+    assert result.stderr.endswith("(rerun with --debug for details)\n")
 
 
 def test_debug_shows_the_traceback(misbehaving: Any, sindri_cli: Any) -> None:
@@ -315,9 +343,7 @@ def test_debug_shows_the_traceback(misbehaving: Any, sindri_cli: Any) -> None:
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert 'raise RuntimeError("boom")' in result.stderr
-    assert result.stderr.endswith(
-        "error: internal error: RuntimeError: boom (rerun with --debug for details)\n"
-    )
+    assert result.stderr.endswith(PROVIDER_CRASH)
 
 
 def test_bad_configuration_is_exit_2_without_traceback(write_config: Any, sindri_cli: Any) -> None:

@@ -70,7 +70,12 @@ def test_version_and_help_import_no_provider_and_no_http_library(
 def test_version_imports_nothing_but_click(tmp_path: Path) -> None:
     modules = _modules_after(tmp_path, "--version")
     sindri = sorted(name for name in modules if name.startswith("sindri_core"))
-    assert sindri == ["sindri_core", "sindri_core.cli", "sindri_core.cli.main"]
+    assert sindri == [
+        "sindri_core",
+        "sindri_core.cli",
+        "sindri_core.cli.global_options",
+        "sindri_core.cli.main",
+    ]
     assert not _top_level(modules) & {"pluggy", "attr", "attrs", "cattrs", "ruamel"}
     assert "importlib.metadata" not in modules
 

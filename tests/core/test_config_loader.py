@@ -323,8 +323,8 @@ ERRORS = [
         config_text("alpha", rest="providers:\n  my-cloud: {}"),
         "6:3",
         "providers.my-cloud",
-        ["no installed provider is called 'my-cloud'", "pip install sindri-providers-my-cloud"],
-        id="provider-section-hyphenated-name",
+        ["no installed provider is called 'my-cloud'; installed: al, alpha, beta"],
+        id="provider-section-unknown-name",
     ),
     pytest.param(
         config_text("alpha", rest="providers:\n  alpha: {}\n  al: {}"),
@@ -378,6 +378,13 @@ def test_error_names_file_line_column_field_value_and_what_is_allowed(
         assert fragment in message, message
     assert "\n" not in message.replace("\\n", "")
     assert error.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["my-cloud", "acme", "dockr"])
+def test_install_hints_name_only_first_party_distributions(catalog: Any, name: str) -> None:
+    """A hint for any name would invite installing whatever someone publishes under it."""
+    for text in (config_text(name), config_text("alpha", rest=f"providers:\n  {name}: {{}}")):
+        assert "pip install" not in str(reject(text, catalog))
 
 
 def test_a_section_key_that_cannot_name_a_distribution_gets_no_install_hint(
@@ -460,12 +467,15 @@ def test_a_settings_class_given_by_name_is_imported_only_for_its_section(
 def test_a_settings_class_that_cannot_be_imported_names_the_provider(
     sindri_host: Any, register_provider: Any
 ) -> None:
-    register_provider(InfoOnlyProvider("lazy", config_class="sindri_no_such_module:Settings"))
+    # The module exists (checked when providers are collected); the class does not.
+    config_class = "sindri_core.config.model:NoSuchSettings"
+    register_provider(InfoOnlyProvider("lazy", config_class=config_class))
     with pytest.raises(PluginLoadError) as caught:
         parse_config(config_text("lazy", rest="providers:\n  lazy: {}\n"), sindri_host.catalog)
     assert str(caught.value).startswith(
         "provider 'lazy' (unknown distribution): cannot import its settings class "
-        "'sindri_no_such_module:Settings': No module named 'sindri_no_such_module'"
+        "'sindri_core.config.model:NoSuchSettings': module 'sindri_core.config.model' has no "
+        "attribute 'NoSuchSettings'"
     )
 
 

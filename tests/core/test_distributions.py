@@ -1,56 +1,109 @@
-"""Every distribution builds a wheel that holds all its modules, and installs on its own: a
-fresh environment with ``sindri-core`` and one provider knows exactly that provider.
+"""The release check: what would be uploaded to the package index, built and checked as a user
+and the index would see it.
 
-Wheels are built with ``uv build`` and installed with ``uv pip install`` into fresh virtual
+Every distribution builds an sdist, and its wheel is built from that sdist (so the sdist holds
+everything the wheel needs). All twelve archives pass ``twine check --strict`` (the index's
+rendering and metadata checks), carry the root LICENSE, and declare known classifiers that agree
+with ``requires-python``; every wheel ships ``py.typed``. Each wheel installs on its own: a fresh
+environment with ``sindri-core`` and one provider knows exactly that provider, and a type checker
+in that environment reads the installed hints.
+
+Archives are built with ``uv build`` and installed with ``uv pip install`` into fresh virtual
 environments, offline from uv's cache when it can (the dependency versions are pinned to the
 development environment's, which uv has cached), else from the package index.
 """
 
 from __future__ import annotations
 
+import email.parser
 import json
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Callable
+from email.message import Message
 from pathlib import Path
 
 import pytest
+import trove_classifiers
+from packaging.specifiers import SpecifierSet
+
+from tests.support.type_check import mypy_errors
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
+VERSION = "3.2.0"
+# distribution folder → the provider it registers (None: sindri-core registers none)
 DISTRIBUTIONS = {
-    "sindri_core": "sindri_core",
-    "sindri_providers_docker": "sindri_providers_docker",
-    "sindri_providers_fly": "sindri_providers_fly",
-    "sindri_providers_devpod": "sindri_providers_devpod",
-    "sindri_providers_e2b": "sindri_providers_e2b",
-    "sindri_providers_k8s": "sindri_providers_k8s",
+    "sindri_core": None,
+    "sindri_providers_docker": "docker",
+    "sindri_providers_fly": "fly",
+    "sindri_providers_devpod": "devpod",
+    "sindri_providers_e2b": "e2b",
+    "sindri_providers_k8s": "kubernetes",
 }
+PROVIDERS = [name for name, provider in DISTRIBUTIONS.items() if provider]
+# Python versions sindri supports: the classifiers name those requires-python admits.
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
-def _uv(*args: str, cwd: Path = ROOT, timeout: float = 300) -> None:
-    """Run uv offline first (fast, no network), then online if the cache lacks something."""
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.fail("uv is needed to build and install the distributions (it runs the workspace)")
-    failures = []
-    for mode in (["--offline"], []):
-        completed = subprocess.run(
-            [uv, *args, *mode], cwd=cwd, capture_output=True, text=True, timeout=timeout
-        )
-        if completed.returncode == 0:
-            return
-        failures.append(completed.stderr.strip()[-2000:])
-    pytest.fail(f"uv {' '.join(args)} failed:\n" + "\n---\n".join(failures))
+def _distribution(folder: str) -> str:
+    return folder.replace("_", "-")
 
 
 @pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("wheels")
-    _uv("build", "--all-packages", "--wheel", "--out-dir", str(out), "--quiet")
+def uv_cache() -> str:
+    """uv's cache, resolved before the per-test isolation points XDG_CACHE_HOME elsewhere."""
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is needed to build and install the distributions (it runs the workspace)")
+    done = subprocess.run([uv, "cache", "dir"], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def run_uv(uv_cache: str) -> Callable[..., None]:
+    def run(*args: str, cwd: Path = ROOT, timeout: float = 300) -> None:
+        """Run uv offline first (fast, no network), then online if the cache lacks something."""
+        uv = shutil.which("uv") or "uv"
+        failures = []
+        for mode in (["--offline"], []):
+            completed = subprocess.run(
+                [uv, *args, "--cache-dir", uv_cache, *mode],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+            if completed.returncode == 0:
+                return
+            failures.append(completed.stderr.strip()[-2000:])
+        pytest.fail(f"uv {' '.join(args)} failed:\n" + "\n---\n".join(failures))
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def sdists(
+    tmp_path_factory: pytest.TempPathFactory, run_uv: Callable[..., None]
+) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    run_uv("build", "--all-packages", "--sdist", "--out-dir", str(out), "--quiet")
+    found = {path.name.split("-")[0]: path for path in out.glob("*.tar.gz")}
+    assert set(found) == set(DISTRIBUTIONS), sorted(found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def wheels(sdists: dict[str, Path], run_uv: Callable[..., None]) -> dict[str, Path]:
+    """Each wheel built from its sdist alone, as an installer building from source would."""
+    for sdist in sdists.values():
+        run_uv("build", "--wheel", "--out-dir", str(sdist.parent), "--quiet", str(sdist))
+    out = next(iter(sdists.values())).parent
     found = {path.name.split("-")[0]: path for path in out.glob("*.whl")}
     assert set(found) == set(DISTRIBUTIONS), sorted(found)
     return found
@@ -82,73 +135,194 @@ def constraints(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def install(
-    tmp_path_factory: pytest.TempPathFactory, wheels: dict[str, Path], constraints: Path
+    tmp_path_factory: pytest.TempPathFactory,
+    wheels: dict[str, Path],
+    constraints: Path,
+    run_uv: Callable[..., None],
 ) -> Callable[..., Path]:
-    """``install(*distributions)`` → the ``sindri`` executable of a fresh environment."""
+    """``install(*distributions)`` → the ``bin`` folder of a fresh environment holding them."""
 
     def make(*names: str) -> Path:
         venv = tmp_path_factory.mktemp("venv-" + "-".join(n.rsplit("_", 1)[-1] for n in names))
-        _uv("venv", "--quiet", "--python", sys.executable, str(venv))
+        run_uv("venv", "--quiet", "--python", sys.executable, str(venv))
         python = venv / "bin" / "python"
         paths = [str(wheels[name]) for name in names]
-        _uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), *paths)
-        return venv / "bin" / "sindri"
+        run_uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), *paths)
+        return venv / "bin"
 
     return make
 
 
-def _providers(sindri: Path, tmp_path: Path) -> dict[str, object]:
+def _metadata(wheel: Path) -> Message:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        text = archive.read(name).decode()
+    return email.parser.Parser().parsestr(text)
+
+
+def _providers(bin_dir: Path, tmp_path: Path) -> dict[str, object]:
     completed = subprocess.run(
-        [str(sindri), "providers", "--json"],
+        [str(bin_dir / "sindri"), "providers", "--json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": str(sindri.parent), "SINDRI_CACHE_DIR": str(tmp_path / "cache")},
+        env={"PATH": str(bin_dir), "SINDRI_CACHE_DIR": str(tmp_path / "cache")},
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
 
 
+# -- the archives ---------------------------------------------------------------------------
+
+
+def test_twine_check_strict_passes_on_all_twelve_archives(
+    sdists: dict[str, Path], wheels: dict[str, Path]
+) -> None:
+    archives = [str(path) for path in (*sdists.values(), *wheels.values())]
+    assert len(archives) == 12
+    completed = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *archives],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"NO_COLOR": "1", "PATH": str(Path(sys.executable).parent)},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.count("PASSED") == 12, completed.stdout
+
+
 @pytest.mark.parametrize("name", sorted(DISTRIBUTIONS))
-def test_wheel_holds_every_module_of_the_source_tree(wheels: dict[str, Path], name: str) -> None:
-    package = ROOT / name / "src" / DISTRIBUTIONS[name]
+def test_sdist_and_wheel_carry_the_root_licence(
+    sdists: dict[str, Path], wheels: dict[str, Path], name: str
+) -> None:
+    licence = (ROOT / "LICENSE").read_text()
+    assert "MIT License" in licence
+    stem = f"{name}-{VERSION}"
+    with tarfile.open(sdists[name]) as sdist:
+        member = sdist.extractfile(f"{stem}/LICENSE")
+        assert member is not None
+        assert member.read().decode() == licence
+    with zipfile.ZipFile(wheels[name]) as wheel:
+        assert wheel.read(f"{stem}.dist-info/licenses/LICENSE").decode() == licence
+
+
+@pytest.mark.parametrize("name", sorted(DISTRIBUTIONS))
+def test_wheel_holds_every_module_of_the_source_tree_and_py_typed(
+    wheels: dict[str, Path], name: str
+) -> None:
+    package = ROOT / name / "src" / name
     sources = {
         path.relative_to(package.parent).as_posix()
-        for path in package.rglob("*.py")
-        if "__pycache__" not in path.parts
+        for path in package.rglob("*")
+        if path.suffix in (".py", ".typed") and "__pycache__" not in path.parts
     }
+    assert f"{name}/py.typed" in sources
     with zipfile.ZipFile(wheels[name]) as wheel:
-        packed = {entry for entry in wheel.namelist() if entry.endswith(".py")}
+        packed = set(wheel.namelist())
     assert sources - packed == set()
 
 
-def test_core_and_one_provider_know_exactly_that_provider(
-    install: Callable[..., Path], tmp_path: Path
+@pytest.mark.parametrize("name", sorted(DISTRIBUTIONS))
+def test_metadata_declares_licence_pythons_and_known_classifiers(
+    wheels: dict[str, Path], name: str
 ) -> None:
-    sindri = install("sindri_core", "sindri_providers_fly")
-    data = _providers(sindri, tmp_path)
+    meta = _metadata(wheels[name])
+    assert meta["Name"] == _distribution(name)
+    assert meta["License-Expression"] == "MIT"
+    assert meta.get_all("License-File") == ["LICENSE"]
+    classifiers = meta.get_all("Classifier") or []
+    # The index refuses unknown classifiers at upload time; twine does not check them.
+    assert set(classifiers) - trove_classifiers.classifiers == set()
+    # PEP 639: with License-Expression, licence classifiers are deprecated (some tools refuse).
+    assert [c for c in classifiers if c.startswith("License ::")] == []
+    admitted = SpecifierSet(meta["Requires-Python"])
+    named = {c.rsplit(" :: ", 1)[1] for c in classifiers if c.startswith("Programming Language")}
+    assert named - {"Only"} == {v for v in PYTHONS if v in admitted}
+    assert "Operating System :: POSIX" in classifiers  # fcntl locks: no Windows
+    assert "Typing :: Typed" in classifiers
+    assert any(c.startswith("Topic :: ") for c in classifiers)
+    assert "sindri" in meta["Keywords"].split(",")
+
+
+def test_project_urls_agree_and_name_paths_of_this_tree(wheels: dict[str, Path]) -> None:
+    homes = set()
+    for name, wheel in sorted(wheels.items()):
+        urls = dict(v.split(", ", 1) for v in _metadata(wheel).get_all("Project-URL") or [])
+        assert set(urls) == {"Homepage", "Documentation", "Source", "Changelog", "Issues"}, name
+        home = urls["Homepage"]
+        homes.add(home)
+        assert urls["Issues"] == f"{home}/issues"
+        assert urls["Changelog"] == f"{home}/blob/main/CHANGELOG.md"
+        assert urls["Source"] == f"{home}/tree/main/{name}"
+        for url in urls.values():
+            for view in ("/blob/main/", "/tree/main/"):
+                if url.startswith(home + view):
+                    path = url.removeprefix(home + view)
+                    assert (ROOT / path).exists(), (name, url)
+        provider = DISTRIBUTIONS[name]
+        if provider:
+            assert urls["Documentation"] == f"{home}/blob/main/docs/providers/{provider}.md"
+    assert len(homes) == 1, homes
+
+
+# -- installed alone ------------------------------------------------------------------------
+
+
+def test_core_alone_knows_no_provider(install: Callable[..., Path], tmp_path: Path) -> None:
+    data = _providers(install("sindri_core"), tmp_path)
+    assert data == {**data, "providers": [], "failed": []}
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_core_and_one_provider_know_exactly_that_provider(
+    install: Callable[..., Path], tmp_path: Path, name: str
+) -> None:
+    data = _providers(install("sindri_core", name), tmp_path)
     assert data["failed"] == []
-    (fly,) = data["providers"]
-    assert (fly["name"], fly["distribution"], fly["version"]) == (
-        "fly",
-        "sindri-providers-fly",
-        "3.2.0",
+    (provider,) = data["providers"]
+    assert (provider["name"], provider["distribution"], provider["version"]) == (
+        DISTRIBUTIONS[name],
+        _distribution(name),
+        VERSION,
     )
-    assert fly["capabilities"]["build"] == "remote"
 
 
 def test_all_six_distributions_list_the_five_providers(
     install: Callable[..., Path], tmp_path: Path
 ) -> None:
-    sindri = install(*DISTRIBUTIONS)
-    data = _providers(sindri, tmp_path)
+    bin_dir = install(*DISTRIBUTIONS)
+    data = _providers(bin_dir, tmp_path)
     assert data["failed"] == []
     assert {p["name"]: p["distribution"] for p in data["providers"]} == {
-        "devpod": "sindri-providers-devpod",
-        "docker": "sindri-providers-docker",
-        "e2b": "sindri-providers-e2b",
-        "fly": "sindri-providers-fly",
-        "kubernetes": "sindri-providers-k8s",
+        provider: _distribution(name) for name, provider in DISTRIBUTIONS.items() if provider
     }
+
+
+def test_a_type_checker_reads_the_installed_hints(
+    install: Callable[..., Path], tmp_path: Path
+) -> None:
+    """py.typed at work: mypy, pointed at the fresh environment, analyses the installed
+    packages (without the marker it skips them as untyped) and so catches a misuse."""
+    bin_dir = install(*DISTRIBUTIONS)
+    user = tmp_path / "user.py"
+    imports = "".join(f"import {name}.plugin\n" for name in PROVIDERS)
+    user.write_text(
+        f"from sindri_core.api import Project\n{imports}name: int = Project.load('sindri.yaml')\n"
+    )
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\n")
+    errors, output = mypy_errors(
+        "--config-file",
+        str(config),
+        "--python-executable",
+        str(bin_dir / "python"),
+        user.name,
+        cwd=tmp_path,
+    )
+    assert errors == [
+        f"{user.name}:{len(PROVIDERS) + 2}: error: Incompatible types in assignment "
+        '(expression has type "Project", variable has type "int")  [assignment]'
+    ], output

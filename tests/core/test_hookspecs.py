@@ -12,7 +12,7 @@ import pytest
 
 from sindri_core import hookimpl, hookspecs
 from sindri_core.build.context import BuildContextRequest
-from sindri_core.errors import NotImplementedYetError
+from sindri_core.errors import NotImplementedYetError, PluginFault
 from sindri_core.image.resolution import ImageResolution, ImageSource
 from sindri_core.lifecycle import (
     BuildOptions,
@@ -253,7 +253,7 @@ def test_missing_lifecycle_hook_is_a_clear_not_implemented_error(
         hooks.require(operation)
 
 
-def test_lifecycle_result_none_is_not_implemented(
+def test_none_from_a_provider_that_implements_the_hook_is_its_fault(
     sindri_host: PluginHost, register_provider: Any
 ) -> None:
     class Abstains(InfoOnlyProvider):
@@ -265,5 +265,9 @@ def test_lifecycle_result_none_is_not_implemented(
     ctx = make_context(sindri_host, "shy", Path.cwd())
     hooks = sindri_host.hooks_for(ctx.provider)
     assert hooks.implements("plan")
-    with pytest.raises(NotImplementedYetError, match="shy provider does not implement plan yet"):
+    with pytest.raises(
+        PluginFault,
+        match=r"the shy provider \(.*\) failed in plan: "
+        r"sindri_plan returned NoneType, not Plan \(a missing return\?\)",
+    ):
         hooks.plan(ctx, ImageResolution("x", ImageSource.IMAGE, "test"))

@@ -20,6 +20,7 @@ from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSou
 from sindri_core.lifecycle import BuildOptions, DeployOptions, DestroyOptions
 from sindri_core.plugins import ENTRY_POINT_GROUP, PluginHost, get_host
 from sindri_core.provider import BuildLocation
+from tests.core.conftest import FIXTURE_DIST
 from tests.core.fake_providers import (
     LIFECYCLE_OPERATIONS,
     InfoOnlyProvider,
@@ -30,26 +31,6 @@ from tests.core.fake_providers import (
     make_context,
     some_image,
 )
-
-FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
-FIXTURE_DIST = "sindri-fixture-plugins"
-FIXTURE_MODULES = (
-    "sindri_fixture_good",
-    "sindri_fixture_broken",
-    "sindri_fixture_blocked",
-    "sindri_fixture_invalid",
-)
-
-
-@pytest.fixture
-def fixture_site(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The fixture distribution (a dist-info and its modules) installed on ``sys.path``."""
-    for name in FIXTURE_MODULES:
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    monkeypatch.syspath_prepend(str(FIXTURE_SITE))  # also invalidates import caches
-    yield FIXTURE_SITE
-    for name in FIXTURE_MODULES:
-        sys.modules.pop(name, None)
 
 
 def _failures(host: PluginHost) -> dict[str, plugins.PluginFailure]:
@@ -126,7 +107,9 @@ def test_strict_mode_passes_when_the_failing_plugins_are_disabled(
     fixture_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SINDRI_STRICT_PLUGINS", "1")
-    monkeypatch.setenv("SINDRI_DISABLE_PLUGINS", "fixture-broken,fixture-invalid")
+    monkeypatch.setenv(
+        "SINDRI_DISABLE_PLUGINS", "fixture-broken,fixture-invalid,halfbad,nosettings"
+    )
     assert "fixture" in PluginHost().catalog.names()
 
 
@@ -514,6 +497,10 @@ def test_entry_point_cache_is_refreshed_when_sys_path_changes(
         "fixture-broken",
         "fixture-blocked",
         "fixture-invalid",
+        "faulty",
+        "halfbad",
+        "nosettings",
+        "extension",
     }
     site = tmp_path / "site"
     site.mkdir()

@@ -1,4 +1,4 @@
-"""Image references by the distribution reference grammar (peers.md B1 edge cases)."""
+"""Image references by the distribution reference grammar (edge cases other clients get wrong)."""
 
 from __future__ import annotations
 

@@ -391,7 +391,7 @@ def test_without_a_variant_distro_tags_are_prereleases() -> None:
     rng = Range.parse("^3.1.0 <4")
     assert max_satisfying(TAGS, rng) == "3.1.2"
     # 3.2.0-rc.1-fedora is the prerelease (rc, 1-fedora): callers drop distro tags first
-    # when they must never be candidates (SPEC §4.2, distro ubuntu).
+    # when they must never be candidates (docs/IMAGE_MANAGEMENT.md, distro ubuntu).
     assert max_satisfying(TAGS, rng, include_prerelease=True) == "3.2.0-rc.1-fedora"
     plain = [tag for tag in TAGS if not tag.endswith(("-fedora", "-opensuse"))]
     assert max_satisfying(plain, rng, include_prerelease=True) == "v3.2.0-rc.1"

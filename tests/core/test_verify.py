@@ -1,4 +1,4 @@
-"""Cosign verification (SPEC §4.4): real cosign against a real loopback registry.
+"""Cosign verification (docs/IMAGE_MANAGEMENT.md): real cosign against a real loopback registry.
 
 Images are signed with a freshly generated key and ``--tlog-upload=false``; verification then
 needs ``SINDRI_COSIGN_IGNORE_TLOG=1`` (docs/adr/0003-cosign-offline.md). Keyless mode needs

@@ -1,4 +1,4 @@
-"""The image chain (SPEC §4.1) at every level, and level 3's strategies, distro tags and
+"""The image chain at every level, and level 3's strategies, distro tags and
 digest pinning against a real registry."""
 
 from __future__ import annotations

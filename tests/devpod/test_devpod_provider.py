@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[3] / "shared" / "schemas" / ("devContainer.base.schema.json")
-)
+from tests.support.required import shared_file
+
 DIGEST = "sha256:" + "ef" * 32
 PUSHED = "sha256:" + "12" * 32
 SECRET_VALUE = "devpod-secret-never-shown"
@@ -109,7 +108,7 @@ def devcontainer(project_dir: Path) -> dict:
 
 
 def validate(document: dict) -> None:
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = json.loads(shared_file("schemas/devContainer.base.schema.json").read_text())
     errors = sorted(Draft201909Validator(schema).iter_errors(document), key=str)
     assert not errors, [e.message for e in errors]
 

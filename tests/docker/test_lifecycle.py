@@ -176,7 +176,7 @@ def test_destroy_removes_only_what_the_deployment_created(
     busybox_project: Any, sindri_cli: Any, engine_janitor: Any
 ) -> None:
     project = busybox_project()
-    # Names the reference's substring matching would have swept away.
+    # Names the Rust version's substring matching would have swept away.
     decoy_volume = f"{project.name}_home"
     decoy_network = f"sindri_{project.name}_default"
     engine_janitor.volumes.append(decoy_volume)

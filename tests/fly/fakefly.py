@@ -9,7 +9,6 @@ after they are created (an app after ``apps create``, machines after ``deploy``)
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -21,13 +20,12 @@ except ModuleNotFoundError:  # Python 3.10
 
 from sindri_core.testing import FakeTool, FakeTools
 from sindri_providers_fly.fly_toml import GPU_TIERS
+from tests.support.required import shared_file
 
 APP = "fly-demo"
 REGION = "sjc"
 DIGEST = "sha256:" + "ab" * 32
 MACHINE_ID = "d8d9e1f2a3b4c5"
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "fly.schema.json"
 
 
 def _other_app() -> dict[str, Any]:
@@ -157,7 +155,7 @@ def fly_schema() -> dict[str, Any]:
     """The SchemaStore fly.toml schema, with one correction: its ``gpu_kind`` enum lists the
     ``vm.size`` preset names (a100-40gb); the Machines API and flyctl use the GPU kinds
     (a100-pcie-40gb, a100-sxm4-80gb; flyctl internal/appconfig MachinePresets)."""
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = json.loads(shared_file("schemas/fly.schema.json").read_text())
     gpu_kind = schema["properties"]["vm"]["items"]["properties"]["gpu_kind"]
     gpu_kind["enum"] = sorted({*gpu_kind["enum"], *(t.gpu_kind for t in GPU_TIERS.values())})
     return schema

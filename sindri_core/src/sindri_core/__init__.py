@@ -1,8 +1,9 @@
 """sindri: deploy a containerised development environment from one ``sindri.yaml``.
 
-Provider plugins import :data:`hookimpl` from here to mark their hook implementations::
+Plugins import everything they use, :data:`hookimpl` included, from
+:mod:`sindri_core.plugin`, the declared plugin API::
 
-    from sindri_core import hookimpl
+    from sindri_core.plugin import hookimpl
 
     @hookimpl
     def sindri_provider_info():

@@ -12,6 +12,8 @@ command; they raise :class:`~sindri_core.errors.SindriError` subclasses on failu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +144,7 @@ class Project:
         force_build: bool = False,
         from_source: bool = False,
     ) -> ImageResolution:
-        """Walk the image chain (SPEC §4) for this project and provider."""
+        """Walk the image chain (docs/IMAGE_MANAGEMENT.md) for this project and provider."""
         request = ImageRequest(
             config=self.config,
             project_dir=self.project_dir,
@@ -164,8 +166,8 @@ class Project:
         return self.fetch_build_context(resolution.build, refresh=refresh)
 
     def build_source(self, *, from_source: bool = False) -> BuildSource:
-        """The source ``build``, ``image context`` and ``deploy --force`` build from (SPEC §5),
-        whatever image is configured. Decided offline.
+        """The source ``build``, ``image context`` and ``deploy --force`` build from
+        (docs/IMAGE_MANAGEMENT.md), whatever image is configured. Decided offline.
 
         :raises UsageError: the provider never builds.
         """
@@ -189,8 +191,11 @@ class Project:
             refresh=refresh,
             runner=self.runner,
             console=self.console,
+            provider=self.provider,
         )
-        return self.hooks.fetch_build_context(request)
+        context = self.hooks.fetch_build_context(request)
+        assert context is not None  # only a planning request may answer None
+        return context
 
     def verify(self, resolution: ImageResolution) -> VerificationReport | None:
         """Verify signature/provenance when ``image_config`` asks for it (fail closed)."""
@@ -247,6 +252,35 @@ class Project:
         self._require_prerequisites(ctx)
         return ctx
 
+    def _check_capabilities(self) -> None:
+        """Refuse what sindri.yaml asks for and the provider's capabilities do not offer,
+        before anything is planned or built.
+
+        :raises ConfigError: GPUs are enabled and the provider has none.
+        """
+        if self.config.deployment.resources.gpu.enabled and not self.provider.capabilities.gpu:
+            able = [info.name for info in self.host.catalog if info.capabilities.gpu]
+            raise ConfigError(
+                f"the {self.provider.name} provider offers no GPUs",
+                file=str(self.loaded.path),
+                path="deployment.resources.gpu.enabled",
+                hint=f"providers with GPUs: {', '.join(able) or 'none installed'}",
+            )
+
+    @contextlib.contextmanager
+    def _output_dir(self, ctx: ProviderContext) -> Iterator[ProviderContext]:
+        """``ctx.output_dir`` created for the hooks that generate files (build, deploy); the
+        directories made here are removed again if the hook left them empty (a failed
+        deploy leaves nothing behind)."""
+        made = [d for d in (ctx.output_dir.parent, ctx.output_dir) if not d.exists()]
+        ctx.output_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            yield ctx
+        finally:
+            for directory in reversed(made):
+                with contextlib.suppress(OSError):  # not empty: the hook wrote there
+                    directory.rmdir()
+
     def _require_prerequisites(self, ctx: ProviderContext) -> None:
         report = self.hooks.check_prerequisites(ctx)
         if report.satisfied:
@@ -260,6 +294,7 @@ class Project:
     def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
         """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
         self.hooks.require("plan")
+        self._check_capabilities()
         image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
         if image.build is not None and image.build.dockerfile is not None:
             # A local context is at hand: refuse now a .dockerignore docker build refuses.
@@ -276,7 +311,8 @@ class Project:
         source = self.build_source()
         ctx = self._ready("build")
         build = self.fetch_build_context(source, refresh=refresh)
-        return self.hooks.build(ctx, build, BuildOptions(force=force))
+        with self._output_dir(ctx):
+            return self.hooks.build(ctx, build, BuildOptions(force=force))
 
     def deploy(
         self,
@@ -296,6 +332,7 @@ class Project:
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
         self.hooks.require("deploy")
+        self._check_capabilities()
         image = self.resolve_image(
             force_build=options.force, from_source=from_source, refresh=refresh
         )
@@ -307,7 +344,8 @@ class Project:
         ctx = self.context()
         self._require_prerequisites(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
-        return self.hooks.deploy(ctx, image, build, options)
+        with self._output_dir(ctx):
+            return self.hooks.deploy(ctx, image, build, options)
 
     def configured_image(self) -> ImageResolution | None:
         """The chain's answer for ``status`` (``None`` when nothing is configured).

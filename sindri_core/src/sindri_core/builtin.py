@@ -23,7 +23,7 @@ def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
 
 
 @hookimpl(trylast=True)
-def sindri_fetch_build_context(request: BuildContextRequest) -> BuildContext:
+def sindri_fetch_build_context(request: BuildContextRequest) -> BuildContext | None:
     from sindri_core.build.fetch import fetch_build_context
 
     return fetch_build_context(request)

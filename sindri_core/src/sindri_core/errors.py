@@ -12,6 +12,7 @@ __all__ = [
     "ExternalCommandError",
     "NotImplementedYetError",
     "OperationError",
+    "PluginFault",
     "PluginLoadError",
     "RegistryError",
     "SindriError",
@@ -93,6 +94,12 @@ class VerificationError(OperationError):
 
 class PluginLoadError(OperationError):
     """A plugin failed to import or register while ``SINDRI_STRICT_PLUGINS=1``."""
+
+
+class PluginFault(OperationError):
+    """A plugin broke the hook contract: it raised an exception that is not a
+    :class:`SindriError`, or answered with a result of the wrong type (``None`` included).
+    The message names the plugin, its distribution and version, and the operation."""
 
 
 class NotImplementedYetError(OperationError):

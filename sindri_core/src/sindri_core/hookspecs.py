@@ -1,24 +1,35 @@
 """Every hook sindri defines. This module is the plugin API.
 
 Hook names start with ``sindri_``; implementations are marked with
-:data:`sindri_core.hookimpl`. Two kinds of hooks exist:
+:data:`sindri_core.plugin.hookimpl` (plugins import everything from :mod:`sindri_core.plugin`).
+Two kinds of hooks exist:
 
 *Lifecycle hooks* (``sindri_plan`` … ``sindri_check_prerequisites``) are called **only on the
-selected provider's plugin** (and on plugins that are not providers, such as wrappers), never
-broadcast, so an implementation never has to ask "is this call for me?". They stop at the
-first non-``None`` result.
+selected provider's plugin** (and on plugins that are not providers), never broadcast, so an
+implementation never has to ask "is this call for me?". They stop at the first non-``None``
+result.
 
 *Shared hooks* (``sindri_resolve_image``, ``sindri_fetch_build_context``) have a default
-implementation in the core, marked ``trylast``. A provider may answer first to replace it, or
-adjust its answer with a ``wrapper=True`` implementation::
+implementation in the core, marked ``trylast``, and are dispatched the same way. A provider may
+answer first to replace it, or adjust its answer with a ``wrapper=True`` implementation, which
+sees only its own provider's calls::
 
     @hookimpl(wrapper=True)
     def sindri_resolve_image(request):
         resolution = yield
         return adjusted(resolution)
 
+A plugin that is not a provider sees every provider's calls and tells them apart by
+``request.provider`` or ``ctx.provider``.
+
+Every answer is checked against the type each hook documents. An implementation that returns
+``None`` or another type, or raises an exception that is not a
+:class:`~sindri_core.errors.SindriError`, stops the command with one line naming its plugin,
+distribution and version, and the operation (exit 1).
+
 Arguments are frozen attrs classes; hooks may be given new arguments in later versions
-(implementations only name the ones they use).
+(implementations only name the ones they use; naming one that does not exist is a registration
+failure).
 """
 
 from __future__ import annotations
@@ -75,8 +86,9 @@ def sindri_provider_info() -> ProviderInfo:
     Called once per process, on each plugin separately, the first time the installed providers
     are needed (not a first-result hook: every provider answers). A plugin that is not a
     provider (a wrapper, an extension) does not implement it. A plugin whose answer fails,
-    is not a :class:`~sindri_core.provider.ProviderInfo` or reuses a taken name is unloaded
-    and listed as failed by ``sindri providers``.
+    is not a :class:`~sindri_core.provider.ProviderInfo`, reuses a taken name or names a
+    settings module that does not exist is unloaded and listed as failed by
+    ``sindri providers``.
 
     :returns: the provider's :class:`~sindri_core.provider.ProviderInfo`: name, aliases,
         description, capabilities and the attrs class of its ``providers.<name>`` section.
@@ -89,7 +101,7 @@ def sindri_provider_info() -> ProviderInfo:
 
 @hookspec(firstresult=True)
 def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
-    """Decide which image the deployment runs: the priority chain (SPEC §4).
+    """Decide which image the deployment runs: the priority chain (docs/IMAGE_MANAGEMENT.md).
 
     Called by ``image resolve``, ``plan``, ``build``, ``deploy`` and ``status``, on the core
     and the selected provider only. Stops at the first non-``None`` result. The core's
@@ -107,15 +119,19 @@ def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
 
 @hookspec(firstresult=True)
 def sindri_fetch_build_context(request: BuildContextRequest) -> BuildContext:
-    """Materialise a build source as a build context on disk (SPEC §5).
+    """Materialise a build source as a build context on disk (docs/IMAGE_MANAGEMENT.md).
 
     Called when the chain answered with a build and an operation needs the files (``build``,
-    ``deploy``, ``image context``); never during ``plan``. Stops at the first non-``None``
-    result. The core's implementation (``trylast``) uses the local Dockerfile in place or
-    fetches the Sindri sources into the cache.
+    ``deploy``, ``image context``), and at plan time when a provider's ``sindri_plan`` asks
+    :func:`sindri_core.plugin.planned_context` (``request.planning``: nothing may be fetched,
+    written or run). Stops at the first non-``None`` result. The core's implementation
+    (``trylast``) uses the local Dockerfile in place or fetches the Sindri sources into the
+    cache; at plan time it answers ``None`` for the Sindri sources.
 
-    :param request: the configuration, project directory and chosen build source.
-    :returns: the :class:`~sindri_core.build.context.BuildContext`.
+    :param request: the configuration, project directory, chosen build source, selected
+        provider and whether this is plan time.
+    :returns: the :class:`~sindri_core.build.context.BuildContext` (``None`` only at plan
+        time).
     """
 
 
@@ -143,7 +159,8 @@ def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
 
     Called by ``plan`` and ``deploy --dry-run``; first result wins. Must run no command that
     changes anything and write nothing; for a build, ``image.reference`` is the placeholder
-    ``sindri:{cli_version}-SOURCE`` and nothing has been fetched.
+    ``sindri:{cli_version}-SOURCE`` and nothing has been fetched
+    (:func:`sindri_core.plugin.planned_context` gives a local Dockerfile's context).
 
     :param ctx: the deployment context.
     :param image: the chain's answer.
@@ -159,7 +176,7 @@ def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOption
     :func:`sindri_deploy` instead, and the provider builds inside its deploy.) A provider
     that builds locally skips the build when an image with the same fingerprint exists,
     unless ``options.force``. A provider that never builds does not implement it (the core
-    refuses before calling).
+    refuses before calling). ``ctx.output_dir`` exists while it runs.
 
     :param ctx: the deployment context.
     :param build: the fetched build context.
@@ -188,6 +205,8 @@ def sindri_deploy(
     :param image: the chain's answer (for a build, the level-5 answer).
     :param build: the build context when the provider must build, else ``None``.
     :param options: deploy options.
+    ``ctx.output_dir`` exists while it runs (as for :func:`sindri_build`).
+
     :returns: a :class:`~sindri_core.lifecycle.DeployResult`.
     """
 

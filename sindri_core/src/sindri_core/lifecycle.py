@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -28,12 +28,19 @@ __all__ = [
     "Plan",
     "PlannedAction",
     "ProviderContext",
+    "SettingsT",
 ]
 
 
+SettingsT = TypeVar("SettingsT")
+
+
 @attrs.frozen
-class ProviderContext:
+class ProviderContext(Generic[SettingsT]):
     """Everything a lifecycle hook needs about the deployment, passed as ``ctx``.
+
+    Generic over the provider's settings class, so a provider annotates
+    ``ctx: ProviderContext[MySettings]`` and ``ctx.provider_config`` has that type.
 
     :param config: the validated configuration.
     :param project_dir: the directory holding ``sindri.yaml``.
@@ -48,7 +55,7 @@ class ProviderContext:
     config: SindriConfig
     project_dir: Path
     provider: ProviderInfo
-    provider_config: Any
+    provider_config: SettingsT
     runner: CommandRunner
     console: Console
     secrets: SecretValues
@@ -59,7 +66,9 @@ class ProviderContext:
 
     @property
     def output_dir(self) -> Path:
-        """``<project>/.sindri/<provider>/``: the only place a provider writes files."""
+        """``<project>/.sindri/<provider>/``: the only place a provider writes files. It exists
+        when ``sindri_build`` and ``sindri_deploy`` run; ``plan``, ``status`` and ``destroy``
+        write nothing, so it may be absent for them."""
         return self.project_dir / ".sindri" / self.provider.name
 
 

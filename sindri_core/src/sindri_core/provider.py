@@ -149,7 +149,21 @@ class ProviderCatalog:
         return sorted(self._by_name)
 
 
-def distribution_for(provider_name: str) -> str:
-    """The distribution that ships a first-party provider, for "install …" hints."""
-    short = {"kubernetes": "k8s", "docker-compose": "docker"}.get(provider_name, provider_name)
-    return f"sindri-providers-{short}"
+# Provider names and aliases -> the first-party distribution that ships them. Install hints
+# name only these: a hint for any other name would invite installing whatever someone
+# publishes as sindri-providers-<that name>.
+FIRST_PARTY = {
+    "docker": "sindri-providers-docker",
+    "docker-compose": "sindri-providers-docker",
+    "fly": "sindri-providers-fly",
+    "devpod": "sindri-providers-devpod",
+    "e2b": "sindri-providers-e2b",
+    "kubernetes": "sindri-providers-k8s",
+    "k8s": "sindri-providers-k8s",
+}
+
+
+def distribution_for(provider_name: str) -> str | None:
+    """The first-party distribution that ships ``provider_name``, for "install …" hints;
+    ``None`` for any other name."""
+    return FIRST_PARTY.get(provider_name)

@@ -1,23 +1,30 @@
 """A pytest plugin for testing sindri and third-party providers.
 
-Installed with sindri-core (entry point ``pytest11``), so its fixtures are available in any
-test suite:
+Opt in from your ``conftest.py`` (it is not loaded into every pytest run of an environment
+where sindri-core happens to be installed)::
+
+    pytest_plugins = ["sindri_core.testing"]
+
+It adds fixtures and nothing else: no autouse fixture, no hook, nothing runs unless a test
+asks for one of these:
 
 ``sindri_host``
     A fresh :class:`~sindri_core.plugins.PluginHost` with entry-point autoloading **off**
     (only the core's built-in plugin), installed as the process-wide host for the test.
     Without it, each test gets a new process-wide host on first use (installed plugins).
 ``register_provider``
-    ``register_provider(plugin, name=None)`` registers a provider plugin (a module, class
-    instance or namespace with ``@hookimpl`` functions) on ``sindri_host`` and unregisters
-    it after the test.
+    ``register_provider(plugin, name=None)`` registers a provider plugin on ``sindri_host``
+    and unregisters it after the test. ``plugin`` is a module, a class instance, or loose
+    ``@hookimpl`` functions given as a :class:`types.SimpleNamespace` or a mapping of names
+    to functions (registered as a module of that name).
 ``fake_tools``
     A :class:`FakeTools` factory for executables on ``PATH`` that record their argv, stdin
     and working directory and answer from rules, standing in for CLIs that cannot run in
     tests (flyctl, devpod, e2b, kubectl, kind, k3d).
 ``sindri_cli``
     ``sindri_cli(*args, cwd=None, input=None)`` runs the CLI in-process and returns a
-    :class:`CliResult` (exit code, stdout, stderr).
+    :class:`CliResult` (exit code, stdout, stderr). It uses ``sindri_host`` when the test
+    asks for it too, else the process-wide host (the installed plugins).
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
+import types
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +44,6 @@ import pytest
 from sindri_core.plugins import PluginHost, set_host
 
 __all__ = ["CliResult", "FakeTool", "FakeTools", "ToolCall"]
-
-
-@pytest.fixture(autouse=True)
-def _sindri_fresh_host() -> Iterator[None]:
-    """Every test starts and ends without a process-wide plugin host, as a new process would,
-    so no test sees plugins (or failures) another test loaded."""
-    set_host(None)
-    yield
-    set_host(None)
 
 
 @pytest.fixture
@@ -65,7 +64,7 @@ def register_provider(sindri_host: PluginHost) -> Iterator[Any]:
 
     def register(plugin: object, name: str | None = None) -> str:
         plugin_name = name or getattr(plugin, "__name__", None) or f"fake-{len(registered)}"
-        sindri_host.register(plugin, name=plugin_name)
+        sindri_host.register(_as_plugin(plugin, plugin_name), name=plugin_name)
         registered.append(plugin_name)
         return plugin_name
 
@@ -73,6 +72,18 @@ def register_provider(sindri_host: PluginHost) -> Iterator[Any]:
     for name in reversed(registered):
         if sindri_host.pm.has_plugin(name):
             sindri_host.unregister(name)
+
+
+def _as_plugin(plugin: object, name: str) -> object:
+    """Loose functions (a namespace or a mapping) become a module: pluggy keys plugins by
+    identity and hash, and a namespace compares by value, so it cannot be hashed."""
+    if isinstance(plugin, types.SimpleNamespace):
+        plugin = vars(plugin)
+    if not isinstance(plugin, Mapping):
+        return plugin
+    module = types.ModuleType(name)
+    module.__dict__.update(plugin)
+    return module
 
 
 # -- the CLI in-process -------------------------------------------------------------------------

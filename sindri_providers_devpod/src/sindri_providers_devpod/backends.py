@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from sindri_core.config.model import SindriConfig
+from sindri_core.plugin import SindriConfig
 from sindri_providers_devpod.settings import DevpodSettings
 
 __all__ = ["BuildStrategy", "build_strategy", "devpod_provider_name", "provider_options"]
@@ -98,10 +98,10 @@ def _derived_options(settings: DevpodSettings, config: SindriConfig) -> dict[str
             "RESOURCES": _kubernetes_resources(config),
         }
     if settings.type == "ssh":
-        block = settings.ssh
+        ssh = settings.ssh
         return {
-            "HOST": f"{block.user}@{block.host}" if block.host else None,
-            "EXTRA_FLAGS": f"-i {block.key_path}",
+            "HOST": f"{ssh.user}@{ssh.host}" if ssh.host else None,
+            "EXTRA_FLAGS": f"-i {ssh.key_path}",
         }
     return {}
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sindri_core import local_cluster
-from sindri_core.artifacts import write_artifact, write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.errors import UsageError
-from sindri_core.image.resolution import ImageResolution, ImageSource
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildContext,
     BuildOptions,
     BuiltImage,
     DeployOptions,
     DeployResult,
+    ImageResolution,
+    ImageSource,
     Plan,
     PlannedAction,
     ProviderContext,
+    UsageError,
+    docker_engine,
+    local_cluster,
+    write_artifact,
+    write_artifacts,
 )
 from sindri_providers_devpod.backends import (
     BuildStrategy,
@@ -31,7 +34,6 @@ from sindri_providers_devpod.devpod_cli import DevpodCli
 from sindri_providers_devpod.images import (
     WorkspaceImage,
     kubernetes_context,
-    pushed_reference,
     require_repository,
     workspace_image,
 )
@@ -57,7 +59,7 @@ def _planned_image(
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     source = image.build.describe()
     if strategy is BuildStrategy.DEVCONTAINER:
-        from sindri_core.build.fetch import planned_context
+        from sindri_core.plugin import planned_context
 
         build = planned_context(ctx.config, ctx.project_dir, image.build)
         action = PlannedAction("build", "devcontainer", f"devpod builds the {source}")
@@ -70,7 +72,7 @@ def _planned_image(
             )
         )
         return WorkspaceImage(image=image.reference, build=None, strategy=strategy), actions
-    target = pushed_reference(require_repository(settings), image.reference or "")
+    target = docker_engine.pushed_reference(require_repository(settings), image.reference or "")
     actions.append(PlannedAction("push", f"image:{target}", "docker push to buildRepository"))
     return WorkspaceImage(image=target, build=None, strategy=strategy), actions
 
@@ -161,7 +163,11 @@ def deploy(
     finally:
         if env_file is not None:
             env_file.unlink(missing_ok=True)
-    reference = prepared.image or f"devcontainer build of the {build.source.describe()}"
+    if prepared.image is not None:
+        reference = prepared.image
+    else:
+        assert build is not None  # workspace_image leaves the image unset only to build `build`
+        reference = f"devcontainer build of the {build.source.describe()}"
     return DeployResult(
         reference=reference,
         messages=(f"DevPod workspace {ctx.name} is up",),

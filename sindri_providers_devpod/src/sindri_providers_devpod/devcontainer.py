@@ -12,8 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sindri_core.build.context import BuildContext
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import BuildContext, ProviderContext
 from sindri_providers_devpod.settings import DevpodSettings
 
 __all__ = ["devcontainer_document", "devcontainer_path", "render"]

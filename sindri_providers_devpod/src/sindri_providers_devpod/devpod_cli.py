@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sindri_core.errors import OperationError
-from sindri_core.runner import CommandRunner
+from sindri_core.plugin import CommandRunner, OperationError
 
 __all__ = ["INSTALL_HINT", "DevpodCli"]
 

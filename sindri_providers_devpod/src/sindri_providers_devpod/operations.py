@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import shlex
 
-from sindri_core.artifacts import remove_artifacts
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     DeploymentState,
     DeploymentStatus,
     DestroyOptions,
+    ImageResolution,
     OperationResult,
+    Prerequisite,
+    PrerequisiteReport,
     ProviderContext,
+    remove_artifacts,
 )
-from sindri_core.provider import Prerequisite, PrerequisiteReport
 from sindri_providers_devpod.devcontainer import devcontainer_path
 from sindri_providers_devpod.devpod_cli import INSTALL_HINT, DevpodCli
 from sindri_providers_devpod.settings import DevpodSettings

@@ -15,8 +15,7 @@ from pathlib import Path
 import attrs
 from packaging.version import InvalidVersion, Version
 
-from sindri_core.errors import ExternalCommandError, OperationError
-from sindri_core.runner import CommandResult, CommandRunner
+from sindri_core.plugin import CommandResult, CommandRunner, ExternalCommandError, OperationError
 
 __all__ = ["RAW_ENV_FILE_VERSION", "ComposeProbe", "ComposeProject", "ComposeTool", "probe_compose"]
 

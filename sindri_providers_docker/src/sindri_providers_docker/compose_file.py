@@ -1,6 +1,6 @@
 """The compose document of a deployment, built as data and written by a YAML serializer.
 
-Every setting of ``providers.docker`` ends up in the document (the reference parsed the
+Every setting of ``providers.docker`` ends up in the document (sindri's Rust version parsed the
 network mode and restart policy and then ignored them). Secret *values* never appear here:
 environment secrets go to ``secrets.env`` (mode 0600, read by compose as a raw env file) and
 file secrets are bind-mounted read-only.
@@ -18,9 +18,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from sindri_core.config.model import Secret, SindriConfig
-from sindri_core.errors import ConfigError
-from sindri_core.image.resolution import ImageResolution
+from sindri_core.plugin import ConfigError, ImageResolution, Secret, SindriConfig
 from sindri_providers_docker.dind import SYSBOX_RUNTIME, DindMode
 from sindri_providers_docker.names import DeploymentNames
 from sindri_providers_docker.settings import DockerSettings

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import time
 
-from sindri_core.docker_engine import ContainerInfo, container_logs, inspect_container
-from sindri_core.errors import OperationError
-from sindri_core.runner import CommandRunner
+from sindri_core.plugin import (
+    CommandRunner,
+    ContainerInfo,
+    OperationError,
+    container_logs,
+    inspect_container,
+)
 
 __all__ = ["ContainerFailed", "wait_until_running"]
 

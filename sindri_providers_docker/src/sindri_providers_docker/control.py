@@ -9,14 +9,16 @@ from __future__ import annotations
 import sys
 import time
 
-from sindri_core.docker_engine import (
+from sindri_core.plugin import (
     ContainerInfo,
+    DestroyOptions,
+    OperationError,
+    OperationResult,
+    ProviderContext,
     exec_argv,
     exec_output,
     inspect_container,
 )
-from sindri_core.errors import OperationError
-from sindri_core.lifecycle import DestroyOptions, OperationResult, ProviderContext
 from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.names import DeploymentNames

@@ -11,26 +11,26 @@ import time
 
 import attrs
 
-from sindri_core.artifacts import write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.docker_engine import (
-    ContainerInfo,
-    build_image,
-    engine_info,
-    inspect_container,
-    list_volumes,
-)
-from sindri_core.errors import ExternalCommandError, OperationError, UsageError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildContext,
+    ContainerInfo,
     DeployOptions,
     DeployResult,
+    ExternalCommandError,
+    ImageResolution,
+    OperationError,
     Plan,
     PlannedAction,
     ProviderContext,
+    UsageError,
+    build_image,
+    copy_with_mode,
+    engine_info,
+    inspect_container,
+    list_volumes,
+    write_artifacts,
 )
-from sindri_core.secrets import copy_with_mode
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,

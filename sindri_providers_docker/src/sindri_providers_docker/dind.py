@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
-from sindri_core.errors import ConfigError, OperationError
+from sindri_core.plugin import ConfigError, OperationError
 from sindri_providers_docker.settings import DockerSettings
 
 __all__ = ["SYSBOX_RUNTIME", "DindMode", "resolve_dind"]

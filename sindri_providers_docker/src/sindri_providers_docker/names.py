@@ -2,7 +2,7 @@
 
 Every command derives them from the deployment name alone, so ``deploy``, ``start``,
 ``stop``, ``status`` and ``destroy`` always address the same compose project, container and
-volumes (the reference forgot the project name on start/stop).
+volumes (sindri's Rust version forgot the project name on start/stop).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.lifecycle import ProviderContext
+from sindri_core.plugin import ProviderContext
 
 __all__ = ["PROVIDER_LABEL", "DeploymentNames"]
 

@@ -9,24 +9,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sindri_core import hookimpl
-from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
+from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
 
 if TYPE_CHECKING:
-    from sindri_core.build.context import BuildContext
-    from sindri_core.image.resolution import ImageResolution
-    from sindri_core.lifecycle import (
+    from sindri_core.plugin import (
+        BuildContext,
         BuildOptions,
         BuiltImage,
         DeploymentStatus,
         DeployOptions,
         DeployResult,
         DestroyOptions,
+        ImageResolution,
         OperationResult,
         Plan,
+        PrerequisiteReport,
         ProviderContext,
     )
-    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="docker",
@@ -63,7 +62,7 @@ def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
 
 @hookimpl
 def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
-    from sindri_core.docker_engine import build_image
+    from sindri_core.plugin import build_image
 
     return build_image(ctx.runner, build, build.tag, force=options.force, console=ctx.console)
 

@@ -3,10 +3,14 @@ Docker Compose v2. Checking changes nothing."""
 
 from __future__ import annotations
 
-from sindri_core.docker_engine import engine_version
-from sindri_core.errors import ExternalCommandError, OperationError
-from sindri_core.provider import Prerequisite, PrerequisiteReport
-from sindri_core.runner import CommandRunner
+from sindri_core.plugin import (
+    CommandRunner,
+    ExternalCommandError,
+    OperationError,
+    Prerequisite,
+    PrerequisiteReport,
+    engine_version,
+)
 from sindri_providers_docker.compose import ComposeTool, probe_compose
 
 __all__ = ["check_prerequisites", "require_compose"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sindri_core.config.fields import section, setting
+from sindri_core.plugin import section, setting
 
 
 @section

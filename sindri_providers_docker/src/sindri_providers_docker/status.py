@@ -6,9 +6,14 @@ it differs (a redeploy is due). Nothing configured and nothing running shows ``I
 
 from __future__ import annotations
 
-from sindri_core.docker_engine import container_stats, inspect_container
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import DeploymentState, DeploymentStatus, ProviderContext
+from sindri_core.plugin import (
+    DeploymentState,
+    DeploymentStatus,
+    ImageResolution,
+    ProviderContext,
+    container_stats,
+    inspect_container,
+)
 from sindri_providers_docker.names import DeploymentNames
 
 __all__ = ["status"]
@@ -29,13 +34,13 @@ def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentSta
     configured = image.reference if image is not None else None
     info = inspect_container(ctx.runner, names.container)
     if info is None or not info.has_labels(names.labels):
-        details = {}
+        details: dict[str, object] = {}
         if info is not None:
             details["note"] = f"a container named {info.name} exists but sindri did not create it"
         return DeploymentStatus(
             DeploymentState.NOT_DEPLOYED, configured_image=configured, details=details
         )
-    details: dict[str, object] = {
+    details = {
         "container_id": info.id[:12],
         "compose_project": names.project,
         "home_volume": names.home_volume,

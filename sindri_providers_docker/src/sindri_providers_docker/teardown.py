@@ -1,25 +1,25 @@
 """Removing a deployment: exactly what it created, found by its compose project and labels.
 
 Used by ``destroy`` and to roll back a failed ``deploy``. Volumes go only when asked: the
-home volume holds the user's work (the reference deleted it on ``deploy --force``).
+home volume holds the user's work (sindri's Rust version deleted it on ``deploy --force``).
 """
 
 from __future__ import annotations
 
 import attrs
 
-from sindri_core.artifacts import remove_artifacts
-from sindri_core.docker_engine import (
+from sindri_core.plugin import (
+    CommandRunner,
+    Console,
+    OperationError,
     list_containers,
     list_networks,
     list_volumes,
+    remove_artifacts,
     remove_containers,
     remove_networks,
     remove_volumes,
 )
-from sindri_core.errors import OperationError
-from sindri_core.output import Console
-from sindri_core.runner import CommandRunner
 from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.names import DeploymentNames
 

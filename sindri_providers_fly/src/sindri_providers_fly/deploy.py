@@ -1,6 +1,6 @@
 """Deploying to Fly.io: the app, its volume, secrets and address, then ``flyctl deploy``.
 
-Two modes, decided by the image chain (SPEC §4, §7):
+Two modes, decided by the image chain (docs/IMAGE_MANAGEMENT.md, docs/providers/fly.md):
 
 * **image mode** (levels 1-4): ``flyctl deploy --image <reference>``; fly.toml has no
   ``[build]`` section and nothing is built.
@@ -19,20 +19,21 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.artifacts import write_artifacts
-from sindri_core.build.context import BuildContext
-from sindri_core.config.model import DEFAULT_FILE_PERMISSIONS
-from sindri_core.errors import ConfigError, OperationError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
+    DEFAULT_FILE_PERMISSIONS,
     Artifact,
+    BuildContext,
     BuildOptions,
     BuiltImage,
+    ConfigError,
     DeployOptions,
     DeployResult,
+    ImageResolution,
+    OperationError,
     Plan,
     PlannedAction,
     ProviderContext,
+    write_artifacts,
 )
 from sindri_providers_fly import fly_toml
 from sindri_providers_fly.fly_toml import FILE_SECRET_PREFIX, VOLUME_NAME, BuildSpec, FileMount

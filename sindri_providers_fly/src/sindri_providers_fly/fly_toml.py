@@ -16,9 +16,7 @@ from typing import Any
 import attrs
 import tomli_w
 
-from sindri_core.build.context import BuildContext
-from sindri_core.config.model import Gpu, SindriConfig, size_to_mb
-from sindri_core.errors import ConfigError
+from sindri_core.plugin import BuildContext, ConfigError, Gpu, SindriConfig, size_to_mb
 from sindri_providers_fly.settings import FlySettings
 
 __all__ = [
@@ -39,7 +37,7 @@ __all__ = [
 
 # The Sindri image runs sshd on this port; the Fly proxy forwards providers.fly.sshPort to it.
 SSH_INTERNAL_PORT = 2222
-# The name the reference implementation used: existing apps keep their data volume.
+# The name sindri's Rust version used: existing apps keep their data volume.
 VOLUME_NAME = "home_data"
 # File secrets are staged as base64 app secrets under this prefix and written by [[files]].
 FILE_SECRET_PREFIX = "SINDRI_FILE_"  # noqa: S105 (a name prefix, not a secret)

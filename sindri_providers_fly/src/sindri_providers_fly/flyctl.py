@@ -15,8 +15,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.errors import OperationError
-from sindri_core.runner import CommandResult, CommandRunner
+from sindri_core.plugin import CommandResult, CommandRunner, OperationError
 
 __all__ = [
     "EXECUTABLES",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sindri_core.lifecycle import DeploymentState, DeploymentStatus
+from sindri_core.plugin import DeploymentState, DeploymentStatus
 from sindri_providers_fly.flyctl import Machine
 
 __all__ = ["MACHINE_STATES", "deployment_status", "machine_state", "primary_machine"]

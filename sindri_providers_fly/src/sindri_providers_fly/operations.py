@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from sindri_core.artifacts import remove_artifacts
-from sindri_core.errors import OperationError
-from sindri_core.image.resolution import ImageResolution
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     DeploymentState,
     DeploymentStatus,
     DestroyOptions,
+    ImageResolution,
+    OperationError,
     OperationResult,
+    Prerequisite,
+    PrerequisiteReport,
     ProviderContext,
+    remove_artifacts,
 )
-from sindri_core.provider import Prerequisite, PrerequisiteReport
 from sindri_providers_fly.deploy import DEV_USER, FlyTarget, require_flyctl
 from sindri_providers_fly.fly_toml import VOLUME_NAME
 from sindri_providers_fly.flyctl import Flyctl, Machine

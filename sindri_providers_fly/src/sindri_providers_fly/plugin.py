@@ -8,24 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sindri_core import hookimpl
-from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
+from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
 
 if TYPE_CHECKING:
-    from sindri_core.build.context import BuildContext
-    from sindri_core.image.resolution import ImageResolution
-    from sindri_core.lifecycle import (
+    from sindri_core.plugin import (
+        BuildContext,
         BuildOptions,
         BuiltImage,
         DeploymentStatus,
         DeployOptions,
         DeployResult,
         DestroyOptions,
+        ImageResolution,
         OperationResult,
         Plan,
+        PrerequisiteReport,
         ProviderContext,
     )
-    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="fly",

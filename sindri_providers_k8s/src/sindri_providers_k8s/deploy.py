@@ -11,12 +11,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sindri_core.artifacts import write_artifacts
-from sindri_core.errors import ConfigError, OperationError, UsageError
-from sindri_core.image.credentials import lookup_credentials
-from sindri_core.image.reference import ImageReference
-from sindri_core.lifecycle import Artifact, DeployResult, Plan, PlannedAction
-from sindri_core.local_cluster import configured_cluster, detect_local_cluster, require_cluster
+from sindri_core.plugin import (
+    Artifact,
+    ConfigError,
+    DeployResult,
+    ImageReference,
+    OperationError,
+    Plan,
+    PlannedAction,
+    UsageError,
+    configured_cluster,
+    detect_local_cluster,
+    lookup_credentials,
+    require_cluster,
+    write_artifacts,
+)
 from sindri_providers_k8s.images import make_available, pinned_reference
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, Kubectl
 from sindri_providers_k8s.manifests import (
@@ -32,8 +41,7 @@ from sindri_providers_k8s.secrets import RegistryAuth, deployment_secrets
 from sindri_providers_k8s.status import pod_problem
 
 if TYPE_CHECKING:
-    from sindri_core.image.resolution import ImageResolution
-    from sindri_core.lifecycle import DeployOptions, ProviderContext
+    from sindri_core.plugin import DeployOptions, ImageResolution, ProviderContext
 
 __all__ = ["deploy", "kubectl_for", "plan"]
 

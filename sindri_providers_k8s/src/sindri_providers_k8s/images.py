@@ -14,15 +14,17 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from sindri_core.errors import ConfigError, OperationError
-from sindri_core.image.reference import ImageReference
+from sindri_core.plugin import ConfigError, ImageReference, OperationError
 
 if TYPE_CHECKING:
-    from sindri_core.config.model import SindriConfig
-    from sindri_core.image.resolution import ImageRequest, ImageResolution
-    from sindri_core.local_cluster import LocalCluster
-    from sindri_core.output import Console
-    from sindri_core.runner import CommandRunner
+    from sindri_core.plugin import (
+        CommandRunner,
+        Console,
+        ImageRequest,
+        ImageResolution,
+        LocalCluster,
+        SindriConfig,
+    )
 
 __all__ = ["make_available", "never_builds", "pinned_reference", "refuse_build"]
 
@@ -87,8 +89,7 @@ def make_available(
     """
     # Here, not at module level: the image chain's wrapper imports this module on every
     # `sindri image resolve`, which never touches Docker or a cluster.
-    from sindri_core.docker_engine import image_exists_locally
-    from sindri_core.local_cluster import load_image
+    from sindri_core.plugin import image_exists_locally, load_image
 
     parsed = ImageReference.parse(reference, field="deployment.image")
     if parsed.digest is not None or runner.which("docker") is None:
@@ -120,7 +121,7 @@ def _pushed_names(runner: CommandRunner, reference: str) -> set[str] | None:
     Docker records a repository digest (``RepoDigests``) for every registry round trip, so
     an image built here and never pushed has none.
     """
-    from sindri_core.docker_engine import QUERY_TIMEOUT
+    from sindri_core.plugin import QUERY_TIMEOUT
 
     result = runner.run(
         ["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", reference],

@@ -13,8 +13,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.errors import ConfigError, OperationError
-from sindri_core.runner import CommandResult, CommandRunner, describe
+from sindri_core.plugin import CommandResult, CommandRunner, ConfigError, OperationError, describe
 
 __all__ = ["LOGIN_SHELL", "Kubectl", "not_found"]
 

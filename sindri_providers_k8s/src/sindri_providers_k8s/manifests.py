@@ -15,12 +15,11 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.resolver import VersionedResolver
 
-from sindri_core.config.model import size_to_mb
-from sindri_core.errors import ConfigError
+from sindri_core.plugin import ConfigError, size_to_mb
 from sindri_providers_k8s.naming import MANAGED_BY, Names
 
 if TYPE_CHECKING:
-    from sindri_core.lifecycle import ProviderContext
+    from sindri_core.plugin import ProviderContext
     from sindri_providers_k8s.settings import IngressSettings, KubernetesSettings
 
 __all__ = [

@@ -11,7 +11,7 @@ import re
 
 import attrs
 
-from sindri_core.errors import ConfigError
+from sindri_core.plugin import ConfigError
 
 __all__ = ["MANAGED_BY", "Names"]
 

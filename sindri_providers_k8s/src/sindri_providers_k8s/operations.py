@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sindri_core.artifacts import remove_artifacts
-from sindri_core.errors import OperationError
-from sindri_core.lifecycle import OperationResult
-from sindri_core.provider import Prerequisite, PrerequisiteReport
+from sindri_core.plugin import (
+    OperationError,
+    OperationResult,
+    Prerequisite,
+    PrerequisiteReport,
+    remove_artifacts,
+)
 from sindri_providers_k8s.deploy import kubectl_for
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, not_found
 from sindri_providers_k8s.naming import Names
 
 if TYPE_CHECKING:
-    from sindri_core.lifecycle import DestroyOptions, ProviderContext
+    from sindri_core.plugin import DestroyOptions, ProviderContext
 
 __all__ = ["connect", "destroy", "prerequisites", "scale"]
 

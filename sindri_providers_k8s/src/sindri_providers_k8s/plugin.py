@@ -9,22 +9,22 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from sindri_core import hookimpl
-from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
+from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
 
 if TYPE_CHECKING:
-    from sindri_core.build.context import BuildContext
-    from sindri_core.image.resolution import ImageRequest, ImageResolution
-    from sindri_core.lifecycle import (
+    from sindri_core.plugin import (
+        BuildContext,
         DeploymentStatus,
         DeployOptions,
         DeployResult,
         DestroyOptions,
+        ImageRequest,
+        ImageResolution,
         OperationResult,
         Plan,
+        PrerequisiteReport,
         ProviderContext,
     )
-    from sindri_core.provider import PrerequisiteReport
 
 INFO = ProviderInfo(
     name="kubernetes",
@@ -51,7 +51,7 @@ def sindri_resolve_image(
     request: ImageRequest,
 ) -> Generator[None, ImageResolution, ImageResolution]:
     """Let the chain answer, but never with a build: say why and what to set instead."""
-    from sindri_core.errors import ConfigError
+    from sindri_core.plugin import ConfigError
     from sindri_providers_k8s import images
 
     images.refuse_build(request)

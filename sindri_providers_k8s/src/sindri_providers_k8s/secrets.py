@@ -18,8 +18,7 @@ from sindri_providers_k8s.manifests import resource
 from sindri_providers_k8s.naming import Names
 
 if TYPE_CHECKING:
-    from sindri_core.image.credentials import Credentials
-    from sindri_core.secrets import SecretValues
+    from sindri_core.plugin import Credentials, SecretValues
     from sindri_providers_k8s.manifests import WorkloadSpec
 
 __all__ = ["RegistryAuth", "deployment_secrets", "docker_config_json", "registry_secret"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sindri_core.config.fields import section, setting
+from sindri_core.plugin import section, setting
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sindri_core.lifecycle import DeploymentState, DeploymentStatus
+from sindri_core.plugin import DeploymentState, DeploymentStatus
 
 if TYPE_CHECKING:
-    from sindri_core.image.resolution import ImageResolution
+    from sindri_core.plugin import ImageResolution
     from sindri_providers_k8s.kubectl import Kubectl
     from sindri_providers_k8s.naming import Names
     from sindri_providers_k8s.settings import KubernetesSettings

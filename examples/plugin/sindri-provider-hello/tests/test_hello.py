@@ -1,7 +1,11 @@
 """Testing a provider with the sindri_core.testing kit (fixtures come from sindri-core)."""
 
+import types
+
 import pytest
 from sindri_provider_hello import plugin
+
+from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
 
 CONFIG = """\
 version: "3.0"
@@ -40,6 +44,14 @@ def test_wrapper_explains_and_plan_writes_nothing(sindri_cli, project):
     plan = sindri_cli("plan", "--json", cwd=project).json()
     assert plan["artifacts"][0]["path"].endswith("deployment.json")
     assert not (project / ".sindri").exists()
+
+
+def test_the_wrapper_sees_only_the_hello_providers_calls(sindri_cli, project, register_provider):
+    other = ProviderInfo("other", "another provider", Capabilities(build=BuildLocation.NEVER))
+    register_provider(types.SimpleNamespace(sindri_provider_info=hookimpl(lambda: other)))
+    (project / "sindri.yaml").write_text(CONFIG.replace("provider: hello", "provider: other"))
+    resolved = sindri_cli("image", "resolve", "--json", cwd=project).json()
+    assert resolved["notes"] == []
 
 
 def test_the_section_is_validated_by_the_provider(sindri_cli, project):

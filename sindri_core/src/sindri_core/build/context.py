@@ -1,4 +1,4 @@
-"""Build sources and build contexts (SPEC §5).
+"""Build sources and build contexts (docs/IMAGE_MANAGEMENT.md, "Build sources").
 
 A :class:`BuildSource` says *where* an image would be built from and is cheap to compute (no
 fetch); ``plan`` shows it. A :class:`BuildContext` is a source made real: a directory on disk,
@@ -20,13 +20,14 @@ from sindri_core.build.refs import redact_url
 if TYPE_CHECKING:
     from sindri_core.config.model import SindriConfig
     from sindri_core.output import Console
+    from sindri_core.provider import ProviderInfo
     from sindri_core.runner import CommandRunner
 
 __all__ = ["BuildContext", "BuildContextRequest", "BuildSource", "SourceKind", "build_tag"]
 
 
 def build_tag(suffix: str) -> str:
-    """``sindri:{cli_version}-{suffix}``: the tag of an image built by sindri (SPEC §5).
+    """``sindri:{cli_version}-{suffix}``: the tag of an image built by sindri.
 
     Characters a Docker tag cannot hold (a local version's ``+``) become ``-``.
     """
@@ -85,12 +86,19 @@ class BuildContextRequest:
     :param refresh: re-resolve tags too (branches are re-resolved on every fetch).
     :param runner: runs ``git``; a default :class:`~sindri_core.runner.CommandRunner` if unset.
     :param console: fallback and offline warnings, progress; a quiet console if unset.
+    :param planning: ``plan`` or ``deploy --dry-run`` asks: nothing may be fetched, written or
+        run, so the answer is a local Dockerfile's context computed in place, or ``None``
+        for sources that would have to be fetched.
+    :param provider: the selected provider (a plugin that is not a provider sees every
+        provider's calls and may tell them apart by it).
     """
 
     config: SindriConfig
     project_dir: Path
     source: BuildSource
     refresh: bool = False
+    planning: bool = False
+    provider: ProviderInfo | None = attrs.field(default=None, eq=False)
     runner: CommandRunner | None = attrs.field(default=None, eq=False)
     console: Console | None = attrs.field(default=None, eq=False)
 

@@ -1,4 +1,4 @@
-"""The core's ``sindri_fetch_build_context``: a build source made real (SPEC §5).
+"""The core's ``sindri_fetch_build_context``: a build source made real (docs/IMAGE_MANAGEMENT.md).
 
 A local Dockerfile is used in place (its directory is the context; nothing is copied). The
 Sindri sources come from the source cache, fetched when needed. Either way the answer carries
@@ -6,8 +6,6 @@ the build arguments, the content fingerprint and the image tag.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import attrs
 
@@ -27,11 +25,15 @@ from sindri_core.errors import ConfigError
 from sindri_core.output import Console
 from sindri_core.runner import CommandRunner
 
-__all__ = ["build_args", "fetch_build_context", "planned_context"]
+__all__ = ["build_args", "fetch_build_context"]
 
 
-def fetch_build_context(request: BuildContextRequest) -> BuildContext:
+def fetch_build_context(request: BuildContextRequest) -> BuildContext | None:
     """Use the local Dockerfile in place, or fetch (or reuse) the Sindri sources.
+
+    At plan time (``request.planning``) nothing is fetched: a local Dockerfile's context is
+    computed in place (files are read, nothing is written or run) and the Sindri sources,
+    which only ``build`` and ``deploy`` fetch, answer ``None``.
 
     :raises ConfigError: the Dockerfile disappeared, a ref does not exist, or the sources
         lack ``v3/Dockerfile``.
@@ -40,18 +42,9 @@ def fetch_build_context(request: BuildContextRequest) -> BuildContext:
     """
     if request.source.kind is SourceKind.LOCAL:
         return _local(request)
-    return _from_git(request)
-
-
-def planned_context(
-    config: SindriConfig, project_dir: Path, source: BuildSource
-) -> BuildContext | None:
-    """What a ``plan`` may show of a build: a local Dockerfile's context, computed in place
-    (files are read; nothing is fetched, written or run). ``None`` for the Sindri sources,
-    which only ``build`` and ``deploy`` fetch."""
-    if source.kind is not SourceKind.LOCAL:
+    if request.planning:
         return None
-    return _local(BuildContextRequest(config=config, project_dir=project_dir, source=source))
+    return _from_git(request)
 
 
 def build_args(config: SindriConfig, ref: str | None, kind: RefKind | None) -> dict[str, str]:

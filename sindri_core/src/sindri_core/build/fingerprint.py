@@ -1,4 +1,4 @@
-"""The content fingerprint of a build (SPEC §5; docs/adr/0002-build-fingerprint.md).
+"""The content fingerprint of a build (docs/adr/0002-build-fingerprint.md).
 
 sha256 over the Dockerfile, every file of the context that ``docker build`` would send (so
 ``.dockerignore`` applies, with Docker's semantics) and the sorted build arguments. Paths and

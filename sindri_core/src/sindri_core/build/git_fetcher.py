@@ -1,4 +1,4 @@
-"""Fetching the Sindri sources with ``git`` into the source cache (SPEC §5).
+"""Fetching the Sindri sources with ``git`` into the source cache (docs/IMAGE_MANAGEMENT.md).
 
 Unlike the tool this replaces, a branch is re-resolved on every fetch (``git ls-remote``), a
 commit SHA is fetched by SHA and never swapped for another ref, a missing ref is an error

@@ -1,4 +1,5 @@
-"""The on-disk cache of Sindri source checkouts (SPEC §5), keyed by repository and commit SHA.
+"""The on-disk cache of Sindri source checkouts, keyed by repository and commit SHA
+(docs/IMAGE_MANAGEMENT.md).
 
 Layout under ``cache_root()/sources/``::
 

@@ -1,4 +1,4 @@
-"""Choosing the build source (SPEC §5): buildFromSource → local Dockerfile → Sindri sources.
+"""Choosing the build source: buildFromSource → local Dockerfile → Sindri sources.
 
 Cheap and offline (a few ``stat`` calls): the image chain runs it on every resolution, and
 ``plan`` shows its answer without fetching anything.

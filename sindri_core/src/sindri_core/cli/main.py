@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from sindri_core import __version__
+from sindri_core.cli.global_options import accept_after, global_options
 
 # Keep this module's imports to click (and built-in modules): it is all `sindri --version` loads.
 if TYPE_CHECKING:
@@ -85,7 +86,9 @@ def emit_json(data: Any) -> None:
 def json_option(func: Any) -> Any:
     def mark(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
         if value:
-            ctx.find_object(Session).json = True
+            session = ctx.find_object(Session)
+            assert session is not None  # the group's callback made it before any command option
+            session.json = True
         return value
 
     return click.option(
@@ -131,7 +134,7 @@ class SindriGroup(click.Group):
 
             module = importlib.import_module(f"sindri_core.cli.{COMMAND_MODULES[cmd_name]}")
             for command in module.COMMANDS:
-                self.add_command(command)
+                self.add_command(accept_after(command))
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -168,15 +171,7 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
 
 @click.group("sindri", cls=SindriGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="sindri", message="%(prog)s %(version)s")
-@click.option(
-    "-c",
-    "--config",
-    type=click.Path(dir_okay=False),
-    help="Path to sindri.yaml (default: search the current directory and parents).",
-)
-@click.option("-v", "--verbose", count=True, help="More output.")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@global_options
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug: bool) -> None:
     """Deploy a containerised development environment from one sindri.yaml."""

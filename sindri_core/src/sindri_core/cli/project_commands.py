@@ -164,7 +164,11 @@ def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
     return command
 
 
-@click.command("connect", context_settings={"ignore_unknown_options": True})
+# Options after COMMAND's first word are COMMAND's own (`sindri connect bash -c 'ls'`).
+@click.command(
+    "connect",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @pass_session
 def connect(session: Session, command: tuple[str, ...]) -> None:

@@ -1,4 +1,5 @@
-"""``sindri providers``: what is installed, with capabilities, and what failed to load."""
+"""``sindri providers``: what is installed, with capabilities, every plugin (providers and
+others) under the name ``SINDRI_DISABLE_PLUGINS`` takes, and what failed to load."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ def providers(session: Session, as_json: bool) -> None:
     from sindri_core.plugins import get_host
 
     host = get_host()
-    infos = list(host.catalog)
+    infos = list(host.check_settings())  # a provider listed here can describe its section
+    for warning in host.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         emit_json(
             {
@@ -35,6 +38,7 @@ def providers(session: Session, as_json: bool) -> None:
                     }
                     for info in infos
                 ],
+                "plugins": [record.to_json() for record in host.plugins()],
                 "failed": [failure.to_json() for failure in host.failures],
             }
         )
@@ -43,8 +47,11 @@ def providers(session: Session, as_json: bool) -> None:
         click.echo("No providers installed (pip install sindri-providers-docker, ...).")
     for info in infos:
         aliases = f" (aliases: {', '.join(info.aliases)})" if info.aliases else ""
+        plugin = host.plugin_name_of(info)
+        loaded_as = f"  [plugin {plugin}]" if plugin != info.name else ""
         click.echo(
             f"{info.name}{aliases}  {info.distribution or '-'} {info.version or ''}".rstrip()
+            + loaded_as
         )
         click.echo(f"    {info.description}")
         caps = info.capabilities
@@ -53,6 +60,10 @@ def providers(session: Session, as_json: bool) -> None:
             f"{'yes' if caps.prebuilt_image else 'no'}; GPU: {'yes' if caps.gpu else 'no'}; "
             f"needs: {', '.join(caps.tools) or 'nothing'}"
         )
+    others = [r for r in host.plugins() if r.provider is None and r.status == "active"]
+    for record in others:
+        origin = f"{record.distribution or '-'} {record.version or ''}".rstrip()
+        click.echo(f"{record.name}  {origin}  (not a provider: {', '.join(record.hooks)})")
     for failure in host.failures:
         click.echo(f"{failure.name}  {failure.status}: {failure.error}")
 

@@ -7,7 +7,6 @@ model; structuring is cattrs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,8 @@ def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]
     _check_provider(document, catalog)
     provider_sections = _check_provider_sections(document, catalog)
     config = converter().structure({**data, "providers": {}}, SindriConfig)
-    config = attrs.evolve(config, providers=provider_sections)
+    # @section is attrs.frozen, but mypy's attrs plugin only recognises attrs' own decorators.
+    config = attrs.evolve(config, providers=provider_sections)  # type: ignore[misc]
     _check_cross_fields(document, config)
     return config, [*_warnings(config), *_ignored(document, config, catalog)]
 
@@ -148,13 +148,10 @@ def _suggest(name: str, names: Iterable[str]) -> str | None:
     return _install_hint(name)
 
 
-_DISTRIBUTION_PART = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-
-
 def _install_hint(name: str) -> str | None:
-    """``pip install sindri-providers-<name>`` when ``name`` could be in a distribution's
-    name; none for a key such as a newline, which would also break the one-line error."""
-    return f"pip install {distribution_for(name)}" if _DISTRIBUTION_PART.fullmatch(name) else None
+    """``pip install <distribution>`` when a first-party distribution ships ``name``."""
+    distribution = distribution_for(name)
+    return f"pip install {distribution}" if distribution is not None else None
 
 
 def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[str, Any]:

@@ -228,7 +228,7 @@ class Extensions:
         return self.profile or "minimal"
 
     def environment(self) -> dict[str, str]:
-        """The variables every provider passes to the environment (SPEC §3)."""
+        """The variables every provider passes to the environment (docs/CONFIGURATION.md)."""
         env = {
             "SKIP_AUTO_INSTALL": "false" if self.auto_install else "true",
             "INIT_WORKSPACE": "true",

@@ -180,7 +180,8 @@ def check(
             raise fail(f"expected a list, got {_kind(value)}", path, loc)
         (item_type,) = typing.get_args(tp)
         return [
-            check(item_type, item, join_path(path, i), _item_location(value, i))
+            # The field's pattern constrains each string of a list of strings.
+            check(item_type, item, join_path(path, i), _item_location(value, i), spec)
             for i, item in enumerate(value)
         ]
     if origin is dict:
@@ -332,7 +333,7 @@ def json_schema(tp: Any, spec: FieldSpec | None = None, overrides: dict | None =
     if attrs.has(tp):
         return _class_schema(tp, overrides)
     if origin is list:
-        return {"type": "array", "items": json_schema(typing.get_args(tp)[0], None, overrides)}
+        return {"type": "array", "items": json_schema(typing.get_args(tp)[0], spec, overrides)}
     if origin is dict:
         return {
             "type": "object",
@@ -384,7 +385,7 @@ def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
 
 
 def _default_of(field: attrs.Attribute) -> Any:
-    default = field.default
+    default: Any = field.default
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         made = default.factory()
         if attrs.has(type(made)):

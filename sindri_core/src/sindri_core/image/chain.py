@@ -1,4 +1,4 @@
-"""The priority chain (SPEC §4.1): digest → tag_override → version → image → build.
+"""The priority chain (docs/IMAGE_MANAGEMENT.md): digest → tag_override → version → image → build.
 
 First match wins; there is no default image. The answer explains itself
 (:class:`~sindri_core.image.resolution.ImageResolution`).

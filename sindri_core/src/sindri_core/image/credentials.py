@@ -88,7 +88,7 @@ def lookup_credentials(registry: str, *, runner: CommandRunner | None = None) ->
         found = _from_helper(store, server, registry, runner)
         if found is not None:
             return found
-    auths = config.get("auths")
+    auths: Any = config.get("auths")
     auth_key = _find_key(auths, candidates)
     if auth_key is not None:
         found = _from_auths(auths[auth_key], registry)

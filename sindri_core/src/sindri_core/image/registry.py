@@ -1,6 +1,6 @@
 """A small client for the OCI distribution API: list tags, read a manifest digest.
 
-What it does, and why (SPEC §4.3; peers.md B2-B5 list what other clients got wrong):
+What it does, and why (docs/IMAGE_MANAGEMENT.md, "Registries"):
 
 - **Auth follows the challenge.** The first request to a registry is ``GET /v2/``; a 401
   carries ``WWW-Authenticate``. ``Bearer realm,service`` → a token for

@@ -1,4 +1,4 @@
-"""The answer of the image chain (SPEC §4.1) and the request that asks for it."""
+"""The answer of the image chain (docs/IMAGE_MANAGEMENT.md) and the request that asks for it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Semantic versions of image tags, and version ranges with npm node-semver semantics.
 
-SPEC §4.2 promises npm's range language (``^ ~ x-ranges partials comparators hyphen ||``),
+docs/IMAGE_MANAGEMENT.md promises npm's range language
+(``^ ~ x-ranges partials comparators hyphen ||``),
 which none of the Python libraries at hand implements: ``packaging`` is PEP 440 (``~=1.2``
 means ``>=1.2,<2``, ``1.2.3-1`` is a post-release, ``>=1.0`` may admit ``2.0rc1``). This module
 reproduces npm's current node-semver (7.8.5) in strict mode, including how

@@ -1,4 +1,4 @@
-"""Cosign verification of the image the chain resolved (SPEC §4.4).
+"""Cosign verification of the image the chain resolved (docs/IMAGE_MANAGEMENT.md, "Verification").
 
 Verification always names the image by the **digest** the chain resolved (``name@sha256:…``),
 never by a tag: a tag can be moved to another image between verification and pull, a digest

@@ -1,10 +1,11 @@
 """Chain level 3: choose a tag from the registry's tag list, then pin it to its digest.
 
-Strategies (``image_config.resolution_strategy``, SPEC §4.2):
+Strategies (``image_config.resolution_strategy``, docs/IMAGE_MANAGEMENT.md):
 
 ``semver`` (default)
     The highest tag satisfying ``image_config.version`` (an npm range). Without a version the
-    configuration names no tag at all, and SPEC §4.1 says that means ``registry:latest``
+    configuration names no tag at all, and docs/IMAGE_MANAGEMENT.md says that means
+    ``registry:latest``
     (named, not listed and not pinned: like ``tag_override``, it is the user's tag).
 ``latest-stable``
     The highest tag that is a release (no prerelease); ``version`` is not needed.
@@ -164,7 +165,7 @@ class _Registry:
 
 
 def resolve_version(request: ImageRequest, image_config: ImageConfig) -> ImageResolution:
-    """Chain level 3 (SPEC §4.1-4.2) for ``image_config`` without digest and tag_override.
+    """Chain level 3 for ``image_config`` without digest and tag_override.
 
     :raises ConfigError: the registry, range or explicit tag is invalid (exit 2).
     :raises OperationError: no tag matches, or the registry cannot answer (exit 1).

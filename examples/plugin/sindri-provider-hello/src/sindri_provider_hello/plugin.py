@@ -10,24 +10,24 @@ import json
 
 import attrs
 
-from sindri_core import hookimpl
-from sindri_core.artifacts import remove_artifacts, write_artifacts
-from sindri_core.config.fields import setting
-from sindri_core.lifecycle import (
+from sindri_core.plugin import (
     Artifact,
+    BuildLocation,
+    Capabilities,
     DeploymentState,
     DeploymentStatus,
     DeployResult,
     OperationResult,
     Plan,
     PlannedAction,
-)
-from sindri_core.provider import (
-    BuildLocation,
-    Capabilities,
     Prerequisite,
     PrerequisiteReport,
+    ProviderContext,
     ProviderInfo,
+    hookimpl,
+    remove_artifacts,
+    setting,
+    write_artifacts,
 )
 
 
@@ -51,9 +51,9 @@ def sindri_provider_info():
 
 @hookimpl(wrapper=True)
 def sindri_resolve_image(request):
+    # Only ever called for the hello provider: a provider's hooks, wrappers included, see
+    # only its own provider's calls.
     resolution = yield
-    if request.provider.name != "hello":  # wrappers see every provider's calls
-        return resolution
     return attrs.evolve(resolution, notes=(*resolution.notes, "checked by the hello provider"))
 
 
@@ -62,7 +62,7 @@ def sindri_check_prerequisites(ctx):
     return PrerequisiteReport((Prerequisite("nothing", "hello needs no tools", True),))
 
 
-def _record(ctx, image):
+def _record(ctx: ProviderContext[HelloSettings], image):
     content = json.dumps({"greeting": ctx.provider_config.greeting, "image": image.reference})
     return Artifact(ctx.output_dir / "deployment.json", content + "\n")
 
