@@ -30,6 +30,7 @@ from sindri_core.plugin import (
     list_volumes,
     remove_artifact,
     write_artifacts,
+    write_copy,
 )
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
@@ -76,7 +77,9 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
         settings=settings,
         dind=dind,
         env_secrets=bool(values),
-        file_secrets=file_secret_mounts(ctx.secrets.file_secrets()),
+        file_secrets=file_secret_mounts(
+            ctx.secrets.file_secrets(), DeploymentNames.of(ctx).output_dir / "secret-files"
+        ),
     )
     return _Prepared(inputs, values)
 
@@ -284,4 +287,9 @@ def _write_files(prepared: _Prepared) -> None:
     else:  # values from an earlier deploy must not outlive the secrets that produced them
         remove_artifact(names.secrets_file)
         remove_artifact(names.output_dir / ".gitignore")
+    copies = [(m.copy_from, m) for m in prepared.inputs.file_secrets if m.copy_from is not None]
+    if copies:  # the ignore file keeps a `git add .` from committing the copies
+        artifacts.append(Artifact(copies[0][1].source.parent / ".gitignore", "*\n"))
     write_artifacts(artifacts)
+    for source, mount in copies:
+        write_copy(source, mount.source, mount.mode)

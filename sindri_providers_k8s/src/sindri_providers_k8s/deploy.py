@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from sindri_core.plugin import (
     Artifact,
+    ConfigError,
     DeployResult,
     ImageReference,
     OperationError,
     Plan,
     PlannedAction,
     UsageError,
+    configured_cluster,
     detect_local_cluster,
     lookup_credentials,
+    require_cluster,
     write_artifacts,
 )
 from sindri_providers_k8s.images import make_available, pinned_reference
@@ -46,7 +49,17 @@ MANIFESTS_FILE = "manifests.yaml"
 
 
 def kubectl_for(ctx: ProviderContext) -> Kubectl:
-    return Kubectl(ctx.runner, ctx.provider_config.context)
+    """kubectl for the configured context; else the providers.k8s cluster's; else current."""
+    configured = configured_cluster(ctx.config)
+    context = ctx.provider_config.context
+    if configured is not None and context is not None and context != configured.context:
+        raise ConfigError(
+            f"providers.k8s names the {configured.describe()} (context {configured.context}), "
+            f"but providers.kubernetes.context is {context!r}",
+            path="providers.kubernetes.context",
+            hint="remove one of them, or make them name the same cluster",
+        )
+    return Kubectl(ctx.runner, context or (configured.context if configured else None))
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
@@ -91,7 +104,12 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     secrets = deployment_secrets(spec, ctx.secrets, registry_auth)
 
     messages: list[str] = []
-    cluster = detect_local_cluster(ctx.runner, context)
+    configured = configured_cluster(ctx.config)
+    cluster = (
+        require_cluster(ctx.runner, configured)
+        if configured is not None
+        else detect_local_cluster(ctx.runner, context)
+    )
     loaded = make_available(
         ctx.runner, cluster, reference, pull_policy=spec.pull_policy, console=ctx.console
     )
