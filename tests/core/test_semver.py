@@ -67,7 +67,8 @@ def range_texts(draw: st.DrawFn, prereleases: bool = True) -> str:
         text = ".".join(parts)
         if prereleases and len(parts) == 3 and draw(st.booleans()):
             text += "-" + ".".join(draw(st.lists(prerelease_ids, min_size=1, max_size=2)))
-        if text != "0.0.0" and draw(st.integers(0, 9)) == 0:
+        # `v0.0.0` and `v0.0.0-0` are the documented difference from npm (module docstring)
+        if text not in ("0.0.0", "0.0.0-0") and draw(st.integers(0, 9)) == 0:
             text = "v" + text
         return text
 

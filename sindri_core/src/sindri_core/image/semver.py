@@ -29,7 +29,9 @@ Where sindri differs from npm (checked against npm's own node-semver in the test
 - Build metadata in a range is ignored wherever it stands, as node-semver 7.7 does
   (7.6 refused ``1.2+b`` and let ``1.2.3+b - 2`` lose its ``-0`` under includePrerelease).
 - ``>=v0.0.0`` is treated like ``>=0.0.0`` (npm keeps the ``v`` in its text and so does not
-  recognise it as "any"; the difference shows only in ``>=v0.0.0 || 1.2.3-pre``).
+  recognise it as "any"; the difference shows only in ``>=v0.0.0 || 1.2.3-pre``); likewise
+  ``>=v0.0.0-0`` and a hyphen range from ``v0.0.0-0`` under includePrerelease, whose text npm
+  keeps as ``>=0.0.0-0`` where sindri writes nothing (the same versions either way).
 - ``max_satisfying`` breaks ties between equal versions deterministically (below).
 
 As in npm, a major, minor or patch above 2**53 - 1 is no version, and a range whose bounds
