@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from sindri_core.build.context import BuildContext, BuildContextRequest, BuildSource
 from sindri_core.config.loader import LoadedConfig, load_config
 from sindri_core.config.model import SindriConfig
 from sindri_core.errors import ConfigError, OperationError, UsageError
@@ -31,6 +30,7 @@ from sindri_core.provider import ProviderInfo
 # The lifecycle types are imported by the methods that build them: `sindri image resolve`
 # (and other read-only commands) never need them.
 if TYPE_CHECKING:
+    from sindri_core.build.context import BuildContext, BuildSource
     from sindri_core.image.verify import VerificationReport
     from sindri_core.lifecycle import (
         BuiltImage,
@@ -184,6 +184,8 @@ class Project:
         """Materialise ``source``: the local Dockerfile in place, or the Sindri sources from
         the cache (fetched when needed; ``refresh`` re-resolves tags too)."""
         self.console.step(f"Preparing build context: {source.describe()}")
+        from sindri_core.build.context import BuildContextRequest
+
         request = BuildContextRequest(
             config=self.config,
             project_dir=self.project_dir,

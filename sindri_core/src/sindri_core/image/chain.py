@@ -6,19 +6,32 @@ First match wins; there is no default image. The answer explains itself
 
 from __future__ import annotations
 
-from sindri_core.build.context import BuildSource, SourceKind, build_tag
-from sindri_core.build.sources import select_source
+from typing import TYPE_CHECKING
+
 from sindri_core.config.model import ImageConfig
 from sindri_core.errors import ConfigError, UsageError
 from sindri_core.image.reference import ImageReference
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildSource
+    from sindri_core.build.sources import SourceChoice
 
 __all__ = ["placeholder_build_tag", "resolve"]
 
 
 def placeholder_build_tag() -> str:
     """What ``plan`` shows for an image that would be built."""
+    from sindri_core.build.context import build_tag
+
     return build_tag("SOURCE")
+
+
+def _select_source(request: ImageRequest) -> SourceChoice:
+    # Imported here: a configured image (the warm `image resolve`) never looks for sources.
+    from sindri_core.build.sources import select_source
+
+    return select_source(request.config, request.project_dir, request.from_source)
 
 
 def resolve(request: ImageRequest) -> ImageResolution:
@@ -29,17 +42,20 @@ def resolve(request: ImageRequest) -> ImageResolution:
     deployment = request.config.deployment
     capabilities = request.provider.capabilities
     build = None
-    if capabilities.can_build:
-        build = select_source(request.config, request.project_dir, request.from_source)
+    if not capabilities.can_build:
+        if request.from_source:
+            raise UsageError(
+                f"--from-source: the {request.provider.name} provider never builds images"
+            )
+    elif request.from_source or deployment.build_from_source.enabled or request.force_build:
+        build = _select_source(request)
         source = build.source
         if request.from_source or deployment.build_from_source.enabled:
             return _build(
                 request, source, f"{source.reason}; building from the {source.describe()}"
             )
-        if request.force_build and build.present:
+        if build.present:  # --force rebuilds what is there
             return _build(request, source, f"--force rebuilds from the {source.describe()}")
-    elif request.from_source:
-        raise UsageError(f"--from-source: the {request.provider.name} provider never builds images")
     ic = deployment.image_config
     if ic is not None:
         return _from_image_config(request, ic)
@@ -52,7 +68,8 @@ def resolve(request: ImageRequest) -> ImageResolution:
             tag=image.tag,
             digest=image.digest,
         )
-    if build is not None:
+    if capabilities.can_build:
+        build = build or _select_source(request)
         return _build(request, build.source, f"no image is configured; {build.source.reason}")
     raise ConfigError(
         "No image configured",
@@ -69,6 +86,8 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
     notes: list[str] = []
     if deployment.image_config is not None or deployment.image:
         notes.append("the configured image is not used: this deployment builds its image")
+    from sindri_core.build.context import SourceKind, build_tag
+
     reference = placeholder_build_tag()
     if not request.planning and source.kind is SourceKind.GIT:
         # Imported here: only this case reads the source cache (hashlib, locking, …), and

@@ -109,7 +109,7 @@ def _read(path: Path, registry: str, repository: str, max_age: float) -> TagList
         if isinstance(digest, str) and validate_digest(digest) is None
     }
     age = time.time() - float(document["fetched_at"])
-    return TagList(tuple(str(t) for t in document["tags"]), True, age, digests)
+    return TagList(tuple(map(str, document["tags"])), True, age, digests)
 
 
 def _write(path: Path, registry: str, repository: str, tags: tuple[str, ...]) -> None:

