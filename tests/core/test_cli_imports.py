@@ -207,3 +207,5 @@ def test_a_warm_resolve_works_with_the_registry_gone_and_imports_no_http_library
     assert "sindri_core.image.registry" not in modules
     # Resolving runs no command and writes no cache file.
     assert not modules & {"sindri_core.runner", "subprocess", "tempfile"}
+    # A configured image looks for no build source.
+    assert not {m for m in modules if m.startswith("sindri_core.build")}
