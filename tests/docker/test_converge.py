@@ -158,3 +158,22 @@ def test_plan_without_an_engine_shows_the_desired_state_and_says_so(
     assert any("could not compare" in note for note in report["notes"])
     text = _ok(sindri_cli("plan", cwd=project.dir)).stdout
     assert "Could not compare with what runs" in text
+
+
+def test_status_shows_drift_and_suggests_deploy(busybox_project: Any, sindri_cli: Any) -> None:
+    project = busybox_project()
+    _ok(sindri_cli("deploy", cwd=project.dir))
+    _, running = _container(project.name)
+    current = _ok(sindri_cli("status", "--json", cwd=project.dir)).json()
+    assert current["configured_image"] is None and "drift" not in current["details"]
+
+    project.write_dockerfile(["/bin/sh", "-c", "exec sleep 3600"])
+    drifted = _ok(sindri_cli("status", "--json", cwd=project.dir)).json()
+    assert drifted["image"] == running
+    wanted = drifted["configured_image"]
+    assert wanted.startswith("sindri:") and wanted != running
+    assert drifted["details"]["drift"] == (
+        f"image {running} → image {wanted}; `sindri deploy` applies it"
+    )
+    text = _ok(sindri_cli("status", cwd=project.dir)).stdout
+    assert f"Configured image: {wanted}" in text and "sindri deploy" in text

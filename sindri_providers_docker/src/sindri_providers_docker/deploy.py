@@ -63,7 +63,7 @@ from sindri_providers_docker.names import DeploymentNames
 from sindri_providers_docker.prerequisites import require_compose
 from sindri_providers_docker.teardown import remove_deployment
 
-__all__ = ["deploy", "plan"]
+__all__ = ["deploy", "drift", "plan"]
 
 PULL_DESCRIPTIONS = {
     "always": "pull before every start",
@@ -150,11 +150,7 @@ def _runtimes(ctx: ProviderContext) -> frozenset[str]:
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     """What :func:`deploy` would do, compared with what runs. Writes nothing; reads the engine
     (container, volumes, images with the build's fingerprint, runtimes for ``dind: auto``)."""
-    assert image.reference is not None  # the chain raises "No image configured" instead
-    prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
-    build = planned_context(ctx.config, ctx.project_dir, image.build) if image.build else None
-    if build is not None:  # a local Dockerfile: its exact tag is known before any build
-        prepared = prepared.with_image(build.tag)
+    prepared, build = _desired(ctx, image)
     notes = list(_notes(prepared.inputs))
     if image.build is not None and build is None:
         notes.append(
@@ -180,6 +176,28 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     if result.up_to_date:
         return attrs.evolve(result, notes=(*notes, "up to date: deploy changes nothing"))
     return attrs.evolve(result, actions=tuple(_actions(prepared, image, built=built)))
+
+
+def _desired(ctx: ProviderContext, image: ImageResolution) -> tuple[_Prepared, BuildContext | None]:
+    """The deployment sindri.yaml asks for now, as plan and status see it (nothing fetched)."""
+    assert image.reference is not None  # the chain raises "No image configured" instead
+    prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
+    build = planned_context(ctx.config, ctx.project_dir, image.build) if image.build else None
+    if build is not None:  # a local Dockerfile: its exact tag is known before any build
+        prepared = prepared.with_image(build.tag)
+    return prepared, build
+
+
+def drift(
+    ctx: ProviderContext, image: ImageResolution, info: ContainerInfo
+) -> tuple[str, Change | None]:
+    """The image sindri.yaml asks for now, and the running container against it (``status``);
+    no change when that image is a placeholder (sources not fetched yet)."""
+    prepared, build = _desired(ctx, image)
+    inputs = prepared.inputs
+    if image.is_build and build is None:
+        return inputs.image, None
+    return inputs.image, container_change(inputs.names, info, inputs.image, prepared.compose()[1])
 
 
 def _changes(
