@@ -193,7 +193,8 @@ LEVELS = {
     ),
     "2 tag_override": (
         lambda r: image_config(r, tag_override="3.0.0", version="^3"),
-        lambda r, d: (f"{r}:3.0.0", ImageSource.TAG_OVERRIDE, "3.0.0", None),
+        # pinned like a resolved version (issue #17)
+        lambda r, d: (f"{r}:3.0.0@{d['3.0.0']}", ImageSource.TAG_OVERRIDE, "3.0.0", d["3.0.0"]),
     ),
     "3 version": (
         lambda r: image_config(r, version="^3"),
@@ -246,6 +247,34 @@ def test_invalid_references_are_config_errors(resolve, deployment, field) -> Non
     with pytest.raises(ConfigError) as caught:
         resolve(deployment, provider="runner")
     assert str(caught.value).startswith(f"{field}: invalid image reference ")
+
+
+def test_tag_override_is_pinned_to_the_digest_the_tag_names_now(resolve, registry) -> None:
+    # Before issue #17 the provider got `repo:1.0.0`: a re-pushed tag changed what ran
+    # between plan and deploy. Now each resolution names the digest it saw.
+    repo = registry.unique_repo()
+    first = registry.push_image(repo, ["1.0.0"], variant="a")
+    planned = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"), planning=True)
+    assert planned.reference == f"{registry.host}/{repo}:1.0.0@{first}"
+    assert planned.digest == first and f"tag 1.0.0 pinned to {first}" in planned.notes
+    moved = registry.push_image(repo, ["1.0.0"], variant="b")
+    again = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"))
+    assert again.reference == f"{registry.host}/{repo}:1.0.0@{moved}" != planned.reference
+
+
+def test_tag_override_of_an_unreachable_registry_is_a_one_line_error(
+    resolve, registry, faulty_proxy, monkeypatch
+) -> None:
+    monkeypatch.setenv("SINDRI_REGISTRY_TIMEOUT", "1")
+    repo = registry.unique_repo()
+    registry.push_image(repo, ["1.0.0"])
+    proxy = faulty_proxy(registry)
+    proxy.inject_always("manifest", Fault.status(503))
+    with pytest.raises(RegistryError) as caught:
+        resolve(image_config(f"{proxy.host}/{repo}", tag_override="1.0.0"))
+    message = str(caught.value)
+    assert message.startswith(f"registry {proxy.host}: HEAD /v2/{repo}/manifests/1.0.0 failed")
+    assert "\n" not in message
 
 
 def test_planning_resolves_the_real_pinned_image(resolve, published) -> None:

@@ -175,7 +175,7 @@ def test_pull_policy_maps_to_compose(
 ) -> None:
     extra = (
         "  image_config:\n    registry: registry.example.com/team/box\n"
-        f"    tag_override: '2.0.0'\n    pull_policy: {policy}\n"
+        f"    resolution_strategy: explicit\n    version: '2.0.0'\n    pull_policy: {policy}\n"
     )
     document = _document(_plan(write_config, extra))
     assert_valid_compose(document)

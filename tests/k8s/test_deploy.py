@@ -393,8 +393,10 @@ def test_pull_policy_always_warns_that_the_loaded_copy_is_ignored(
     cluster.kind()
     cluster.docker(local=True)
     directory = project(
+        # explicit names the tag without asking the registry (a tag_override is pinned by a
+        # HEAD request, and this test has no registry)
         deployment_extra="  image_config:\n    registry: ghcr.io/pacphi/sindri\n"
-        "    tag_override: 3.1.4\n    pull_policy: Always\n"
+        "    resolution_strategy: explicit\n    version: 3.1.4\n    pull_policy: Always\n"
     )
 
     result = sindri_cli("deploy", "--no-wait", cwd=directory)
