@@ -7,7 +7,7 @@ import datetime
 import pytest
 import ruamel.yaml.main
 
-from sindri_core.config.yaml_document import YamlMapping, YamlSequence, read_yaml
+from sindri_core.config.yaml_document import MAX_DEPTH, YamlMapping, YamlSequence, read_yaml
 from sindri_core.errors import ConfigError
 
 
@@ -132,3 +132,45 @@ def test_a_scalar_no_safe_constructor_knows_is_invalid_yaml_at_its_position(
     error = rejection(text)
     assert (error.line, error.column) == (1, 4)
     assert error.message == f"invalid YAML: could not determine a constructor for the tag {tag!r}"
+
+
+def test_nesting_up_to_the_limit_is_read_and_deeper_is_located() -> None:
+    data = read_yaml("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    for _ in range(MAX_DEPTH - 1):
+        data = data[0]
+    assert data == []
+    with pytest.raises(ConfigError, match="nested deeper"):
+        read_yaml("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+
+
+def test_aliases_cannot_expand_past_the_limit() -> None:
+    half = MAX_DEPTH // 2 + 1
+    text = f"a: &a {'[' * half}1{']' * half}\nb: {'[' * half}*a{']' * half}\n"
+    with pytest.raises(ConfigError, match="nested deeper") as caught:
+        read_yaml(text)
+    assert (caught.value.line, caught.value.column) == (1, 4)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("!!python/object:os.system {profile: x}", "!!python/object:os.system on a mapping"),
+        ("!!python/object/apply:os.system [id]", "!!python/object/apply:os.system on a list"),
+        ("!foo {profile: x}", "!foo on a mapping"),
+        ("!!set {a}", "!!set on a mapping"),
+    ],
+)
+def test_a_tag_on_a_collection_is_refused_like_one_on_a_scalar(value: str, shown: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        read_yaml(f"extensions: {value}\n")
+    assert (caught.value.line, caught.value.column) == (1, 13)
+    assert caught.value.message == f"invalid YAML: unknown tag {shown}"
+
+
+def test_deep_flow_nesting_is_refused_by_either_parser() -> None:
+    caught = rejection("x: " + "[" * 50_000 + "]" * 50_000)
+    assert (caught.line, caught.column, caught.message) == (
+        1,
+        3 + MAX_DEPTH,  # the 65th "[" after "x: "
+        f"invalid YAML: nested deeper than {MAX_DEPTH} levels",
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
+from tests.support.docker_cli import fake_docker
+from tests.support.local_cluster_cli import fake_local_cluster_tool
 from tests.support.required import shared_file
 
 DIGEST = "sha256:" + "ef" * 32
@@ -38,7 +40,7 @@ providers:
 @pytest.fixture
 def devpod(fake_tools, monkeypatch):
     monkeypatch.setenv("GH_TOKEN", SECRET_VALUE)
-    tool = fake_tools.tool("devpod")
+    tool = fake_tools.tool("devpod").follow("tests.devpod.devpod_cli:check")
     tool.on(
         "provider",
         "list",
@@ -75,7 +77,8 @@ def devpod(fake_tools, monkeypatch):
         when={"workspace": "Busy"},
         json={"id": "dev-box", "state": "Busy"},
     )
-    tool.on("status", exit=1, stderr="workspace dev-box doesn't exist")
+    # pkg/workspace/workspace.go, logged by cmd/root.go's log.Default.Fatal
+    tool.on("status", exit=1, stderr="fatal workspace dev-box doesn't exist\n")
     tool.on("stop", set={"workspace": "Stopped"})
     tool.on("delete", set={"workspace": None})
     return tool
@@ -83,7 +86,7 @@ def devpod(fake_tools, monkeypatch):
 
 @pytest.fixture
 def docker(fake_tools):
-    tool = fake_tools.tool("docker")
+    tool = fake_docker(fake_tools)
     tool.on("images", stdout="")
     tool.on("build", stdout="Successfully built 1234\n")
     tool.on("tag")
@@ -196,9 +199,10 @@ def test_local_cluster_builds_and_loads(
     sindri_cli, project, devpod, docker, fake_tools, tool, context, cluster_answer, load
 ):
     listing = ["get", "clusters"] if tool == "kind" else ["cluster", "list", "-o", "json"]
-    fake_tools.tool(tool).on(*listing, **cluster_answer)
-    fake_tools.tool(tool).on("load")
-    fake_tools.tool(tool).on("image", "import")
+    fake = fake_local_cluster_tool(fake_tools, tool)
+    fake.on(*listing, **cluster_answer)
+    fake.on("load")
+    fake.on("image", "import")
     path = project(config(f"type: kubernetes\n    kubernetes: {{context: {context}}}"))
     result = sindri_cli("deploy", cwd=path)
     assert result.exit_code == 0, result.stderr
@@ -214,7 +218,7 @@ def test_local_cluster_builds_and_loads(
 def test_remote_kubernetes_builds_and_pushes_to_build_repository(
     sindri_cli, project, devpod, docker, fake_tools
 ):
-    fake_tools.tool("kind").on("get", "clusters", stdout="dev\n")
+    fake_local_cluster_tool(fake_tools, "kind").on("get", "clusters", stdout="dev\n")
     block = (
         "type: kubernetes\n    buildRepository: registry.example.com/team/dev\n"
         "    kubernetes: {context: prod-cluster, namespace: ws, storageClass: fast,"
@@ -269,14 +273,13 @@ CLOUD_OPTIONS = {
     ),
     "gcp": (
         "gcp: {project: p1, zone: europe-west1-b, machineType: n2-standard-8, diskSize: 60,"
-        " diskType: pd-ssd}",
+        " diskType: pd-balanced}",
         "gcloud",
         {
             "PROJECT": "p1",
             "ZONE": "europe-west1-b",
             "MACHINE_TYPE": "n2-standard-8",
             "DISK_SIZE": "60",
-            "DISK_TYPE": "pd-ssd",
         },
     ),
     "azure": (
@@ -398,7 +401,97 @@ def test_every_field_of_every_backend_block_is_mapped_to_a_devpod_option():
     from sindri_providers_devpod.settings import DevpodSettings
 
     derived = {"kubernetes": {"node_selector"}, "ssh": {"host", "user", "key_path"}}
+    # gcp.diskType only accepts the disk type devpod's gcloud provider always creates.
+    unsent = {"gcp": {"disk_type"}}
     for backend in ("aws", "gcp", "azure", "digitalocean", "kubernetes", "ssh", "docker"):
         block = attrs.fields_dict(DevpodSettings)[backend].type
         fields = {field.name for field in attrs.fields(block)}
-        assert fields == set(OPTION_NAMES[backend]) | derived.get(backend, set()), backend
+        expected = (
+            set(OPTION_NAMES[backend]) | derived.get(backend, set()) | unsent.get(backend, set())
+        )
+        assert fields == expected, backend
+
+
+# Every field of each backend block set, so every option sindri can send is sent.
+FULL_BLOCKS = {
+    **{backend: block for backend, (block, _, _) in CLOUD_OPTIONS.items()},
+    "kubernetes": "kubernetes: {context: prod, namespace: ws, storageClass: fast,"
+    " nodeSelector: {pool: dev}}",
+    "docker": "docker: {dockerHost: 'unix:///run/d.sock'}",
+}
+
+
+@pytest.mark.parametrize("backend", sorted(FULL_BLOCKS))
+def test_every_option_sent_is_defined_by_that_devpod_providers_yaml(
+    sindri_cli, project, devpod, backend
+):
+    from sindri_providers_devpod.backends import PROVIDER_VERSIONS
+    from tests.devpod import provider_yaml
+
+    assert set(PROVIDER_VERSIONS) == set(provider_yaml.OPTIONS)
+    repository = "\n    buildRepository: registry.example.com/dev"
+    text = config(f"type: {backend}{repository}\n    {FULL_BLOCKS[backend]}", image="busybox:1.36")
+    result = sindri_cli("deploy", cwd=project(text, dockerfile=False))
+    assert result.exit_code == 0, result.stderr
+    (add,) = [c for c in devpod.calls() if c.args[:2] == ["provider", "add"]]
+    sent = {add.args[i + 1].split("=", 1)[0] for i in range(3, len(add.args), 2)}
+    assert sent and sent <= provider_yaml.OPTIONS[backend], sent - provider_yaml.OPTIONS[backend]
+
+
+@pytest.mark.parametrize("disk_type", ["pd-ssd", "pd-standard"])
+def test_a_gcp_disk_type_devpod_cannot_create_is_refused_at_validate(
+    sindri_cli, project, disk_type
+):
+    path = project(config(f"type: gcp\n    gcp: {{diskType: {disk_type}}}"), dockerfile=False)
+    result = sindri_cli("config", "validate", cwd=path)
+    assert result.exit_code == 2
+    assert "providers.devpod.gcp.diskType" in result.stderr and "pd-balanced" in result.stderr
+
+
+def test_a_long_name_gets_a_workspace_id_devpod_accepts_shown_by_plan_and_status(
+    sindri_cli, project, devpod, fake_tools
+):
+    name = "a-very-long-project-name-that-devpod-would-refuse-at-up-x"
+    path = project(config(image="busybox:1.36").replace("name: dev-box", f"name: {name}"))
+    plan = sindri_cli("plan", "--json", cwd=path)
+    assert plan.exit_code == 0, plan.stderr
+    (create,) = [a for a in plan.json()["actions"] if a["resource"].startswith("workspace:")]
+    wid = create["resource"].removeprefix("workspace:")
+    assert len(wid) <= 48 and wid.startswith(name[:39])
+    assert sindri_cli("deploy", cwd=path).exit_code == 0
+    up = up_call(devpod)
+    assert up.args[up.args.index("--id") + 1] == wid
+    devpod.on("status", wid, "--output", "json", json={"id": wid, "state": "Running"})
+    status = sindri_cli("status", "--json", cwd=path)
+    assert status.json()["details"]["workspace"] == wid
+
+
+@pytest.mark.parametrize("value", ["", "-----BEGIN KEY-----\nabc\n-----END KEY-----"])
+@pytest.mark.parametrize("command", ["plan", "deploy"])
+def test_a_secret_devpod_cannot_carry_stops_before_anything_runs(
+    sindri_cli, project, devpod, fake_tools, monkeypatch, value, command
+):
+    monkeypatch.setenv("GH_TOKEN", value)
+    path = project(config(image="busybox:1.36"), dockerfile=False)
+    result = sindri_cli(command, cwd=path)
+    assert result.exit_code == 2
+    assert "secret GH_TOKEN" in result.stderr and "BEGIN" not in result.stderr
+    assert not fake_tools.calls()
+
+
+def test_every_single_line_awkward_secret_reaches_the_workspace_intact(
+    sindri_cli, project, devpod, fake_tools, monkeypatch
+):
+    from tests.devpod.devpod_cli import workspace_env
+    from tests.support.awkward import AWKWARD_VALUES
+
+    carried = {k: v for k, v in AWKWARD_VALUES.items() if "\n" not in v}
+    for name, value in carried.items():
+        monkeypatch.setenv(name, value)
+    extra = "".join(f"  - name: {name}\n" for name in carried)
+    text = config(image="busybox:1.36").replace(
+        "  - name: GH_TOKEN\n", f"  - name: GH_TOKEN\n{extra}"
+    )
+    result = sindri_cli("deploy", cwd=project(text, dockerfile=False))
+    assert result.exit_code == 0, result.stderr
+    assert workspace_env(fake_tools.bin_dir) == {"GH_TOKEN": SECRET_VALUE, **carried}

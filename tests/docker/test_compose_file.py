@@ -149,7 +149,10 @@ def test_ports_use_the_long_syntax(write_config: Any, assert_valid_compose: Any)
 
 @pytest.mark.parametrize("network", ["host", "none"])
 def test_ports_need_the_bridge_network(write_config: Any, network: str) -> None:
-    with pytest.raises(ConfigError, match=r"providers\.docker\.ports: .*with network"):
+    expected = (
+        rf"providers\.docker\.ports: published ports need the bridge network, not '{network}'"
+    )
+    with pytest.raises(ConfigError, match=expected):
         _plan(
             write_config, f'providers:\n  docker:\n    network: {network}\n    ports: ["80:80"]\n'
         )

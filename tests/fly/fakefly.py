@@ -1,9 +1,14 @@
 """A fake ``flyctl`` that answers like the real one, and fly.toml validation.
 
-The JSON shapes follow what flyctl prints: ``apps list`` and ``ips list`` print GraphQL
-objects with Go field names (``Name``, ``Type``); ``volumes list`` and ``machines list``
-print Machines API objects (lower-case keys). State shared between calls makes things exist
-after they are created (an app after ``apps create``, machines after ``deploy``).
+Its argv, errors and ``secrets import`` parsing follow flyctl ad0172f (see
+:mod:`tests.fly.flyctl_cli`). The JSON shapes are fly-go v0.9.6's (the version in flyctl's
+go.mod): ``apps list`` and ``ips list`` print GraphQL structs without json tags, so keys are Go
+field names (``types.go`` ``App.Name``, ``IPAddress.Address``/``Type``); ``volumes list`` and
+``machines list`` print Machines API structs with lower-case json tags (``volume_types.go``
+``Volume``: ``id``, ``name``, ``state``, ``size_gb``, ``region``; ``machine_types.go``
+``Machine``: ``id``, ``state``, ``region``, ``private_ip``, ``config.image``,
+``image_ref.digest``). State shared between calls makes things exist after they are created
+(an app after ``apps create``, machines after ``deploy``).
 """
 
 from __future__ import annotations
@@ -118,7 +123,7 @@ def install_flyctl(
     deployed (default: one started machine)."""
     if app_exists:
         fake_tools.set_state(app=True, volume=True, ipv6=True, deployed=True)
-    fly = fake_tools.tool(name)
+    fly = fake_tools.tool(name).follow("tests.fly.flyctl_cli:check")
     fly.on("auth", "whoami", stdout="dev@example.com\n", exit=0 if authenticated else 1)
     fly.on("apps", "list", when={"app": True}, json=[_other_app(), app_json()])
     fly.on("apps", "list", json=[_other_app()])

@@ -10,6 +10,9 @@ import pytest
 from sindri_core.lifecycle import DeployOptions
 from tests.fly.conftest import PINNED
 from tests.fly.fakefly import APP, calls_of, install_flyctl, parse_valid_fly_toml
+from tests.fly.flyctl_cli import stored_secrets
+from tests.fly.flyctl_parser import parse_secrets
+from tests.support.awkward import AWKWARD_VALUES
 
 
 def _fly_toml(project_dir: Path) -> Path:
@@ -174,11 +177,7 @@ def test_sindri_build_pushes_to_the_fly_registry_without_deploying(
 
 # -- secrets ---------------------------------------------------------------------------------
 
-SECRETS = {
-    "GITHUB_TOKEN": "ghp_s3cr3tTokenValue",
-    "DB_PASSWORD": 'p@ss word "quoted" #hash\\slash',
-    "MULTILINE": "line one\nline two",
-}
+SECRETS = {"GITHUB_TOKEN": "ghp_s3cr3tTokenValue", **AWKWARD_VALUES}
 
 
 def test_secrets_travel_only_on_stdin(
@@ -197,8 +196,10 @@ def test_secrets_travel_only_on_stdin(
 
     (staged,) = calls_of(fake_tools, "secrets", "import")
     assert staged.args == ["secrets", "import", "--stage", "--app", APP]
-    decoded = dict(_decode_import_line(line) for line in staged.stdin.splitlines())
+    read = parse_secrets(staged.stdin.encode("utf-8", "surrogateescape"))
+    decoded = {name: value.decode() for name, value in read.items()}
     assert {k: decoded[k] for k in SECRETS} == SECRETS
+    assert {k: v for k, v in stored_secrets(fake_tools.bin_dir).items() if k in SECRETS} == SECRETS
     assert "SINDRI_FILE_SSH_KEY" in decoded
 
     fly_text = (project_dir / ".sindri" / "fly" / "fly.toml").read_text()
@@ -210,16 +211,37 @@ def test_secrets_travel_only_on_stdin(
         }
     ]
     exposed = [" ".join(c.argv) for c in fake_tools.calls()] + [fly_text, plan_output]
-    for value in [*SECRETS.values(), "secretkeymaterial", decoded["SINDRI_FILE_SSH_KEY"]]:
+    distinctive = [v for v in SECRETS.values() if len(v) >= 6]  # '"' is in any fly.toml
+    for value in [*distinctive, "secretkeymaterial", decoded["SINDRI_FILE_SSH_KEY"]]:
         for text in exposed:
             assert value not in text
     assert "GITHUB_TOKEN" in plan_output  # names are shown, values never
 
 
-def _decode_import_line(line: str) -> tuple[str, str]:
-    """Read a line as flyctl's dotenv parser does: plain, or a double-quoted JSON string."""
-    name, _, value = line.partition("=")
-    return name, json.loads(value) if value.startswith('"') else value
+@pytest.mark.parametrize(
+    ("command", "value", "file_bytes"),
+    [
+        ("plan", "first line\r\nsecond line", 0),
+        ("deploy", "first line\r\nsecond line", 0),
+        ("deploy", "fine", 60_000),  # base64 of it is one line of 80,000 bytes
+    ],
+)
+def test_a_secret_flyctl_cannot_carry_stops_before_anything_is_staged(
+    fake_tools, fly_config, project_dir, monkeypatch, sindri_cli, command, value, file_bytes
+) -> None:
+    monkeypatch.setenv("API_KEY", value)
+    (project_dir / "blob.bin").write_bytes(b"\x00" * file_bytes)
+    install_flyctl(fake_tools)
+    extra = "secrets:\n  - name: API_KEY\n"
+    if file_bytes:
+        extra += "  - name: BLOB\n    source: file\n    path: blob.bin\n    mountPath: /etc/blob\n"
+    fly_config(extra=extra)
+    result = sindri_cli(command, cwd=project_dir)
+    assert result.exit_code == 2
+    named = "SINDRI_FILE_BLOB" if file_bytes else "API_KEY"
+    assert f"secret {named}" in result.stderr
+    assert "first line" not in result.stderr + result.stdout
+    assert [c for c in fake_tools.argvs() if c[1:2] != ["auth"]] == []
 
 
 def test_required_secret_missing_stops_before_anything_is_created(fake_tools, load_project) -> None:

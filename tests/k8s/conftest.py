@@ -1,6 +1,8 @@
 """A fake cluster for the kubernetes provider's tests: fake ``kubectl``, ``kind``, ``k3d``
 (and ``docker`` where the engine is not the subject) that record argv and stdin and answer
-with the text and JSON the real tools print.
+with the text and JSON the real tools print. kubectl's argv and errors follow kubectl 1.32.3
+(:mod:`tests.k8s.kubectl_cli`; the real kubectl runs the same commands against an API stub in
+``test_real_kubectl.py``), kind's and k3d's follow :mod:`tests.support.local_cluster_cli`.
 
 State shared by the fakes: ``deployed`` (the Deployment exists: set by ``apply``, cleared by
 ``delete``) and ``replicas`` ("1"/"0", set by ``scale``).
@@ -15,6 +17,8 @@ from typing import Any
 import pytest
 
 from sindri_core.testing import FakeTools
+from tests.support.docker_cli import fake_docker
+from tests.support.local_cluster_cli import fake_local_cluster_tool
 
 NAME = "dev-env"
 SELECTOR = f"app.kubernetes.io/managed-by=sindri,app.kubernetes.io/instance={NAME}"
@@ -139,7 +143,7 @@ class FakeCluster:
 
     def __init__(self, tools: FakeTools) -> None:
         self.tools = tools
-        self.kubectl = tools["kubectl"]
+        self.kubectl = tools["kubectl"].follow("tests.k8s.kubectl_cli:check")
 
     def setup(
         self,
@@ -205,12 +209,13 @@ class FakeCluster:
             stdout=f'deployment.apps "{NAME}" deleted\nservice "{NAME}" deleted\n'
             f'secret "{NAME}-env" deleted\n',
         )
-        k.on("delete", stderr="No resources found\n")
+        # kubectl prints this on stdout (delete.go), not stderr.
+        k.on("delete", stdout="No resources found\n")
         k.on("exec", stdout="")
         return self
 
     def kind(self, clusters: tuple[str, ...] = ("dev",)) -> None:
-        kind = self.tools["kind"]
+        kind = fake_local_cluster_tool(self.tools, "kind")
         if clusters:
             kind.on("get", "clusters", stdout="".join(f"{c}\n" for c in clusters))
         else:
@@ -223,7 +228,7 @@ class FakeCluster:
         )
 
     def k3d(self, clusters: tuple[str, ...] = ("dev",)) -> None:
-        k3d = self.tools["k3d"]
+        k3d = fake_local_cluster_tool(self.tools, "k3d")
         listing = [
             {
                 "name": c,
@@ -249,7 +254,7 @@ class FakeCluster:
 
     def docker(self, *, local: bool, repo_digests: list[str] | None = None) -> None:
         """A fake engine: the image exists locally (or not), with these RepoDigests."""
-        docker = self.tools["docker"]
+        docker = fake_docker(self.tools)
         if local:
             docker.on("image", "inspect", "--format", "{{.Id}}", stdout="sha256:" + "5" * 64 + "\n")
             docker.on(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sindri_core.lifecycle import DeploymentState
+from sindri_core.artifacts import write_artifact
+from sindri_core.lifecycle import Artifact, DeploymentState
 from sindri_providers_k8s.status import pod_problem, pod_state
 from tests.k8s.conftest import IMAGE, IMAGE_ID, NAME, SELECTOR, FakeCluster, pod_json
 
@@ -157,8 +158,8 @@ def test_start_of_nothing_deployed_fails(cluster: FakeCluster, project, sindri_c
 def test_destroy_deletes_by_label(cluster: FakeCluster, project, sindri_cli, flags, kinds):
     cluster.setup(deployed=True)
     directory = project()
-    (directory / ".sindri" / "kubernetes").mkdir(parents=True)
-    (directory / ".sindri" / "kubernetes" / "manifests.yaml").write_text("---\n")
+    # As deploy leaves it: destroy removes only the files a deploy recorded as its own.
+    write_artifact(Artifact(directory / ".sindri" / "kubernetes" / "manifests.yaml", "---\n"))
 
     result = sindri_cli("destroy", "--yes", *flags, cwd=directory)
 
@@ -169,6 +170,7 @@ def test_destroy_deletes_by_label(cluster: FakeCluster, project, sindri_cli, fla
     ]
     assert not (directory / ".sindri").exists()
     assert ("kept the home volume" in result.stdout) == (not flags)
+    assert ": 3 object(s)" in result.stdout
 
 
 def test_destroy_of_nothing(cluster: FakeCluster, project, sindri_cli):
@@ -177,7 +179,8 @@ def test_destroy_of_nothing(cluster: FakeCluster, project, sindri_cli):
     result = sindri_cli("destroy", "--yes", cwd=project())
 
     assert result.exit_code == 0
-    assert "nothing to destroy" in result.stdout
+    assert "nothing to destroy" in result.stdout  # kubectl's "No resources found" is no object
+    assert "Destroyed" not in result.stdout
 
 
 def test_destroy_never_deletes_the_namespace(cluster: FakeCluster, project, sindri_cli):

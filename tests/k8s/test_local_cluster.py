@@ -14,6 +14,7 @@ from sindri_core.local_cluster import (
 )
 from sindri_core.runner import CommandRunner
 from tests.k8s.conftest import FakeCluster
+from tests.support.local_cluster_cli import fake_local_cluster_tool
 
 
 @pytest.mark.parametrize(
@@ -87,7 +88,7 @@ def test_load_image_argv(cluster: FakeCluster) -> None:
 
 
 def test_a_failed_load_is_an_error(fake_tools) -> None:
-    fake_tools["kind"].on(
+    fake_local_cluster_tool(fake_tools, "kind").on(
         "load", stderr='ERROR: image: "sindri:none" not present locally\n', exit=1
     )
     with pytest.raises(ExternalCommandError, match="not present locally"):

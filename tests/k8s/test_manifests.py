@@ -281,9 +281,9 @@ def test_ingress_without_port_is_a_config_error(write_config, sindri_cli) -> Non
 
 
 def test_name_must_be_a_kubernetes_name(write_config) -> None:
-    project = load(write_config, BASE.replace(f"name: {NAME}", "name: trailing-"))
-    with pytest.raises(ConfigError, match="name: 'trailing-' is not a valid Kubernetes name"):
-        objects(project)
+    # The provider's name rule: rejected while the file is read, as by `config validate`.
+    with pytest.raises(ConfigError, match="'trailing-' is not a valid name for the kubernetes"):
+        load(write_config, BASE.replace(f"name: {NAME}", "name: trailing-"))
 
 
 @pytest.mark.parametrize(

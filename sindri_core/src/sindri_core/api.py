@@ -111,7 +111,7 @@ class Project:
     def project_dir(self) -> Path:
         return self.loaded.project_dir
 
-    def context(self) -> ProviderContext:
+    def context(self) -> ProviderContext[Any]:
         from sindri_core.lifecycle import ProviderContext
         from sindri_core.secrets import SecretValues
 
@@ -236,13 +236,24 @@ class Project:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def _ready(self, operation: str) -> ProviderContext:
+    def _ready(self, operation: str) -> ProviderContext[Any]:
         """Fail early when the provider lacks ``operation`` or its prerequisites; else the
         context to run it with."""
         self.hooks.require(operation)
         ctx = self.context()
         self._require_prerequisites(ctx)
         return ctx
+
+    @contextlib.contextmanager
+    def _exclusive(self, operation: str) -> Iterator[None]:
+        """Hold the project lock for a command that changes the deployment, after refusing
+        a provider directory reached through a link (before any work)."""
+        from sindri_core.artifacts import check_output_dir
+        from sindri_core.project_lock import project_lock
+
+        check_output_dir(self.project_dir / ".sindri" / self.provider.name)
+        with project_lock(self.project_dir, operation, on_wait=self.console.warn):
+            yield
 
     def _check_capabilities(self) -> None:
         """Refuse what sindri.yaml asks for and the provider's capabilities do not offer,
@@ -260,10 +271,13 @@ class Project:
             )
 
     @contextlib.contextmanager
-    def _output_dir(self, ctx: ProviderContext) -> Iterator[ProviderContext]:
+    def _output_dir(self, ctx: ProviderContext[Any]) -> Iterator[ProviderContext[Any]]:
         """``ctx.output_dir`` created for the hooks that generate files (build, deploy); the
         directories made here are removed again if the hook left them empty (a failed
         deploy leaves nothing behind)."""
+        from sindri_core.artifacts import check_output_dir
+
+        check_output_dir(ctx.output_dir)  # never made through a link a repository planted
         made = [d for d in (ctx.output_dir.parent, ctx.output_dir) if not d.exists()]
         ctx.output_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -273,7 +287,7 @@ class Project:
                 with contextlib.suppress(OSError):  # not empty: the hook wrote there
                     directory.rmdir()
 
-    def _require_prerequisites(self, ctx: ProviderContext) -> None:
+    def _require_prerequisites(self, ctx: ProviderContext[Any]) -> None:
         report = self.hooks.check_prerequisites(ctx)
         if report.satisfied:
             return
@@ -320,6 +334,12 @@ class Project:
             return self.plan(from_source=from_source, force=options.force)
         self.hooks.require("deploy")
         self._check_capabilities()
+        with self._exclusive("deploy"):
+            return self._deploy(options, skip_verification, from_source, refresh)
+
+    def _deploy(
+        self, options: DeployOptions, skip_verification: bool, from_source: bool, refresh: bool
+    ) -> DeployResult:
         image = self.resolve_image(
             force_build=options.force, from_source=from_source, refresh=refresh
         )
@@ -356,16 +376,18 @@ class Project:
         from sindri_core.lifecycle import DestroyOptions
 
         ctx = self._ready("destroy")
-
-        return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
+        with self._exclusive("destroy"):
+            return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
         ctx = self._ready("start")
-        return self.hooks.start(ctx)
+        with self._exclusive("start"):
+            return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
         ctx = self._ready("stop")
-        return self.hooks.stop(ctx)
+        with self._exclusive("stop"):
+            return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:
         ctx = self._ready("connect")

@@ -33,6 +33,7 @@ __all__ = [
     "QUERY_TIMEOUT",
     "ContainerInfo",
     "EngineInfo",
+    "build_and_push",
     "build_argv",
     "build_image",
     "container_logs",
@@ -50,6 +51,7 @@ __all__ = [
     "list_networks",
     "list_volumes",
     "push_image",
+    "pushed_reference",
     "remove_containers",
     "remove_networks",
     "remove_volumes",
@@ -158,6 +160,23 @@ def push_image(runner: CommandRunner, source: str, target: str) -> str | None:
         raise OperationError(f"pushing {target} failed: {exc.message}") from None
     match = _PUSHED_DIGEST.search(result.stdout)
     return match.group(1) if match else None
+
+
+def pushed_reference(repository: str, tag: str) -> str:
+    """``sindri:3.2.0-abc1234`` pushed to ``ghcr.io/me/dev`` is ``ghcr.io/me/dev:3.2.0-abc1234``."""
+    return f"{repository}:{tag.rsplit(':', 1)[-1]}"
+
+
+def build_and_push(
+    runner: CommandRunner, build: BuildContext, repository: str, *, force: bool, console: Console
+) -> str:
+    """Build ``build`` locally (or reuse it) and push it to ``repository``: the pushed
+    reference, pinned by digest when the registry reported one."""
+    built = build_image(runner, build, build.tag, force=force, console=console)
+    target = pushed_reference(repository, built.reference)
+    console.step(f"Pushing {target}")
+    digest = push_image(runner, built.reference, target)
+    return f"{target}@{digest}" if digest else target
 
 
 # -- the engine --------------------------------------------------------------------------------

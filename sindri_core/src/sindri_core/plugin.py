@@ -24,14 +24,19 @@ if TYPE_CHECKING:
     import pluggy
 
     from sindri_core import docker_engine, local_cluster
-    from sindri_core.artifacts import remove_artifacts, write_artifact, write_artifacts
+    from sindri_core.artifacts import (
+        remove_artifact,
+        remove_artifacts,
+        write_artifact,
+        write_artifacts,
+    )
     from sindri_core.build.context import (
         BuildContext,
         BuildContextRequest,
         BuildSource,
         SourceKind,
     )
-    from sindri_core.config.fields import section, setting
+    from sindri_core.config.fields import Forbid, constraints, section, setting
     from sindri_core.config.model import Gpu, Secret, SindriConfig, size_to_mb
     from sindri_core.docker_engine import (
         QUERY_TIMEOUT,
@@ -117,6 +122,7 @@ __all__ = [
     "DeploymentStatus",
     "DestroyOptions",
     "ExternalCommandError",
+    "Forbid",
     "Gpu",
     "ImageReference",
     "ImageRequest",
@@ -138,6 +144,7 @@ __all__ = [
     "SourceKind",
     "UsageError",
     "build_image",
+    "constraints",
     "container_logs",
     "container_stats",
     "describe",
@@ -158,6 +165,7 @@ __all__ = [
     "local_cluster",
     "lookup_credentials",
     "planned_context",
+    "remove_artifact",
     "remove_artifacts",
     "remove_containers",
     "remove_networks",
@@ -182,6 +190,8 @@ _EXPORTS = {
     # its section of sindri.yaml
     "section": "sindri_core.config.fields",
     "setting": "sindri_core.config.fields",
+    "Forbid": "sindri_core.config.fields",
+    "constraints": "sindri_core.config.fields",
     # hook arguments and results
     "Artifact": "sindri_core.lifecycle",
     "BuildOptions": "sindri_core.lifecycle",
@@ -216,6 +226,7 @@ _EXPORTS = {
     "SindriError": "sindri_core.errors",
     "UsageError": "sindri_core.errors",
     # generated files under ctx.output_dir
+    "remove_artifact": "sindri_core.artifacts",
     "remove_artifacts": "sindri_core.artifacts",
     "write_artifact": "sindri_core.artifacts",
     "write_artifacts": "sindri_core.artifacts",

@@ -298,7 +298,8 @@ class PluginHost:
             try:
                 info.settings_class()
             except PluginLoadError as exc:
-                plugin_name = self.pm.get_name(self._plugin_of[info.name])
+                # A catalogued provider's plugin is registered, so pluggy knows its name.
+                plugin_name = self.pm.get_name(self._plugin_of[info.name]) or info.name
                 self.unregister(plugin_name)
                 self._record_failure(plugin_name, exc)
         return self.catalog

@@ -63,6 +63,9 @@ class ProviderInfo:
         loads every installed plugin, and most read one section or none. Read it through
         :meth:`settings_class`.
     :param notes: short paragraphs ``config init`` writes as comments above the section.
+    :param name_rule: ``(pattern, what it means)`` the configuration's ``name`` must also
+        fully match for this provider (Kubernetes: no trailing ``-``); ``config validate``
+        checks it at the name's line and column.
     """
 
     name: str
@@ -71,6 +74,7 @@ class ProviderInfo:
     aliases: tuple[str, ...] = ()
     config_class: type | str | None = None
     notes: tuple[str, ...] = ()
+    name_rule: tuple[str, str] | None = None
     distribution: str | None = attrs.field(default=None, eq=False)
     version: str | None = attrs.field(default=None, eq=False)
 

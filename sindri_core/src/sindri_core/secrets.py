@@ -14,14 +14,31 @@ import attrs
 
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError
+from sindri_core.small_files import NotSmallText, read_small_text
 
-__all__ = ["SecretValues", "parse_env_file"]
+__all__ = ["MAX_SECRET_FILE_BYTES", "SecretValues", "parse_env_file"]
+
+MAX_SECRET_FILE_BYTES = 1024 * 1024  # a .env file or a fromFile value; far beyond any real one
+
+
+def _read_text(path: Path, field: str | None = None) -> str:
+    """A small UTF-8 text file, or a one-line :class:`ConfigError` naming it (and ``field``,
+    the setting that pointed at it)."""
+    try:
+        return read_small_text(path, MAX_SECRET_FILE_BYTES)
+    except NotSmallText as exc:
+        if field is None:
+            raise ConfigError(f"the file {exc}", file=str(path)) from None
+        raise ConfigError(f"{path} {exc}", path=field) from None
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
-    """Parse a dotenv file: ``KEY=value`` lines, optional ``export``, quotes, ``#`` comments."""
+    """Parse a dotenv file: ``KEY=value`` lines, optional ``export``, quotes, ``#`` comments.
+
+    :raises ConfigError: the file is binary, too large or unreadable.
+    """
     values: dict[str, str] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in _read_text(path).splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -104,7 +121,9 @@ class SecretValues:
             path = Path(secret.from_file).expanduser()
             if not path.is_absolute():
                 path = self.project_dir / path
-            return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+            if not path.exists():
+                return None
+            return _read_text(path, f"secrets.{secret.name}.fromFile").strip()
         if secret.name in self.environ:
             return self.environ[secret.name]
         return self._dotenv_values().get(secret.name)

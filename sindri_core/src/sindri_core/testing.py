@@ -140,12 +140,25 @@ with open(os.path.join(here, name + ".rules.json")) as f:
     spec = json.load(f)
 state_path = os.path.join(here, "state.json")
 state = json.load(open(state_path)) if os.path.exists(state_path) else {}
-stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+# The bytes as sent (no newline translation); undecodable bytes survive as surrogates.
+stdin = ("" if sys.stdin is None or sys.stdin.isatty()
+         else sys.stdin.buffer.read().decode("utf-8", "surrogateescape"))
 env = {k: v for k, v in os.environ.items() if k in spec.get("record_env", [])}
 with open(os.path.join(here, "calls.jsonl"), "a") as log:
     log.write(json.dumps({"argv": [name] + sys.argv[1:], "stdin": stdin,
                           "cwd": os.getcwd(), "env": env}) + "\n")
 args = sys.argv[1:]
+if spec.get("model"):
+    # The tool's own contract first: a model may refuse the argv as the real tool would.
+    sys.path[:0] = spec["pythonpath"]
+    import importlib
+    module, _, function = spec["model"].partition(":")
+    answer = getattr(importlib.import_module(module), function)(args, stdin, here)
+    if answer is not None:
+        code, out, err = answer
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        sys.exit(code)
 for rule in spec["rules"]:
     prefix = rule["args"]
     if args[:len(prefix)] != prefix:
@@ -173,6 +186,8 @@ class FakeTool:
     ``tool.on("apps", "list", json=[...])`` answers ``<tool> apps list ...``; ``when`` and
     ``set`` read and write a small state shared by all fakes of the test (so an app can
     "exist" after ``apps create``); ``contains`` requires arguments anywhere in argv.
+    :meth:`follow` puts a model of the real tool (its flags, its input parsers) in front of
+    the rules.
     """
 
     def __init__(self, tools: FakeTools, name: str) -> None:
@@ -180,6 +195,7 @@ class FakeTool:
         self.name = name
         self.rules: list[dict[str, Any]] = []
         self.record_env: list[str] = []
+        self.model: str | None = None
         (tools.bin_dir / name).write_text(f"#!{sys.executable}\n{_FAKE_SCRIPT}")
         (tools.bin_dir / name).chmod(stat.S_IRWXU)
         self._save()
@@ -210,8 +226,25 @@ class FakeTool:
         self._save()
         return self
 
+    def follow(self, model: str) -> FakeTool:
+        """Check every call against a model of the real tool first.
+
+        :param model: ``"module:function"``, importable from this test process's ``sys.path``;
+            ``function(args, stdin, state_dir)`` returns ``None`` to let the rules answer, or
+            ``(exit_code, stdout, stderr)`` to answer as the real tool would (a refused flag,
+            an unparsable input).
+        """
+        self.model = model
+        self._save()
+        return self
+
     def _save(self) -> None:
-        spec = {"rules": self.rules, "record_env": self.record_env}
+        spec = {
+            "rules": self.rules,
+            "record_env": self.record_env,
+            "model": self.model,
+            "pythonpath": [p for p in sys.path if p],
+        }
         (self.tools.bin_dir / f"{self.name}.rules.json").write_text(json.dumps(spec))
 
     def calls(self) -> list[ToolCall]:

@@ -1,7 +1,10 @@
 """DevPod backends: the devpod provider each `type` selects, its options, and how it builds.
 
 Every documented option of a backend's block is passed to devpod as a provider option
-(``-o KEY=VALUE``); none is parsed and ignored.
+(``-o KEY=VALUE``); none is parsed and ignored, except ``gcp.diskType``, whose one allowed value
+is what devpod's gcloud provider always creates. devpod drops an option its provider does not
+define without a word, so each name below is one the provider's ``hack/provider/provider.yaml``
+defines at :data:`PROVIDER_VERSIONS` (the table test in tests/devpod checks them).
 """
 
 from __future__ import annotations
@@ -11,7 +14,13 @@ import enum
 from sindri_core.plugin import SindriConfig
 from sindri_providers_devpod.settings import DevpodSettings
 
-__all__ = ["BuildStrategy", "build_strategy", "devpod_provider_name", "provider_options"]
+__all__ = [
+    "PROVIDER_VERSIONS",
+    "BuildStrategy",
+    "build_strategy",
+    "devpod_provider_name",
+    "provider_options",
+]
 
 
 class BuildStrategy(str, enum.Enum):
@@ -52,6 +61,18 @@ def _kubernetes_resources(config: SindriConfig) -> str:
     return ",".join(parts)
 
 
+# The devpod provider releases whose options OPTION_NAMES and _derived_options use: docker and
+# kubernetes are built into devpod (``providers/*/provider.yaml``).
+PROVIDER_VERSIONS: dict[str, str] = {
+    "aws": "loft-sh/devpod-provider-aws v0.0.17",
+    "gcp": "loft-sh/devpod-provider-gcloud v0.0.12",
+    "azure": "loft-sh/devpod-provider-azure v0.11.0",
+    "digitalocean": "loft-sh/devpod-provider-digitalocean v0.0.2",
+    "ssh": "loft-sh/devpod-provider-ssh v0.0.16",
+    "kubernetes": "loft-sh/devpod v0.7.0-alpha.34",
+    "docker": "loft-sh/devpod v0.7.0-alpha.34",
+}
+
 # Each backend block's fields and the devpod provider option each one becomes.
 OPTION_NAMES: dict[str, dict[str, str]] = {
     "aws": {
@@ -67,7 +88,6 @@ OPTION_NAMES: dict[str, dict[str, str]] = {
         "zone": "ZONE",
         "machine_type": "MACHINE_TYPE",
         "disk_size": "DISK_SIZE",
-        "disk_type": "DISK_TYPE",
     },
     "azure": {
         "subscription": "AZURE_SUBSCRIPTION_ID",

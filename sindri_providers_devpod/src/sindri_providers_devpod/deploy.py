@@ -18,7 +18,9 @@ from sindri_core.plugin import (
     PlannedAction,
     ProviderContext,
     UsageError,
+    docker_engine,
     local_cluster,
+    remove_artifact,
     write_artifact,
     write_artifacts,
 )
@@ -30,14 +32,15 @@ from sindri_providers_devpod.backends import (
 )
 from sindri_providers_devpod.devcontainer import devcontainer_document, devcontainer_path, render
 from sindri_providers_devpod.devpod_cli import DevpodCli
+from sindri_providers_devpod.env_file import encode_env_file
 from sindri_providers_devpod.images import (
     WorkspaceImage,
     kubernetes_context,
-    pushed_reference,
     require_repository,
     workspace_image,
 )
 from sindri_providers_devpod.settings import DevpodSettings
+from sindri_providers_devpod.workspace_id import workspace_id
 
 __all__ = ["build", "deploy", "plan"]
 
@@ -72,13 +75,17 @@ def _planned_image(
             )
         )
         return WorkspaceImage(image=image.reference, build=None, strategy=strategy), actions
-    target = pushed_reference(require_repository(settings), image.reference or "")
+    target = docker_engine.pushed_reference(require_repository(settings), image.reference or "")
     actions.append(PlannedAction("push", f"image:{target}", "docker push to buildRepository"))
     return WorkspaceImage(image=target, build=None, strategy=strategy), actions
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     settings = _settings(ctx)
+    # Read now so a value devpod cannot carry stops the plan, as it would stop deploy.
+    values = ctx.secrets.env_values()
+    encode_env_file(values)
+    secrets = sorted(values)
     planned, actions = _planned_image(ctx, settings, image)
     provider = devpod_provider_name(settings)
     options = provider_options(settings, ctx.config)
@@ -93,7 +100,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             if image.build
             else ()
         )
-    secrets = sorted(s.name for s in ctx.config.secrets if s.source == "env")
+    workspace = workspace_id(ctx.name)
     actions += [
         PlannedAction("create", f"file:{devcontainer_path(ctx)}", "devcontainer.json"),
         PlannedAction(
@@ -104,8 +111,8 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         ),
         PlannedAction(
             "create",
-            f"workspace:{ctx.name}",
-            f"devpod up --provider {provider} --id {ctx.name}"
+            f"workspace:{workspace}",
+            f"devpod up --provider {provider} --id {workspace}"
             + (f"; secrets {', '.join(secrets)} via a workspace env file" if secrets else ""),
         ),
     ]
@@ -130,18 +137,19 @@ def build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> B
     )
 
 
-def _env_file(ctx: ProviderContext, values: dict[str, str]) -> Path | None:
-    if not values:
+def _env_file(ctx: ProviderContext, encoded: str) -> Path | None:
+    if not encoded:
         return None
-    lines = "".join(f"{key}={value}\n" for key, value in sorted(values.items()))
-    return write_artifact(Artifact(ctx.output_dir / "workspace.env", lines, mode=0o600))
+    return write_artifact(Artifact(ctx.output_dir / "workspace.env", encoded, mode=0o600))
 
 
 def deploy(
     ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
 ) -> DeployResult:
     settings = _settings(ctx)
-    secrets = ctx.secrets.env_values()  # a missing required secret stops us before any work
+    # A missing required secret, or one devpod cannot carry, stops us before any work.
+    secrets = encode_env_file(ctx.secrets.env_values())
+    workspace = workspace_id(ctx.name)
     prepared = workspace_image(ctx, settings, image, build, force=options.force)
     document = devcontainer_document(ctx, settings, image=prepared.image, build=prepared.build)
     write_artifacts([Artifact(devcontainer_path(ctx), render(document))])
@@ -150,11 +158,11 @@ def deploy(
     cli.configure_provider(provider, provider_options(settings, ctx.config))
     env_file = _env_file(ctx, secrets)
     try:
-        ctx.console.step(f"devpod up {ctx.name} on {provider}")
+        ctx.console.step(f"devpod up {workspace} on {provider}")
         cli.up(
             ctx.project_dir,
             provider=provider,
-            workspace=ctx.name,
+            workspace=workspace,
             devcontainer=str(devcontainer_path(ctx).relative_to(ctx.project_dir)),
             env_file=env_file,
             recreate=options.force,
@@ -162,7 +170,7 @@ def deploy(
         )
     finally:
         if env_file is not None:
-            env_file.unlink(missing_ok=True)
+            remove_artifact(env_file)
     if prepared.image is not None:
         reference = prepared.image
     else:
@@ -170,6 +178,6 @@ def deploy(
         reference = f"devcontainer build of the {build.source.describe()}"
     return DeployResult(
         reference=reference,
-        messages=(f"DevPod workspace {ctx.name} is up",),
-        connection=f"sindri connect  (or: devpod ssh {ctx.name})",
+        messages=(f"DevPod workspace {workspace} is up",),
+        connection=f"sindri connect  (or: devpod ssh {workspace})",
     )

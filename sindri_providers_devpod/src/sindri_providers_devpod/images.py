@@ -23,7 +23,6 @@ from sindri_providers_devpod.settings import DevpodSettings
 __all__ = [
     "WorkspaceImage",
     "kubernetes_context",
-    "pushed_reference",
     "require_repository",
     "workspace_image",
 ]
@@ -57,11 +56,6 @@ def require_repository(settings: DevpodSettings) -> str:
     return settings.build_repository
 
 
-def pushed_reference(repository: str, tag: str) -> str:
-    """``sindri:3.2.0-abc1234`` pushed to ``ghcr.io/me/dev`` is ``ghcr.io/me/dev:3.2.0-abc1234``."""
-    return f"{repository}:{tag.rsplit(':', 1)[-1]}"
-
-
 def workspace_image(
     ctx: ProviderContext,
     settings: DevpodSettings,
@@ -79,17 +73,15 @@ def workspace_image(
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     if strategy is BuildStrategy.DEVCONTAINER:
         return WorkspaceImage(image=None, build=build, strategy=strategy)
-    repository = require_repository(settings) if strategy is BuildStrategy.PUSH else None
+    if cluster is None:
+        repository = require_repository(settings)
+        pushed = docker_engine.build_and_push(
+            ctx.runner, build, repository, force=force, console=ctx.console
+        )
+        return WorkspaceImage(image=pushed, build=None, strategy=strategy)
     built = docker_engine.build_image(
         ctx.runner, build, build.tag, force=force, console=ctx.console
     )
-    if cluster is not None:
-        ctx.console.step(f"Loading {built.reference} into the {cluster.describe()}")
-        local_cluster.load_image(ctx.runner, cluster, built.reference)
-        return WorkspaceImage(image=built.reference, build=None, strategy=strategy)
-    target = pushed_reference(repository or "", built.reference)
-    ctx.console.step(f"Pushing {target}")
-    digest = docker_engine.push_image(ctx.runner, built.reference, target)
-    return WorkspaceImage(
-        image=f"{target}@{digest}" if digest else target, build=None, strategy=strategy
-    )
+    ctx.console.step(f"Loading {built.reference} into the {cluster.describe()}")
+    local_cluster.load_image(ctx.runner, cluster, built.reference)
+    return WorkspaceImage(image=built.reference, build=None, strategy=strategy)

@@ -19,6 +19,7 @@ from sindri_core.plugin import (
 from sindri_providers_devpod.devcontainer import devcontainer_path
 from sindri_providers_devpod.devpod_cli import INSTALL_HINT, DevpodCli
 from sindri_providers_devpod.settings import DevpodSettings
+from sindri_providers_devpod.workspace_id import workspace_id
 
 __all__ = ["connect", "destroy", "prerequisites", "start", "status", "stop"]
 
@@ -52,40 +53,44 @@ def _configured_in_file(ctx: ProviderContext) -> str | None:
 
 def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
     settings: DevpodSettings = ctx.provider_config
-    state = DevpodCli(ctx.runner).status(ctx.name)
+    workspace = workspace_id(ctx.name)
+    state = DevpodCli(ctx.runner).status(workspace)
     mapped = STATES.get(state.lower(), DeploymentState.UNKNOWN)
     running = _configured_in_file(ctx) if mapped is not DeploymentState.NOT_DEPLOYED else None
     return DeploymentStatus(
         state=mapped,
         image=running,
         configured_image=image.reference if image is not None else None,
-        details={"workspace": ctx.name, "backend": settings.type, "devpod_state": state},
+        details={"workspace": workspace, "backend": settings.type, "devpod_state": state},
     )
 
 
 def start(ctx: ProviderContext) -> OperationResult:
-    DevpodCli(ctx.runner).start(ctx.name)
-    return OperationResult(f"Started DevPod workspace {ctx.name}")
+    workspace = workspace_id(ctx.name)
+    DevpodCli(ctx.runner).start(workspace)
+    return OperationResult(f"Started DevPod workspace {workspace}")
 
 
 def stop(ctx: ProviderContext) -> OperationResult:
-    DevpodCli(ctx.runner).stop(ctx.name)
-    return OperationResult(f"Stopped DevPod workspace {ctx.name}")
+    workspace = workspace_id(ctx.name)
+    DevpodCli(ctx.runner).stop(workspace)
+    return OperationResult(f"Stopped DevPod workspace {workspace}")
 
 
 def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
     cli = DevpodCli(ctx.runner)
-    if cli.status(ctx.name) != "NotFound":
-        cli.delete(ctx.name)
-        message = f"Deleted DevPod workspace {ctx.name}"
+    workspace = workspace_id(ctx.name)
+    if cli.status(workspace) != "NotFound":
+        cli.delete(workspace)
+        message = f"Deleted DevPod workspace {workspace}"
     else:
-        message = f"No DevPod workspace {ctx.name} existed"
+        message = f"No DevPod workspace {workspace} existed"
     remove_artifacts(ctx.output_dir)
     return OperationResult(message)
 
 
 def connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
-    argv = ["devpod", "ssh", ctx.name]
+    argv = ["devpod", "ssh", workspace_id(ctx.name)]
     if command:
         argv += ["--command", shlex.join(command)]
     return OperationResult("", exit_code=ctx.runner.interactive(argv))

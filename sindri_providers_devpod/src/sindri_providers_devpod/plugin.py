@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         PrerequisiteReport,
         ProviderContext,
     )
+    from sindri_providers_devpod.settings import DevpodSettings
 
 INFO = ProviderInfo(
     name="devpod",
@@ -49,21 +50,23 @@ def sindri_provider_info() -> ProviderInfo:
 
 
 @hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+def sindri_check_prerequisites(ctx: ProviderContext[DevpodSettings]) -> PrerequisiteReport:
     from sindri_providers_devpod import operations
 
     return operations.prerequisites(ctx)
 
 
 @hookimpl
-def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+def sindri_plan(ctx: ProviderContext[DevpodSettings], image: ImageResolution) -> Plan:
     from sindri_providers_devpod import deploy
 
     return deploy.plan(ctx, image)
 
 
 @hookimpl
-def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+def sindri_build(
+    ctx: ProviderContext[DevpodSettings], build: BuildContext, options: BuildOptions
+) -> BuiltImage:
     from sindri_providers_devpod import deploy
 
     return deploy.build(ctx, build, options)
@@ -71,7 +74,10 @@ def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOption
 
 @hookimpl
 def sindri_deploy(
-    ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
+    ctx: ProviderContext[DevpodSettings],
+    image: ImageResolution,
+    build: BuildContext | None,
+    options: DeployOptions,
 ) -> DeployResult:
     from sindri_providers_devpod import deploy
 
@@ -79,35 +85,41 @@ def sindri_deploy(
 
 
 @hookimpl
-def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+def sindri_status(
+    ctx: ProviderContext[DevpodSettings], image: ImageResolution | None
+) -> DeploymentStatus:
     from sindri_providers_devpod import operations
 
     return operations.status(ctx, image)
 
 
 @hookimpl
-def sindri_start(ctx: ProviderContext) -> OperationResult:
+def sindri_start(ctx: ProviderContext[DevpodSettings]) -> OperationResult:
     from sindri_providers_devpod import operations
 
     return operations.start(ctx)
 
 
 @hookimpl
-def sindri_stop(ctx: ProviderContext) -> OperationResult:
+def sindri_stop(ctx: ProviderContext[DevpodSettings]) -> OperationResult:
     from sindri_providers_devpod import operations
 
     return operations.stop(ctx)
 
 
 @hookimpl
-def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+def sindri_destroy(
+    ctx: ProviderContext[DevpodSettings], options: DestroyOptions
+) -> OperationResult:
     from sindri_providers_devpod import operations
 
     return operations.destroy(ctx, options)
 
 
 @hookimpl
-def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+def sindri_connect(
+    ctx: ProviderContext[DevpodSettings], command: tuple[str, ...]
+) -> OperationResult:
     from sindri_providers_devpod import operations
 
     return operations.connect(ctx, command)

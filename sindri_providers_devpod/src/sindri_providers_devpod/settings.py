@@ -23,8 +23,12 @@ class GcpOptions:
     zone: str = setting("us-central1-a", doc="GCP zone.")
     machine_type: str = setting("e2-standard-4", key="machineType", doc="Machine type.")
     disk_size: int = setting(40, key="diskSize", doc="Disk size in GB.", minimum=1)
-    disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd"] = setting(
-        "pd-balanced", key="diskType", doc="Disk type."
+    # devpod-provider-gcloud v0.0.12 has no disk-type option and always creates pd-balanced
+    # disks (cmd/create.go), so that is the one value that describes what runs.
+    disk_type: Literal["pd-balanced"] = setting(
+        "pd-balanced",
+        key="diskType",
+        doc="Disk type: always pd-balanced (devpod's gcloud provider offers no other).",
     )
 
 

@@ -36,7 +36,6 @@ __all__ = [
     "redacted_secrets_env",
     "render_compose",
     "secrets_env",
-    "validate_settings",
 ]
 
 # The container carries the hash of the compose file it was created from: `deploy` compares it
@@ -88,21 +87,6 @@ def pull_policy_for(image: ImageResolution, config: SindriConfig) -> str:
         return "never"
     ic = config.deployment.image_config
     return PULL_POLICIES[ic.pull_policy] if ic is not None else "missing"
-
-
-def validate_settings(settings: DockerSettings) -> None:
-    """Reject combinations the engine would refuse later, naming the setting.
-
-    :raises ConfigError: ports with a network mode that cannot publish them, or a port out
-        of range.
-    """
-    if settings.ports and settings.network != "bridge":
-        raise ConfigError(
-            f"ports cannot be published with network '{settings.network}' (only with bridge)",
-            path="providers.docker.ports",
-        )
-    for port in settings.ports:
-        parse_port(port)
 
 
 def parse_port(text: str) -> dict[str, Any]:
@@ -233,18 +217,27 @@ def render_compose(document: Mapping[str, Any]) -> str:
     yaml.default_flow_style = False
     yaml.width = 4096  # never fold a long value over two lines
     stream = io.StringIO()
-    yaml.dump(_quote_ambiguous(document), stream)
+    yaml.dump(_compose_scalars(document), stream)
     return HEADER + stream.getvalue()
 
 
-def _quote_ambiguous(value: Any) -> Any:
-    """Quote strings a YAML 1.1 reader takes for booleans (``restart: no``): the serializer
-    writes YAML 1.2, where they are plain strings, but people and older tools read 1.1."""
+def _compose_scalars(value: Any) -> Any:
+    """Every string value as compose must read it literally.
+
+    ``$`` becomes ``$$``: compose interpolates ``$VAR`` and ``${VAR:-x}`` in every value of
+    the file (not in keys) from the caller's environment, so a profile named ``pro$HOME`` or
+    a project path holding ``$HOME`` would otherwise change meaning. Strings a YAML 1.1 reader
+    takes for booleans (``restart: no``) are quoted: the serializer writes YAML 1.2, where
+    they are plain strings, but people and older tools read 1.1.
+    """
     if isinstance(value, Mapping):
-        return {key: _quote_ambiguous(item) for key, item in value.items()}
+        return {key: _compose_scalars(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_quote_ambiguous(item) for item in value]
-    if isinstance(value, str) and value.lower() in _YAML11_WORDS:
+        return [_compose_scalars(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    value = value.replace("$", "$$")
+    if value.lower() in _YAML11_WORDS:
         return SingleQuotedScalarString(value)
     return value
 

@@ -38,6 +38,7 @@ from sindri_core.plugin import (
     inspect_container,
     list_volumes,
     planned_context,
+    remove_artifact,
     write_artifacts,
 )
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
@@ -48,7 +49,6 @@ from sindri_providers_docker.compose_file import (
     pull_policy_for,
     redacted_secrets_env,
     secrets_env,
-    validate_settings,
 )
 from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, resolve_dind
@@ -119,8 +119,7 @@ class _Prepared:
 
 
 def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepared:
-    settings = ctx.provider_config
-    validate_settings(settings)
+    settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
     values = ctx.secrets.env_values()
     inputs = ComposeInputs(
@@ -401,5 +400,5 @@ def _check_secrets_support(tool: ComposeTool, prepared: _Prepared) -> None:
 
 def _write_files(prepared: _Prepared) -> None:
     for path in prepared.removed_files():
-        path.unlink(missing_ok=True)
+        remove_artifact(path)
     write_artifacts(prepared.artifacts(redacted=False))

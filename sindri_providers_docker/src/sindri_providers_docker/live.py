@@ -97,7 +97,7 @@ def volume_changes(names: tuple[str, ...], live: LiveDeployment) -> list[Change]
 def _read(path: Path) -> str | None:
     try:
         return path.read_text()
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # absent, or not a readable file: deploy writes it anew
         return None
 
 

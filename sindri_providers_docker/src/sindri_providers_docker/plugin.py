@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         PrerequisiteReport,
         ProviderContext,
     )
+    from sindri_providers_docker.settings import DockerSettings
 
 INFO = ProviderInfo(
     name="docker",
@@ -47,21 +48,23 @@ def sindri_provider_info() -> ProviderInfo:
 
 
 @hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+def sindri_check_prerequisites(ctx: ProviderContext[DockerSettings]) -> PrerequisiteReport:
     from sindri_providers_docker.prerequisites import check_prerequisites
 
     return check_prerequisites(ctx.runner)
 
 
 @hookimpl
-def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+def sindri_plan(ctx: ProviderContext[DockerSettings], image: ImageResolution) -> Plan:
     from sindri_providers_docker.deploy import plan
 
     return plan(ctx, image)
 
 
 @hookimpl
-def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+def sindri_build(
+    ctx: ProviderContext[DockerSettings], build: BuildContext, options: BuildOptions
+) -> BuiltImage:
     from sindri_core.plugin import build_image
 
     return build_image(ctx.runner, build, build.tag, force=options.force, console=ctx.console)
@@ -69,7 +72,7 @@ def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOption
 
 @hookimpl
 def sindri_deploy(
-    ctx: ProviderContext,
+    ctx: ProviderContext[DockerSettings],
     image: ImageResolution,
     build: BuildContext | None,
     options: DeployOptions,
@@ -80,35 +83,41 @@ def sindri_deploy(
 
 
 @hookimpl
-def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+def sindri_status(
+    ctx: ProviderContext[DockerSettings], image: ImageResolution | None
+) -> DeploymentStatus:
     from sindri_providers_docker.status import status
 
     return status(ctx, image)
 
 
 @hookimpl
-def sindri_start(ctx: ProviderContext) -> OperationResult:
+def sindri_start(ctx: ProviderContext[DockerSettings]) -> OperationResult:
     from sindri_providers_docker.control import start
 
     return start(ctx)
 
 
 @hookimpl
-def sindri_stop(ctx: ProviderContext) -> OperationResult:
+def sindri_stop(ctx: ProviderContext[DockerSettings]) -> OperationResult:
     from sindri_providers_docker.control import stop
 
     return stop(ctx)
 
 
 @hookimpl
-def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+def sindri_connect(
+    ctx: ProviderContext[DockerSettings], command: tuple[str, ...]
+) -> OperationResult:
     from sindri_providers_docker.control import connect
 
     return connect(ctx, command)
 
 
 @hookimpl
-def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+def sindri_destroy(
+    ctx: ProviderContext[DockerSettings], options: DestroyOptions
+) -> OperationResult:
     from sindri_providers_docker.control import destroy
 
     return destroy(ctx, options)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from sindri_core.plugin import section, setting
+from sindri_core.plugin import ConfigError, Forbid, constraints, section, setting
+
+
+def _port(value: str, siblings: Mapping[str, Any]) -> None:
+    from sindri_providers_docker.compose_file import parse_port
+
+    parse_port(value)
+
+
+def _host_entry(value: str, siblings: Mapping[str, Any]) -> None:
+    """``name:ip`` (or compose's ``name=ip``), one /etc/hosts line: no spaces, no newline."""
+    name, separator, address = value.partition("=" if "=" in value else ":")
+    if any(c.isspace() or ord(c) < 32 for c in value) or not (separator and name and address):
+        raise ConfigError(f"{value!r} is not a host entry; write NAME:IP, without spaces")
 
 
 @section
@@ -30,6 +44,17 @@ class DindSettings:
     )
 
 
+@constraints(
+    *(
+        Forbid(
+            f"published ports need the bridge network, not {mode!r}",
+            at="ports",
+            equals=(("network", mode),),
+            nonempty=("ports",),
+        )
+        for mode in ("host", "none")
+    )
+)
 @section
 class DockerSettings:
     network: Literal["bridge", "host", "none"] = setting(
@@ -44,10 +69,14 @@ class DockerSettings:
         doc='Published ports, "HOST:CONTAINER" or "IP:HOST:CONTAINER", optionally with "/tcp" '
         'or "/udp"; bridge network only.',
         example=["127.0.0.1:2222:22"],
+        check=_port,
     )
     privileged: bool = setting(False, doc="Run the container privileged.")
     extra_hosts: list[str] = setting(
-        factory=list, key="extraHosts", doc='Extra /etc/hosts entries, "name:ip".'
+        factory=list,
+        key="extraHosts",
+        doc='Extra /etc/hosts entries, "name:ip".',
+        check=_host_entry,
     )
     runtime: Literal["runc", "sysbox-runc", "auto"] = setting(
         "auto",

@@ -1,26 +1,39 @@
 """Plan, build and deploy an E2B sandbox: its template (built only when it changed) and the
-sandbox created from it."""
+sandbox created from it, all through the official SDK."""
 
 from __future__ import annotations
+
+import attrs
 
 from sindri_core.plugin import (
     Artifact,
     BuildContext,
     BuildOptions,
     BuiltImage,
+    ConfigError,
     DeployOptions,
     DeployResult,
+    ImageReference,
     ImageResolution,
     Plan,
     PlannedAction,
     ProviderContext,
+    docker_engine,
+    lookup_credentials,
     write_artifacts,
 )
 from sindri_providers_e2b import sandboxes
-from sindri_providers_e2b.e2b_cli import E2bCli
+from sindri_providers_e2b.client import E2bClient, client_from_environment
 from sindri_providers_e2b.settings import E2bSettings
 from sindri_providers_e2b.state import TemplateRecord, read_record, write_record
-from sindri_providers_e2b.template import TemplateSpec, decide_rebuild, derive_alias, template_spec
+from sindri_providers_e2b.template import (
+    DEFINITION_NAME,
+    TemplateSpec,
+    decide_rebuild,
+    derive_alias,
+    sdk_template,
+    template_spec,
+)
 
 __all__ = ["build", "deploy", "plan"]
 
@@ -29,54 +42,117 @@ def _settings(ctx: ProviderContext) -> E2bSettings:
     return ctx.provider_config
 
 
+# What plan knows of the Sindri sources before they are fetched: their v3/Dockerfile.
+SOURCES_REASON = "the Sindri sources' Dockerfile is multi-stage"
+
+
+def _require_repository(settings: E2bSettings, reason: str) -> str:
+    if settings.build_repository:
+        return settings.build_repository
+    raise ConfigError(
+        f"{reason}, which E2B's Dockerfile support cannot build, so sindri builds it "
+        "locally and pushes it for the template, and needs somewhere to push it",
+        path="providers.e2b.buildRepository",
+        hint="set it to a repository E2B can pull from, e.g. ghcr.io/me/sindri-dev, or "
+        "configure deployment.image",
+    )
+
+
+@attrs.frozen
+class _Planned:
+    """What plan can tell: the template (``None`` until the Sindri sources are fetched), why a
+    local build and push comes first (if it does), and the source shown."""
+
+    spec: TemplateSpec | None
+    push_reason: str | None
+    source: str
+
+
+def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
+    settings = _settings(ctx)
+    if image.build is None:
+        return _Planned(template_spec(ctx, settings, image, None), None, image.reference or "")
+    from sindri_core.plugin import planned_context
+
+    source = image.build.describe()
+    build = planned_context(ctx.config, ctx.project_dir, image.build)
+    if build is None:  # the Sindri sources, fetched by build and deploy only
+        _require_repository(settings, SOURCES_REASON)
+        return _Planned(None, SOURCES_REASON, source)
+    spec = template_spec(ctx, settings, None, build)
+    if not spec.local_build:
+        return _Planned(spec, None, source)
+    repository = _require_repository(settings, spec.local_build)
+    # The tag it will be pushed as; the digest is known once it is pushed.
+    shown = spec.with_image(docker_engine.pushed_reference(repository, build.tag))
+    return _Planned(shown, spec.local_build, source)
+
+
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     sandboxes.reject_unsupported(ctx)
     settings = _settings(ctx)
     alias = derive_alias(ctx.name, settings)
+    planned = _planned(ctx, image)
     artifacts: tuple[Artifact, ...] = ()
-    source = image.build.describe() if image.build is not None else image.reference
-    build = None
-    if image.build is not None:
-        from sindri_core.plugin import planned_context
-
-        build = planned_context(ctx.config, ctx.project_dir, image.build)
-    if image.build is None or build is not None:
-        spec = template_spec(ctx, settings, image, build)
-        artifacts = (Artifact(spec.dockerfile, spec.content),)
+    if planned.spec is not None:
+        definition = planned.spec.definition() + "\n"
+        artifacts = (Artifact(ctx.output_dir / DEFINITION_NAME, definition),)
+    actions = []
+    if planned.push_reason:
+        actions += [
+            PlannedAction(
+                "build", f"image:{planned.source}", f"docker build: {planned.push_reason}"
+            ),
+            PlannedAction(
+                "push", f"image:{settings.build_repository}", "docker push to buildRepository"
+            ),
+        ]
     secrets = sorted(s.name for s in ctx.config.secrets)
-    actions = [
-        PlannedAction(
-            "create",
-            f"file:{ctx.output_dir / 'e2b.Dockerfile'}",
-            f"template Dockerfile from {source}",
-        ),
+    exposure = "public" if settings.public_access else "private"
+    actions += [
         PlannedAction(
             "build",
             f"template:{alias}",
-            "build the E2B template unless an identical one exists (or reuse it)",
+            f"build the E2B template from {planned.source} unless an identical one exists",
         ),
         PlannedAction(
             "create",
             f"sandbox:{ctx.name}",
-            f"sandbox from template {alias}, timeout {settings.timeout}s"
+            f"{exposure} sandbox from template {alias}, timeout {settings.timeout}s"
             + (f", secrets {', '.join(secrets)} as environment" if secrets else ""),
         ),
     ]
     return Plan(actions=tuple(actions), artifacts=artifacts)
 
 
+def _credentials(ctx: ProviderContext, image: str):
+    registry = ImageReference.parse(image, field="deployment.image").registry
+    found = lookup_credentials(registry, runner=ctx.runner)
+    if found is not None and found.identity_token:
+        ctx.console.warn(
+            f"the {registry} login from {found.source} is an identity token, which E2B cannot "
+            "use; the template's base image is pulled anonymously"
+        )
+        return None
+    return found
+
+
 def _ensure_template(
-    ctx: ProviderContext, image: ImageResolution | None, build: BuildContext | None, *, force: bool
+    ctx: ProviderContext,
+    client: E2bClient,
+    image: ImageResolution | None,
+    build: BuildContext | None,
+    *,
+    force: bool,
 ) -> TemplateSpec:
     settings = _settings(ctx)
     spec = template_spec(ctx, settings, image, build)
-    cli = E2bCli(ctx.runner, ctx.console)
-    existing = cli.find_template(spec.alias)
+    repository = _require_repository(settings, spec.local_build) if spec.local_build else None
     record = read_record(ctx.output_dir, spec.alias)
     decision = decide_rebuild(
         settings,
         force=force,
-        exists=existing is not None,
+        exists=client.template_exists(spec.alias),
         recorded=record.fingerprint if record else None,
         current=spec.fingerprint,
         alias=spec.alias,
@@ -85,16 +161,33 @@ def _ensure_template(
         f"E2B template {spec.alias}: "
         f"{'building' if decision.build else 'reusing'} ({decision.reason})"
     )
-    if decision.build:
-        write_artifacts([Artifact(spec.dockerfile, spec.content)])
-        cli.build(spec, team=settings.team, no_cache=force)
-        write_record(ctx.output_dir, TemplateRecord(spec.alias, spec.fingerprint, spec.source))
+    if not decision.build:
+        return spec
+    if build is not None and repository is not None:
+        pushed = docker_engine.build_and_push(
+            ctx.runner, build, repository, force=force, console=ctx.console
+        )
+        spec = spec.with_image(pushed)
+    credentials = _credentials(ctx, spec.image) if spec.image else None
+    ctx.console.step(f"Building E2B template {spec.alias} from {spec.source}")
+    client.build_template(
+        sdk_template(spec, credentials),
+        spec.alias,
+        cpu_count=spec.cpu_count,
+        memory_mb=spec.memory_mb,
+        skip_cache=force,
+        on_log=ctx.console.step,
+    )
+    definition = Artifact(ctx.output_dir / DEFINITION_NAME, spec.definition() + "\n")
+    write_artifacts([definition])
+    write_record(ctx.output_dir, TemplateRecord(spec.alias, spec.fingerprint, spec.source))
     return spec
 
 
 def build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
     sandboxes.reject_unsupported(ctx)
-    spec = _ensure_template(ctx, None, build, force=options.force)
+    client = client_from_environment()
+    spec = _ensure_template(ctx, client, None, build, force=options.force)
     return BuiltImage(reference=f"e2b-template:{spec.alias}", fingerprint=spec.fingerprint)
 
 
@@ -103,15 +196,14 @@ def deploy(
 ) -> DeployResult:
     sandboxes.reject_unsupported(ctx)
     settings = _settings(ctx)
-    api = sandboxes.api_for(ctx)
+    client = client_from_environment()
+    alias = derive_alias(ctx.name, settings)
     # Built first so a missing required secret stops the deploy before anything is built.
-    body = sandboxes.creation_body(ctx, settings, template=derive_alias(ctx.name, settings))
-    existing = api.find(ctx.name)
+    create = sandboxes.creation_options(ctx, settings, template=alias)
+    existing = client.find(ctx.name)
     if existing is not None and not options.force:
         if existing.state == "paused" and settings.auto_resume:
-            api.resume(
-                existing.sandbox_id, timeout=settings.timeout, auto_pause=settings.auto_pause
-            )
+            client.connect(existing.sandbox_id, timeout=settings.timeout)
             return DeployResult(
                 reference=image.reference,
                 messages=(f"Resumed sandbox {existing.sandbox_id}",),
@@ -125,12 +217,13 @@ def deploy(
             ),
             connection="sindri connect",
         )
-    spec = _ensure_template(ctx, image, build, force=options.force)
+    spec = _ensure_template(ctx, client, image, build, force=options.force)
     if existing is not None:
-        api.kill(existing.sandbox_id)
-    created = api.create(body)
+        client.kill(existing.sandbox_id)
+    sandbox_id = client.create(**create)
+    exposure = "public" if settings.public_access else "private"
     return DeployResult(
         reference=image.reference if not image.is_build else f"e2b-template:{spec.alias}",
-        messages=(f"Created sandbox {created.sandbox_id} from template {spec.alias}",),
+        messages=(f"Created {exposure} sandbox {sandbox_id} from template {spec.alias}",),
         connection="sindri connect",
     )

@@ -9,14 +9,15 @@ from sindri_core.plugin import (
     DeploymentStatus,
     DestroyOptions,
     ImageResolution,
+    OperationError,
     OperationResult,
     Prerequisite,
     PrerequisiteReport,
     ProviderContext,
     remove_artifacts,
 )
-from sindri_providers_e2b import sandboxes
-from sindri_providers_e2b.e2b_cli import HINT
+from sindri_providers_e2b import sandboxes, terminal
+from sindri_providers_e2b.client import KEY_HINT, client_from_environment, sdk_errors
 from sindri_providers_e2b.settings import E2bSettings
 from sindri_providers_e2b.state import read_record
 from sindri_providers_e2b.template import derive_alias
@@ -33,20 +34,18 @@ def _settings(ctx: ProviderContext) -> E2bSettings:
 def prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
     return PrerequisiteReport(
         (
-            Prerequisite("e2b", "the E2B CLI", ctx.runner.which("e2b") is not None, HINT),
             Prerequisite(
                 "E2B_API_KEY",
                 "an E2B API key in the environment",
                 bool(os.environ.get("E2B_API_KEY")),
-                "get a key at https://e2b.dev/dashboard and export E2B_API_KEY",
+                KEY_HINT,
             ),
         )
     )
 
 
 def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
-    api = sandboxes.api_for(ctx)
-    sandbox = api.find(ctx.name)
+    sandbox = client_from_environment().find(ctx.name)
     configured = image.reference if image is not None else None
     if sandbox is None:
         return DeploymentStatus(DeploymentState.NOT_DEPLOYED, configured_image=configured)
@@ -65,43 +64,48 @@ def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentSta
 
 
 def start(ctx: ProviderContext) -> OperationResult:
-    settings = _settings(ctx)
-    api = sandboxes.api_for(ctx)
-    sandbox = sandboxes.require_sandbox(api, ctx)
+    client = client_from_environment()
+    sandbox = sandboxes.require_sandbox(client, ctx)
     if sandbox.state == "running":
         return OperationResult(f"Sandbox {sandbox.sandbox_id} is already running")
-    api.resume(sandbox.sandbox_id, timeout=settings.timeout, auto_pause=settings.auto_pause)
+    client.connect(sandbox.sandbox_id, timeout=_settings(ctx).timeout)
     return OperationResult(f"Resumed sandbox {sandbox.sandbox_id}")
 
 
 def stop(ctx: ProviderContext) -> OperationResult:
-    api = sandboxes.api_for(ctx)
-    sandbox = sandboxes.require_sandbox(api, ctx)
-    if sandbox.state == "paused":
+    client = client_from_environment()
+    sandbox = sandboxes.require_sandbox(client, ctx)
+    if sandbox.state == "paused" or not client.pause(sandbox.sandbox_id):
         return OperationResult(f"Sandbox {sandbox.sandbox_id} is already paused")
-    api.pause(sandbox.sandbox_id)
     return OperationResult(f"Paused sandbox {sandbox.sandbox_id}")
 
 
 def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
-    api = sandboxes.api_for(ctx)
-    sandbox = api.find(ctx.name)
+    client = client_from_environment()
+    sandbox = client.find(ctx.name)
     if sandbox is not None:
-        api.kill(sandbox.sandbox_id)
+        client.kill(sandbox.sandbox_id)
     remove_artifacts(ctx.output_dir)
     alias = derive_alias(ctx.name, _settings(ctx))
     what = f"Killed sandbox {sandbox.sandbox_id}" if sandbox else "No sandbox was running"
     return OperationResult(
-        f"{what}; template {alias} is kept (delete it with `e2b template delete {alias}`)"
+        f"{what}; template {alias} is kept (delete it in the E2B dashboard or with "
+        f"`e2b template delete {alias}`)"
     )
 
 
 def connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
     settings = _settings(ctx)
-    api = sandboxes.api_for(ctx)
-    sandbox = sandboxes.require_sandbox(api, ctx)
-    sandboxes.ensure_running(api, sandbox, settings)
-    argv = ["e2b", "sandbox", "connect", sandbox.sandbox_id]
-    if command:
-        argv = ["e2b", "sandbox", "exec", sandbox.sandbox_id, *command]
-    return OperationResult("", exit_code=ctx.runner.interactive(argv))
+    client = client_from_environment()
+    found = sandboxes.require_sandbox(client, ctx)
+    if found.state != "running" and not settings.auto_resume:
+        raise OperationError(
+            f"sandbox {found.sandbox_id} is paused and providers.e2b.autoResume is false; "
+            "resume it with `sindri start`"
+        )
+    sandbox = client.connect(found.sandbox_id, timeout=settings.timeout)
+    where = {"user": settings.user, "cwd": ctx.config.deployment.volumes.workspace.path}
+    with sdk_errors(f"running in E2B sandbox {found.sandbox_id}"):
+        if command:
+            return OperationResult("", exit_code=terminal.run_command(sandbox, command, **where))
+        return OperationResult("", exit_code=terminal.shell(sandbox, **where))

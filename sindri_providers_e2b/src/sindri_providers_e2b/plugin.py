@@ -25,18 +25,19 @@ if TYPE_CHECKING:
         PrerequisiteReport,
         ProviderContext,
     )
+    from sindri_providers_e2b.settings import E2bSettings
 
 INFO = ProviderInfo(
     name="e2b",
     aliases=(),
     description="E2B cloud sandboxes built from templates",
-    capabilities=Capabilities(
-        build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=("e2b",)
-    ),
+    capabilities=Capabilities(build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=()),
     config_class="sindri_providers_e2b.settings:E2bSettings",
     notes=(
-        "Sandboxes run from a template built from a Dockerfile, or FROM a configured image.",
-        "Secrets are passed when the sandbox is created, never baked into the template.",
+        "Sandboxes run from a template built from a Dockerfile, or FROM a configured image; "
+        "multi-stage Dockerfiles are built locally and pushed to buildRepository.",
+        "Private unless publicAccess is true; secrets are passed when the sandbox is created, "
+        "never baked into the template.",
     ),
 )
 
@@ -47,21 +48,23 @@ def sindri_provider_info() -> ProviderInfo:
 
 
 @hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+def sindri_check_prerequisites(ctx: ProviderContext[E2bSettings]) -> PrerequisiteReport:
     from sindri_providers_e2b import operations
 
     return operations.prerequisites(ctx)
 
 
 @hookimpl
-def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+def sindri_plan(ctx: ProviderContext[E2bSettings], image: ImageResolution) -> Plan:
     from sindri_providers_e2b import deploy
 
     return deploy.plan(ctx, image)
 
 
 @hookimpl
-def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+def sindri_build(
+    ctx: ProviderContext[E2bSettings], build: BuildContext, options: BuildOptions
+) -> BuiltImage:
     from sindri_providers_e2b import deploy
 
     return deploy.build(ctx, build, options)
@@ -69,7 +72,10 @@ def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOption
 
 @hookimpl
 def sindri_deploy(
-    ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
+    ctx: ProviderContext[E2bSettings],
+    image: ImageResolution,
+    build: BuildContext | None,
+    options: DeployOptions,
 ) -> DeployResult:
     from sindri_providers_e2b import deploy
 
@@ -77,35 +83,37 @@ def sindri_deploy(
 
 
 @hookimpl
-def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+def sindri_status(
+    ctx: ProviderContext[E2bSettings], image: ImageResolution | None
+) -> DeploymentStatus:
     from sindri_providers_e2b import operations
 
     return operations.status(ctx, image)
 
 
 @hookimpl
-def sindri_start(ctx: ProviderContext) -> OperationResult:
+def sindri_start(ctx: ProviderContext[E2bSettings]) -> OperationResult:
     from sindri_providers_e2b import operations
 
     return operations.start(ctx)
 
 
 @hookimpl
-def sindri_stop(ctx: ProviderContext) -> OperationResult:
+def sindri_stop(ctx: ProviderContext[E2bSettings]) -> OperationResult:
     from sindri_providers_e2b import operations
 
     return operations.stop(ctx)
 
 
 @hookimpl
-def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+def sindri_destroy(ctx: ProviderContext[E2bSettings], options: DestroyOptions) -> OperationResult:
     from sindri_providers_e2b import operations
 
     return operations.destroy(ctx, options)
 
 
 @hookimpl
-def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+def sindri_connect(ctx: ProviderContext[E2bSettings], command: tuple[str, ...]) -> OperationResult:
     from sindri_providers_e2b import operations
 
     return operations.connect(ctx, command)

@@ -1,21 +1,24 @@
-"""The sandbox side of a deployment: find, create, reuse, resume."""
+"""The sandbox side of a deployment: what it is created with, and finding it again.
+
+Private unless ``publicAccess: true``: the API treats an absent ``allowPublicTraffic`` as
+public, so it is always sent, and ``false`` needs ``secure: true`` (envd behind its access
+token), which is always sent too. ``allowedDomains`` becomes ``allowOut`` with the deny-all
+``0.0.0.0/0`` the API requires beside domains; ``blockedDomains`` (IPs and CIDR blocks only,
+checked when the configuration is loaded) becomes ``denyOut``.
+"""
 
 from __future__ import annotations
 
-import os
+from typing import Any
 
 from sindri_core.plugin import ConfigError, OperationError, ProviderContext
-from sindri_providers_e2b.sandbox_api import Sandbox, SandboxApi
+from sindri_providers_e2b.client import E2bClient, SandboxSummary
 from sindri_providers_e2b.settings import E2bSettings
+from sindri_providers_e2b.template import template_environment
 
+__all__ = ["ALL_TRAFFIC", "creation_options", "network", "reject_unsupported", "require_sandbox"]
 
-def api_for(ctx: ProviderContext) -> SandboxApi:
-    key = os.environ.get("E2B_API_KEY")
-    if not key:
-        raise OperationError(
-            "E2B_API_KEY is not set", hint="get a key at https://e2b.dev/dashboard"
-        )
-    return SandboxApi(key)
+ALL_TRAFFIC = "0.0.0.0/0"
 
 
 def metadata(ctx: ProviderContext, settings: E2bSettings) -> dict[str, str]:
@@ -23,45 +26,38 @@ def metadata(ctx: ProviderContext, settings: E2bSettings) -> dict[str, str]:
     return {**settings.metadata, "sindri_name": ctx.name, "sindri_profile": profile}
 
 
-def creation_body(ctx: ProviderContext, settings: E2bSettings, template: str) -> dict:
-    """The POST /sandboxes body; secrets travel here, in the request body, only."""
-    body: dict = {
-        "templateID": template,
-        "timeout": settings.timeout,
-        "autoPause": settings.auto_pause,
-        "metadata": metadata(ctx, settings),
-        "envVars": ctx.secrets.env_values(),
-        "allow_internet_access": settings.internet_access,
-    }
-    network: dict[str, object] = {}
+def network(settings: E2bSettings) -> dict[str, Any]:
+    """The SDK's ``network`` option (``allowPublicTraffic``, ``allowOut``, ``denyOut``)."""
+    options: dict[str, Any] = {"allow_public_traffic": settings.public_access}
+    deny = list(settings.blocked_domains)
     if settings.allowed_domains:
-        network["allowOut"] = list(settings.allowed_domains)
-    if settings.blocked_domains:
-        network["denyOut"] = list(settings.blocked_domains)
-    if settings.public_access:
-        network["allowPublicTraffic"] = True
-    if network:
-        body["network"] = network
-    return body
+        options["allow_out"] = list(settings.allowed_domains)
+        deny = [ALL_TRAFFIC, *(d for d in deny if d != ALL_TRAFFIC)]
+    if deny:
+        options["deny_out"] = deny
+    return options
 
 
-def require_sandbox(api: SandboxApi, ctx: ProviderContext) -> Sandbox:
-    sandbox = api.find(ctx.name)
+def creation_options(ctx: ProviderContext, settings: E2bSettings, template: str) -> dict[str, Any]:
+    """``Sandbox.create`` options; secrets travel here, as environment, in the request body."""
+    return {
+        "template": template,
+        "timeout": settings.timeout,
+        "metadata": metadata(ctx, settings),
+        "envs": {**template_environment(ctx), **ctx.secrets.env_values()},
+        "secure": True,
+        "allow_internet_access": settings.internet_access,
+        "network": network(settings),
+        # autoResume stays sindri's (deploy, start and connect resume); no traffic-resume.
+        "lifecycle": {"on_timeout": "pause" if settings.auto_pause else "kill"},
+    }
+
+
+def require_sandbox(client: E2bClient, ctx: ProviderContext) -> SandboxSummary:
+    sandbox = client.find(ctx.name)
     if sandbox is None:
         raise OperationError(f"no E2B sandbox for {ctx.name}; deploy it first with `sindri deploy`")
     return sandbox
-
-
-def ensure_running(api: SandboxApi, sandbox: Sandbox, settings: E2bSettings) -> None:
-    """Resume a paused sandbox when autoResume allows it; refuse otherwise."""
-    if sandbox.state == "running":
-        return
-    if not settings.auto_resume:
-        raise OperationError(
-            f"sandbox {sandbox.sandbox_id} is paused and providers.e2b.autoResume is false; "
-            "resume it with `sindri start`"
-        )
-    api.resume(sandbox.sandbox_id, timeout=settings.timeout, auto_pause=settings.auto_pause)
 
 
 def reject_unsupported(ctx: ProviderContext) -> None:

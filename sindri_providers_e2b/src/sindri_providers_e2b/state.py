@@ -1,6 +1,6 @@
 """What sindri remembers about the template it built: alias, fingerprint and source.
 
-E2B templates carry no user metadata, so the record lives beside the generated Dockerfile. No
+E2B templates carry no user metadata, so the record lives beside the template definition. No
 record means "unknown", which always rebuilds: a stale template is never reused silently.
 """
 

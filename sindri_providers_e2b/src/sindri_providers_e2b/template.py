@@ -1,8 +1,12 @@
-"""The E2B template: its alias, its Dockerfile, and when it must be rebuilt.
+"""The E2B template: its alias, its definition, and when it must be rebuilt.
 
-A template is built from the build context's Dockerfile (build mode) or ``FROM`` the chain's
-digest-pinned image (image mode), plus the E2B settings. Secrets and host tokens never go into
-it: they reach the sandbox as environment at creation.
+A template starts from the chain's digest-pinned image (image mode), from a single-stage local
+Dockerfile with its variables resolved (E2B's Dockerfile support), or from the image a
+multi-stage Dockerfile was built into locally and pushed to ``buildRepository``. The E2B settings
+follow as SDK steps: the extension environment as ENV steps (values passed as they are, never
+through a Dockerfile line), the workspace as WORKDIR and the user. Secrets and registry
+credentials are never part of the definition shown or recorded: credentials go to the build
+request only, the way the SDK passes them for a private registry.
 """
 
 from __future__ import annotations
@@ -11,15 +15,25 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import attrs
 
-from sindri_core.plugin import BuildContext, ImageResolution, ProviderContext
+from sindri_core.plugin import BuildContext, Credentials, ImageResolution, ProviderContext
+from sindri_providers_e2b.dockerfile import prepare
 from sindri_providers_e2b.settings import E2bSettings
 
-__all__ = ["TemplateDecision", "TemplateSpec", "decide_rebuild", "derive_alias", "template_spec"]
+__all__ = [
+    "TemplateDecision",
+    "TemplateSpec",
+    "decide_rebuild",
+    "derive_alias",
+    "sdk_template",
+    "template_environment",
+    "template_spec",
+]
 
-DOCKERFILE_NAME = "e2b.Dockerfile"
+DEFINITION_NAME = "e2b-template.json"
 
 
 def derive_alias(name: str, settings: E2bSettings) -> str:
@@ -30,51 +44,64 @@ def derive_alias(name: str, settings: E2bSettings) -> str:
     return alias or "sindri"
 
 
+def template_environment(ctx: ProviderContext) -> dict[str, str]:
+    """The extension environment (INSTALL_PROFILE, CUSTOM_EXTENSIONS…) plus E2B_PROVIDER."""
+    return {"E2B_PROVIDER": "true", **ctx.config.extensions.environment()}
+
+
 @attrs.frozen
 class TemplateSpec:
     """Everything needed to build one template.
 
-    :param root: the directory the E2B CLI reads files from (``-p``).
-    :param dockerfile: where the generated ``e2b.Dockerfile`` is written.
-    :param fingerprint: changes whenever the template's content would change.
-    :param source: the image or build source, for messages and status.
+    :param image: the base image (image mode, or once a local build is pushed).
+    :param dockerfile: a single-stage Dockerfile with every variable resolved (build mode).
+    :param local_build: why the Dockerfile must be built locally and pushed first, if it must.
+    :param identity: what the base is (image digest or build fingerprint), for the fingerprint.
     """
 
     alias: str
-    root: Path
-    dockerfile: Path
-    content: str
-    fingerprint: str
     source: str
+    identity: str
     cpu_count: int
     memory_mb: int
+    env: dict[str, str]
+    workdir: str
+    user: str
+    image: str | None = None
+    dockerfile: str | None = None
+    context_dir: Path | None = None
+    local_build: str | None = None
+
+    def with_image(self, image: str) -> TemplateSpec:
+        return attrs.evolve(self, image=image, dockerfile=None, local_build=None)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the template would: base, steps, CPU, memory."""
+        steps = json.dumps([self.dockerfile, self.env, self.workdir, self.user], ensure_ascii=False)
+        text = f"{self.identity}\0{steps}\0{self.cpu_count}\0{self.memory_mb}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def definition(self) -> str:
+        """The definition as the SDK sends it, without credentials (for plan and the record)."""
+        from e2b import Template
+
+        return Template.to_json(sdk_template(self, None))
 
 
-def _env_line(key: str, value: str) -> str:
-    return f"ENV {key}={json.dumps(value, ensure_ascii=False)}"
+def sdk_template(spec: TemplateSpec, credentials: Credentials | None) -> Any:
+    """The SDK ``Template`` for ``spec``; ``credentials`` pull a private base image."""
+    from e2b import Template
 
-
-def _settings_lines(ctx: ProviderContext, settings: E2bSettings) -> list[str]:
-    env = {"E2B_PROVIDER": "true", **ctx.config.extensions.environment()}
-    return [
-        "",
-        "# E2B settings added by sindri (secrets are passed at sandbox creation, never here)",
-        *(_env_line(key, value) for key, value in env.items()),
-        f"WORKDIR {ctx.config.deployment.volumes.workspace.path}",
-        f"USER {settings.user}",
-        "",
-    ]
-
-
-def _bake_build_args(dockerfile: str, args: dict[str, str]) -> str:
-    """E2B builds take no build arguments: give each ``ARG`` the value docker build would."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(2)
-        return f"{match.group(1)}ARG {name}={json.dumps(args[name])}"
-
-    pattern = r"^(\s*)ARG\s+(" + "|".join(map(re.escape, args)) + r")(?:=\S*)?\s*$"
-    return re.sub(pattern, replace, dockerfile, flags=re.MULTILINE) if args else dockerfile
+    if spec.dockerfile is not None:
+        context = str(spec.context_dir) if spec.context_dir else None
+        builder = Template(file_context_path=context).from_dockerfile(spec.dockerfile)
+    elif spec.image is not None:
+        login = (credentials.username, credentials.password) if credentials else (None, None)
+        builder = Template().from_image(spec.image, *login)
+    else:
+        raise ValueError("a local build is pushed before its template is defined")
+    return builder.set_envs(spec.env).set_workdir(spec.workdir).set_user(spec.user)
 
 
 def _memory_mb(ctx: ProviderContext) -> int:
@@ -89,31 +116,33 @@ def template_spec(
     build: BuildContext | None,
 ) -> TemplateSpec:
     """The template for an image (image mode) or a build context (build mode)."""
-    dockerfile = ctx.output_dir / DOCKERFILE_NAME
+    common: dict[str, Any] = {
+        "alias": derive_alias(ctx.name, settings),
+        "cpu_count": ctx.config.deployment.resources.cpu_count,
+        "memory_mb": _memory_mb(ctx),
+        "env": template_environment(ctx),
+        "workdir": ctx.config.deployment.volumes.workspace.path,
+        "user": settings.user,
+    }
     if build is not None:
-        base = _bake_build_args(build.dockerfile.read_text(encoding="utf-8"), build.build_args)
-        head = f"# E2B template for {ctx.name}, built from {build.source.describe()}\n"
-        content, root, identity = head + base.rstrip("\n"), build.context_dir, build.fingerprint
-        source = build.source.describe()
-    elif image is not None and image.reference:
-        content = f"# E2B template for {ctx.name}\nFROM {image.reference}"
-        root, identity = ctx.output_dir, image.digest or image.reference
-        source = image.reference
-    else:
-        raise ValueError("an E2B template needs an image or a build context")
-    content = content + "\n" + "\n".join(_settings_lines(ctx, settings))
-    cpu, memory = ctx.config.deployment.resources.cpu_count, _memory_mb(ctx)
-    digest = hashlib.sha256(f"{identity}\0{content}\0{cpu}\0{memory}".encode()).hexdigest()
-    return TemplateSpec(
-        alias=derive_alias(ctx.name, settings),
-        root=root,
-        dockerfile=dockerfile,
-        content=content,
-        fingerprint=digest,
-        source=source,
-        cpu_count=cpu,
-        memory_mb=memory,
-    )
+        text = build.dockerfile.read_text(encoding="utf-8")
+        prepared = prepare(text, build.build_args)
+        return TemplateSpec(
+            source=build.source.describe(),
+            identity=build.fingerprint,
+            dockerfile=None if prepared.local_reason else prepared.content,
+            context_dir=build.context_dir,
+            local_build=prepared.local_reason,
+            **common,
+        )
+    if image is not None and image.reference:
+        return TemplateSpec(
+            source=image.reference,
+            identity=image.digest or image.reference,
+            image=image.reference,
+            **common,
+        )
+    raise ValueError("an E2B template needs an image or a build context")
 
 
 @attrs.frozen

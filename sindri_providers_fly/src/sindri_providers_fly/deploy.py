@@ -36,6 +36,7 @@ from sindri_core.plugin import (
 from sindri_providers_fly import fly_toml
 from sindri_providers_fly.fly_toml import FILE_SECRET_PREFIX, VOLUME_NAME, BuildSpec, FileMount
 from sindri_providers_fly.flyctl import Flyctl
+from sindri_providers_fly.secret_encoding import encode_secrets
 from sindri_providers_fly.settings import FlySettings
 
 __all__ = ["DEV_USER", "FlyTarget", "build_image", "deploy", "plan", "require_flyctl"]
@@ -92,6 +93,7 @@ class SecretPayload:
 
     values: dict[str, str] = attrs.field(repr=False)
     files: tuple[FileMount, ...]
+    encoded: str = attrs.field(default="", repr=False)  # the stdin of `secrets import`
 
     @property
     def names(self) -> list[str]:
@@ -102,7 +104,7 @@ def secret_payload(ctx: ProviderContext) -> SecretPayload:
     """Env secrets as they are; file secrets base64-encoded (Fly's ``[[files]]`` decodes a
     secret into the file) under ``SINDRI_FILE_<NAME>``.
 
-    :raises ConfigError: a required secret is missing.
+    :raises ConfigError: a required secret is missing, or a value cannot reach Fly intact.
     """
     values = dict(ctx.secrets.env_values())
     files = []
@@ -111,7 +113,7 @@ def secret_payload(ctx: ProviderContext) -> SecretPayload:
         name = FILE_SECRET_PREFIX + secret.name
         values[name] = base64.b64encode(path.read_bytes()).decode("ascii")
         files.append(FileMount(guest_path=secret.mount_path, secret_name=name))
-    return SecretPayload(values=values, files=tuple(files))
+    return SecretPayload(values=values, files=tuple(files), encoded=encode_secrets(values))
 
 
 def removed_secret_names(target: FlyTarget, payload: SecretPayload) -> list[str]:
@@ -282,7 +284,7 @@ def _sync_secrets(fly: Flyctl, target: FlyTarget, payload: SecretPayload) -> lis
         fly.unstage_secrets(target.app, still_set)
         messages.append("Unset secrets no longer in sindri.yaml: " + ", ".join(still_set))
     if payload.values:
-        fly.stage_secrets(target.app, payload.values)
+        fly.stage_secrets(target.app, payload.encoded)
         messages.append("Staged secrets " + ", ".join(payload.names))
     record = {"app": target.app, "names": payload.names}
     write_artifacts([Artifact(target.secret_names_file, json.dumps(record, indent=2) + "\n")])

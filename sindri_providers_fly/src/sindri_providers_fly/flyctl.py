@@ -7,7 +7,6 @@ meant for humans. Secret values only ever travel on stdin (``secrets import``).
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -23,7 +22,6 @@ __all__ = [
     "IpAddress",
     "Machine",
     "Volume",
-    "encode_secrets",
 ]
 
 # flyctl installs both names; newer installs may only have `fly`.
@@ -77,23 +75,6 @@ def _field(data: Mapping[str, Any], name: str) -> Any:
     if name in data:
         return data[name]
     return data.get(name[:1].upper() + name[1:], data.get(name.upper()))
-
-
-# Characters flyctl's secrets parser takes literally in an unquoted value (any version).
-_PLAIN_VALUE = re.compile(r"[^\s#\"'\\]*")
-
-
-def encode_secrets(values: Mapping[str, str]) -> str:
-    """``NAME=VALUE`` lines for ``flyctl secrets import``.
-
-    Plain values are written as they are; anything else (spaces, quotes, ``#``, newlines,
-    backslashes) as a JSON string, the double-quoted form flyctl's dotenv parser unescapes.
-    """
-    lines = []
-    for name, value in values.items():
-        encoded = value if _PLAIN_VALUE.fullmatch(value) else json.dumps(value, ensure_ascii=False)
-        lines.append(f"{name}={encoded}")
-    return "\n".join(lines) + "\n"
 
 
 class Flyctl:
@@ -181,9 +162,12 @@ class Flyctl:
 
     # -- secrets -------------------------------------------------------------------------------
 
-    def stage_secrets(self, app: str, values: Mapping[str, str]) -> None:
-        """Set secrets without restarting machines; the next deploy applies them."""
-        self._run("secrets", "import", "--stage", "--app", app, input=encode_secrets(values))
+    def stage_secrets(self, app: str, encoded: str) -> None:
+        """Set secrets without restarting machines; the next deploy applies them.
+
+        :param encoded: ``NAME=VALUE`` lines from :func:`~.secret_encoding.encode_secrets`.
+        """
+        self._run("secrets", "import", "--stage", "--app", app, input=encoded)
 
     def secret_names(self, app: str) -> set[str]:
         """The names of the app's secrets (flyctl never prints their values)."""

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         PrerequisiteReport,
         ProviderContext,
     )
+    from sindri_providers_fly.settings import FlySettings
 
 INFO = ProviderInfo(
     name="fly",
@@ -47,21 +48,23 @@ def sindri_provider_info() -> ProviderInfo:
 
 
 @hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+def sindri_check_prerequisites(ctx: ProviderContext[FlySettings]) -> PrerequisiteReport:
     from sindri_providers_fly import operations
 
     return operations.prerequisites(ctx)
 
 
 @hookimpl
-def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+def sindri_plan(ctx: ProviderContext[FlySettings], image: ImageResolution) -> Plan:
     from sindri_providers_fly import deploy
 
     return deploy.plan(ctx, image)
 
 
 @hookimpl
-def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
+def sindri_build(
+    ctx: ProviderContext[FlySettings], build: BuildContext, options: BuildOptions
+) -> BuiltImage:
     from sindri_providers_fly import deploy
 
     return deploy.build_image(ctx, build, options)
@@ -69,7 +72,7 @@ def sindri_build(ctx: ProviderContext, build: BuildContext, options: BuildOption
 
 @hookimpl
 def sindri_deploy(
-    ctx: ProviderContext,
+    ctx: ProviderContext[FlySettings],
     image: ImageResolution,
     build: BuildContext | None,
     options: DeployOptions,
@@ -80,35 +83,37 @@ def sindri_deploy(
 
 
 @hookimpl
-def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+def sindri_status(
+    ctx: ProviderContext[FlySettings], image: ImageResolution | None
+) -> DeploymentStatus:
     from sindri_providers_fly import operations
 
     return operations.status(ctx, image)
 
 
 @hookimpl
-def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+def sindri_destroy(ctx: ProviderContext[FlySettings], options: DestroyOptions) -> OperationResult:
     from sindri_providers_fly import operations
 
     return operations.destroy(ctx, options)
 
 
 @hookimpl
-def sindri_start(ctx: ProviderContext) -> OperationResult:
+def sindri_start(ctx: ProviderContext[FlySettings]) -> OperationResult:
     from sindri_providers_fly import operations
 
     return operations.start(ctx)
 
 
 @hookimpl
-def sindri_stop(ctx: ProviderContext) -> OperationResult:
+def sindri_stop(ctx: ProviderContext[FlySettings]) -> OperationResult:
     from sindri_providers_fly import operations
 
     return operations.stop(ctx)
 
 
 @hookimpl
-def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+def sindri_connect(ctx: ProviderContext[FlySettings], command: tuple[str, ...]) -> OperationResult:
     from sindri_providers_fly import operations
 
     return operations.connect(ctx, command)

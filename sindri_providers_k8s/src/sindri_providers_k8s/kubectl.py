@@ -8,6 +8,7 @@ the provider's timeouts, and turns kubectl's "NotFound" answers into ``None``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,9 @@ QUERY_TIMEOUT = 60.0
 APPLY_TIMEOUT = 300.0
 WAIT_MARGIN = 30.0  # kubectl's own --timeout fires first; ours only guards a hung client
 LOGIN_SHELL = ("bash", "-l")
+# kubectl delete prints `deployment.apps "x" deleted` on stdout for each deleted object; a
+# selector that matches nothing prints "No resources found" there too.
+DELETED_LINE = re.compile(r'^\S+ "[^"]+" deleted\b')
 
 
 @attrs.frozen
@@ -121,8 +125,9 @@ class Kubectl:
         args = ("scale", f"deployment/{deployment}", f"--replicas={replicas}", "-n", namespace)
         return self.run(*args, check=False)
 
-    def delete(self, kinds: Sequence[str], namespace: str, selector: str) -> CommandResult:
-        return self.run(
+    def delete(self, kinds: Sequence[str], namespace: str, selector: str) -> list[str]:
+        """Delete what matches; returns kubectl's line for each object it deleted."""
+        result = self.run(
             "delete",
             ",".join(kinds),
             "-n",
@@ -132,6 +137,7 @@ class Kubectl:
             "--ignore-not-found",
             timeout=APPLY_TIMEOUT,
         )
+        return [line for line in result.stdout.splitlines() if DELETED_LINE.match(line)]
 
     def exec_argv(self, deployment: str, namespace: str, command: Sequence[str]) -> list[str]:
         """The interactive ``kubectl exec`` into the deployment's pod."""

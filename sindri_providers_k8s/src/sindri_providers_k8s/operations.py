@@ -67,8 +67,7 @@ def scale(ctx: ProviderContext, replicas: int) -> OperationResult:
 def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
     names = names_for(ctx)
     kinds = [*DESTROYED_KINDS, *(("persistentvolumeclaim",) if options.volumes else ())]
-    result = kubectl_for(ctx).delete(kinds, names.namespace, names.label_selector())
-    deleted = [line for line in result.stdout.splitlines() if line.strip()]
+    deleted = kubectl_for(ctx).delete(kinds, names.namespace, names.label_selector())
     remove_artifacts(ctx.output_dir)
     if not deleted:
         return OperationResult(f"{names.instance}: nothing to destroy in {names.namespace}")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         PrerequisiteReport,
         ProviderContext,
     )
+    from sindri_providers_k8s.settings import KubernetesSettings
 
 INFO = ProviderInfo(
     name="kubernetes",
@@ -34,6 +35,11 @@ INFO = ProviderInfo(
         build=BuildLocation.NEVER, prebuilt_image=True, gpu=True, tools=("kubectl",)
     ),
     config_class="sindri_providers_k8s.settings:KubernetesSettings",
+    # Object names and label values are DNS labels: sindri.yaml's own rule allows a final '-'.
+    name_rule=(
+        r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        "a DNS label: lower-case letters, digits and '-', not ending in '-'",
+    ),
     notes=(
         "Kubernetes never builds: set deployment.image or deployment.image_config to a "
         "pushed image.",
@@ -67,14 +73,14 @@ def sindri_resolve_image(
 
 
 @hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
+def sindri_check_prerequisites(ctx: ProviderContext[KubernetesSettings]) -> PrerequisiteReport:
     from sindri_providers_k8s import operations
 
     return operations.prerequisites(ctx)
 
 
 @hookimpl
-def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
+def sindri_plan(ctx: ProviderContext[KubernetesSettings], image: ImageResolution) -> Plan:
     from sindri_providers_k8s import deploy
 
     return deploy.plan(ctx, image)
@@ -82,7 +88,7 @@ def sindri_plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
 
 @hookimpl
 def sindri_deploy(
-    ctx: ProviderContext,
+    ctx: ProviderContext[KubernetesSettings],
     image: ImageResolution,
     build: BuildContext | None,
     options: DeployOptions,
@@ -93,7 +99,9 @@ def sindri_deploy(
 
 
 @hookimpl
-def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+def sindri_status(
+    ctx: ProviderContext[KubernetesSettings], image: ImageResolution | None
+) -> DeploymentStatus:
     from sindri_providers_k8s import deploy, operations
     from sindri_providers_k8s.status import deployment_status
 
@@ -102,28 +110,32 @@ def sindri_status(ctx: ProviderContext, image: ImageResolution | None) -> Deploy
 
 
 @hookimpl
-def sindri_start(ctx: ProviderContext) -> OperationResult:
+def sindri_start(ctx: ProviderContext[KubernetesSettings]) -> OperationResult:
     from sindri_providers_k8s import operations
 
     return operations.scale(ctx, 1)
 
 
 @hookimpl
-def sindri_stop(ctx: ProviderContext) -> OperationResult:
+def sindri_stop(ctx: ProviderContext[KubernetesSettings]) -> OperationResult:
     from sindri_providers_k8s import operations
 
     return operations.scale(ctx, 0)
 
 
 @hookimpl
-def sindri_destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
+def sindri_destroy(
+    ctx: ProviderContext[KubernetesSettings], options: DestroyOptions
+) -> OperationResult:
     from sindri_providers_k8s import operations
 
     return operations.destroy(ctx, options)
 
 
 @hookimpl
-def sindri_connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
+def sindri_connect(
+    ctx: ProviderContext[KubernetesSettings], command: tuple[str, ...]
+) -> OperationResult:
     from sindri_providers_k8s import operations
 
     return operations.connect(ctx, command)

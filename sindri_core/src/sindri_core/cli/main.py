@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sindri_core.api import Project
     from sindri_core.output import Console
 
-__all__ = ["Session", "cli", "emit_json", "main", "pass_session", "startup_done"]
+__all__ = ["Session", "Terminated", "cli", "emit_json", "main", "pass_session", "startup_done"]
 
 
 class Session:
@@ -139,13 +139,19 @@ class SindriGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from sindri_core.errors import SindriError
+        from sindri_core.image.deadline import deadline_scope
 
         try:
-            return super().invoke(ctx)
+            with deadline_scope():  # one registry deadline for the whole command
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            raise  # the reader of stdout left (`| head -1`): click ends quietly
         except SindriError as exc:
             _report(ctx, str(exc), exc.exit_code)
+        except Terminated:
+            _report(ctx, "terminated", 143)
         except KeyboardInterrupt:
             _report(ctx, "interrupted", 130)
         except Exception as exc:  # a bug: one line; --debug shows where
@@ -178,10 +184,22 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug
     ctx.obj = Session(config, -1 if quiet else verbose, debug)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so it unwinds as on Ctrl-C: a running tool is
+    killed by ``subprocess`` on the way out instead of being orphaned; exit status 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; start-up runs without the cyclic garbage collector (see
-    :func:`startup_done`)."""
+    :func:`startup_done`). SIGTERM is handled like SIGINT (:class:`Terminated`)."""
+    import signal
+
     global _sindri_owns_the_process
     _sindri_owns_the_process = True
     gc.disable()
+    signal.signal(signal.SIGTERM, _terminate)
     cli.main(args=argv, prog_name="sindri")

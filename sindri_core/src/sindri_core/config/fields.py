@@ -28,6 +28,9 @@ class FieldSpec:
     maximum: float | None = None
     max_length: int | None = None
     deprecated: str | None = None
+    # A rule no pattern states (see config/rules.py): called with the value and the plain
+    # data of its mapping; raises ConfigError, which the loader locates at the value.
+    check: Callable[[Any, Mapping[str, Any]], None] | None = None
 
 
 def setting(
@@ -42,6 +45,7 @@ def setting(
     minimum: float | None = None,
     maximum: float | None = None,
     max_length: int | None = None,
+    check: Callable[[Any, Mapping[str, Any]], None] | None = None,
 ) -> Any:
     """An attrs field carrying its :class:`FieldSpec`. Without a default it is required."""
     spec = FieldSpec(
@@ -53,6 +57,7 @@ def setting(
         minimum=minimum,
         maximum=maximum,
         max_length=max_length,
+        check=check,
     )
     metadata = {"sindri": spec}
     if factory is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from sindri_core.config import rules
 from sindri_core.config.fields import Forbid, constraints, section, setting
 
 __all__ = [
@@ -34,11 +35,20 @@ Strategy = Literal["semver", "latest-stable", "pin-to-cli", "explicit"]
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
 
+@constraints(
+    Forbid(
+        "resolution_strategy 'explicit' needs image_config.version: the tag to use",
+        at="resolution_strategy",
+        equals=(("resolution_strategy", "explicit"),),
+        absent=("version", "digest", "tag_override"),
+    ),
+)
 @section
 class ImageConfig:
     registry: str = setting(
         doc="Repository without tag that images are resolved against.",
         example="ghcr.io/pacphi/sindri",
+        check=rules.repository,
     )
     digest: str | None = setting(
         None,
@@ -58,6 +68,7 @@ class ImageConfig:
         None,
         doc="npm-style semver range resolved against the registry's tags (priority 3).",
         example="^3.1.0",
+        check=rules.version_for_strategy,
     )
     resolution_strategy: Strategy = setting(
         "semver",
@@ -139,8 +150,11 @@ class Resources:
         example="4GB",
         pattern=SIZE_PATTERN,
         pattern_hint="a size such as 512MB or 4GB",
+        check=rules.memory_size,
     )
-    cpus: int | None = setting(None, doc="CPU count (default 2).", example=2, minimum=1)
+    cpus: int | None = setting(
+        None, doc="CPU count (default 2).", example=2, minimum=1, maximum=rules.MAX_CPUS
+    )
     gpu: Gpu = setting(factory=Gpu, doc="GPU request.")
 
     @property
@@ -155,7 +169,9 @@ class Resources:
 @section
 class WorkspaceVolume:
     path: str = setting(
-        "/alt/home/developer/workspace", doc="Workspace path inside the environment."
+        "/alt/home/developer/workspace",
+        doc="Workspace path inside the environment (absolute, not /).",
+        check=rules.container_path,
     )
     size: str = setting(
         "10GB", doc="Volume size.", pattern=SIZE_PATTERN, pattern_hint="a size such as 10GB"
@@ -188,6 +204,7 @@ class Deployment:
         None,
         doc="Legacy full image reference (priority 4); ignored when image_config is set.",
         example="ghcr.io/pacphi/sindri:3.1.4",
+        check=rules.image_reference,
     )
     image_config: ImageConfig | None = setting(
         None, doc="Structured image selection (priorities 1-3)."
@@ -275,7 +292,10 @@ class Secret:
     )
     path: str | None = setting(None, doc="file source: the host file.")
     mount_path: str | None = setting(
-        None, key="mountPath", doc="file source: where the file appears in the environment."
+        None,
+        key="mountPath",
+        doc="file source: where the file appears in the environment (absolute).",
+        check=rules.container_path,
     )
 
 

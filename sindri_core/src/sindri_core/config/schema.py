@@ -180,7 +180,8 @@ def check(
             raise fail(f"expected a list, got {_kind(value)}", path, loc)
         (item_type,) = typing.get_args(tp)
         return [
-            check(item_type, item, join_path(path, i), _item_location(value, i))
+            # The field's pattern constrains each string of a list of strings.
+            check(item_type, item, join_path(path, i), _item_location(value, i), spec)
             for i, item in enumerate(value)
         ]
     if origin is dict:
@@ -269,7 +270,28 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
     for rule in constraints_of(cls):
         if rule.matches(value):
             raise fail(rule.message, join_path(path, rule.at), _key_location(value, rule.at))
+    for key, field in fields.items():
+        value_rule = spec_of(field).check
+        if value_rule is not None and out.get(key) is not None:
+            _apply(value_rule, out, value, key, join_path(path, key))
     return out
+
+
+def _apply(rule: Any, data: dict[str, Any], node: Any, key: str, path: str) -> None:
+    """Run a field's value rule (on each item of a list); its error, raised by a parser
+    that knows no positions, is located at the value here."""
+    if isinstance(data[key], list):
+        items = [
+            (item, join_path(path, i), _item_location(node[key], i))
+            for i, item in enumerate(data[key])
+        ]
+    else:
+        items = [(data[key], path, _value_location(node, key))]
+    for item, where, loc in items:
+        try:
+            rule(item, data)
+        except ConfigError as exc:
+            raise fail(exc.message, where, loc, exc.hint) from None
 
 
 @functools.cache
@@ -332,7 +354,7 @@ def json_schema(tp: Any, spec: FieldSpec | None = None, overrides: dict | None =
     if attrs.has(tp):
         return _class_schema(tp, overrides)
     if origin is list:
-        return {"type": "array", "items": json_schema(typing.get_args(tp)[0], None, overrides)}
+        return {"type": "array", "items": json_schema(typing.get_args(tp)[0], spec, overrides)}
     if origin is dict:
         return {
             "type": "object",

@@ -22,8 +22,17 @@ What it does, and why (docs/IMAGE_MANAGEMENT.md, "Registries"):
   read timeout (``SINDRI_REGISTRY_TIMEOUT`` seconds for reads).
 - **Retries** (tenacity): connection errors, timeouts, broken bodies, 408, 429 and 5xx are
   retried with exponential backoff, honouring ``Retry-After`` (seconds or HTTP date), bounded
-  by :class:`RetryPolicy` in attempts and in total time. A ``Retry-After`` beyond the cap fails
-  at once instead of sleeping. The final error is one line: registry, request, status.
+  by :class:`RetryPolicy` in attempts and in total time. A ``Retry-After`` beyond the cap, or
+  beyond the command's deadline, fails at once instead of sleeping. The final error is one
+  line: registry, request (the token endpoint when that is what failed), status.
+- **Bounds** (a hostile or broken registry must not exhaust memory or time): every body is
+  streamed and read up to a limit suited to what it is (:data:`LIMITS`); a longer answer is
+  an error naming the registry and the request, a longer error body is cut. A tag list holds at
+  most :data:`MAX_TAGS` tags, a token at most :data:`MAX_TOKEN` characters (it is sent back as
+  a header). All requests of one command share one deadline
+  (:mod:`~sindri_core.image.deadline`), checked between reads of a body and before every try;
+  each read waits at most the read timeout or what is left of the deadline, whichever is less.
+  At most :data:`MAX_REDIRECTS` redirects per request.
 
 Credentials never appear in logs, errors or ``repr``.
 """
@@ -47,15 +56,21 @@ from typing import Any, TypeVar
 import attrs
 import requests
 import tenacity
+import urllib3.exceptions
 
 from sindri_core import __version__
 from sindri_core.errors import RegistryError, UsageError
 from sindri_core.image.credentials import Credentials, lookup_credentials
+from sindri_core.image.deadline import Deadline, command_deadline
 from sindri_core.image.reference import DOCKER_HUB, DOCKER_HUB_API, validate_digest
 
 __all__ = [
+    "LIMITS",
     "MANIFEST_MEDIA_TYPES",
     "MAX_PAGES",
+    "MAX_REDIRECTS",
+    "MAX_TAGS",
+    "MAX_TOKEN",
     "PAGE_SIZE",
     "Challenge",
     "RegistryClient",
@@ -78,6 +93,10 @@ PAGE_SIZE = 1000
 MAX_PAGES = 100
 INSECURE_ENV = "SINDRI_INSECURE_REGISTRIES"
 TIMEOUT_ENV = "SINDRI_REGISTRY_TIMEOUT"
+MAX_TAGS = 200_000
+MAX_TOKEN = 64 * 1024
+MAX_REDIRECTS = 10
+_CHUNK = 64 * 1024
 _DEFAULT_TOKEN_LIFETIME = 60  # distribution's token spec default when expires_in is absent
 _TOKEN_MARGIN = 10  # renew this many seconds before expiry
 
@@ -122,6 +141,41 @@ class RetryPolicy:
     backoff: float = 0.5
     max_wait: float = 8.0
     retry_after_cap: float = 30.0
+
+
+@attrs.frozen
+class BodyLimit:
+    """How much of a response body is read, and what the body is (for the error).
+
+    :param needed: whether the caller uses the body; one that is not is cut at the limit
+        instead of failing the request.
+    """
+
+    size: int
+    kind: str
+    needed: bool = True
+
+    def describe(self) -> str:
+        return (
+            f"{self.size // 1024 // 1024} MiB"
+            if self.size >= 1024 * 1024
+            else (f"{self.size // 1024} KiB")
+        )
+
+
+@attrs.frozen
+class Limits:
+    """The body limits per kind of answer. A page of 1000 tags of the longest allowed length
+    is about 130 KiB; a manifest registries must accept is at most 4 MiB (distribution spec);
+    a token response is a few KiB."""
+
+    tags_page: BodyLimit = BodyLimit(4 * 1024 * 1024, "a tag-list page")
+    manifest: BodyLimit = BodyLimit(4 * 1024 * 1024, "a manifest")
+    token: BodyLimit = BodyLimit(1024 * 1024, "a token response")
+    other: BodyLimit = BodyLimit(64 * 1024, "an answer whose body is not used", needed=False)
+
+
+LIMITS = Limits()
 
 
 @attrs.frozen
@@ -194,12 +248,16 @@ def is_plain_http(host: str) -> bool:
 
 
 class _Transient(Exception):
-    """A failure worth another try; ``status`` says what happened, for the final message."""
+    """A failure worth another try; ``status`` says what happened, for the final message;
+    ``request`` names the request when it is not the one being retried (the token endpoint)."""
 
-    def __init__(self, status: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: str, retry_after: float | None = None, request: str | None = None
+    ) -> None:
         super().__init__(status)
         self.status = status
         self.retry_after = retry_after
+        self.request = request
 
 
 def _no_netrc(request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -271,6 +329,7 @@ class RegistryClient:
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         tokens: _TokenCache = TOKENS,
+        deadline: Deadline | None = None,
     ) -> None:
         self.registry = registry
         self.api_host = DOCKER_HUB_API if registry == DOCKER_HUB else registry
@@ -278,8 +337,10 @@ class RegistryClient:
         self.timeouts = timeouts or Timeouts.from_env()
         self.policy = policy or RetryPolicy()
         self._credentials = credentials
+        self.deadline = deadline or command_deadline()
         self._session = session or requests.Session()
         self._session.headers["User-Agent"] = f"sindri/{__version__}"
+        self._session.max_redirects = MAX_REDIRECTS
         self._tokens = tokens
         self._challenges: list[Challenge] | None = None
 
@@ -317,6 +378,11 @@ class RegistryClient:
                 lambda: self._tags_page(page_url, repository),  # noqa: B023 - called at once
             )
             tags.extend(page)
+            if len(tags) > MAX_TAGS:
+                raise RegistryError(
+                    f"registry {self.registry}: the tag list of {repository} has more than "
+                    f"{MAX_TAGS} tags; stopped"
+                )
         return list(dict.fromkeys(tags))
 
     def manifest_digest(self, repository: str, reference: str) -> str:
@@ -334,7 +400,7 @@ class RegistryClient:
     # -- one attempt ---------------------------------------------------------------------------
 
     def _tags_page(self, url: str, repository: str) -> tuple[list[str], str | None]:
-        response = self._send("GET", url, repository)
+        response = self._send("GET", url, repository, limit=LIMITS.tags_page)
         self._raise_for_status(response, "GET", url, repository)
         try:
             document = json.loads(response.content)
@@ -373,7 +439,7 @@ class RegistryClient:
         digest = response.headers.get("Docker-Content-Digest")
         if not digest:
             # Some registries omit the header on HEAD; the digest is the hash of the body.
-            response = self._send("GET", url, repository, headers)
+            response = self._send("GET", url, repository, headers, limit=LIMITS.manifest)
             self._raise_for_status(response, "GET", url, repository)
             digest = "sha256:" + hashlib.sha256(response.content).hexdigest()
         problem = validate_digest(digest)
@@ -390,6 +456,8 @@ class RegistryClient:
         url: str,
         repository: str,
         headers: dict[str, str] | None = None,
+        *,
+        limit: BodyLimit = LIMITS.other,
     ) -> requests.Response:
         """One request with authorization; re-authorizes once on a fresh 401 challenge."""
         headers = dict(headers or {})
@@ -397,7 +465,7 @@ class RegistryClient:
         authorization = self._authorization(scope)
         if authorization:
             headers["Authorization"] = authorization
-        response = self._http(method, url, headers)
+        response = self._http(method, url, headers, limit=limit)
         if response.status_code == 401:
             challenges = parse_challenges(response.headers.get("WWW-Authenticate", ""))
             bearer = next((c for c in challenges if c.scheme == "bearer"), None)
@@ -407,46 +475,121 @@ class RegistryClient:
                 self._tokens.drop(self._token_key(scope))
                 fresh = self._bearer_token(bearer, bearer.params.get("scope") or scope)
                 headers["Authorization"] = f"Bearer {fresh}"
-                response = self._http(method, url, headers)
+                response = self._http(method, url, headers, limit=limit)
         return response
 
     def _http(
-        self, method: str, url: str, headers: dict[str, str] | None = None, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        *,
+        limit: BodyLimit = LIMITS.other,
+        request: str | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
+        """One HTTP exchange, its body read within ``limit`` and the deadline.
+
+        :param request: how errors name the request (default ``METHOD /path``).
+        """
+        request = request or f"{method} {self._path(url)}"
+        remaining = self.deadline.remaining()
+        if remaining <= 0:
+            raise self._expired(request)
+        read = min(self.timeouts.read, remaining)
         try:
             response = self._session.request(
                 method,
                 url,
                 headers=headers,
-                timeout=(self.timeouts.connect, self.timeouts.read),
+                timeout=(min(self.timeouts.connect, remaining), read),
                 auth=_no_netrc,
+                stream=True,
+                # requests reads each redirect's body whole before following it: bound it.
+                hooks={"response": lambda hop, *_, **__: self._bound_redirect(hop, request)},
                 **kwargs,
             )
+            try:
+                self._read_body(response, limit, request)
+            finally:
+                response.close()
         except requests.exceptions.SSLError:
             raise RegistryError(
-                f"registry {self.registry}: {method} {self._path(url)} failed: TLS handshake "
-                "failed",
+                f"registry {self.registry}: {request} failed: TLS handshake failed",
                 hint=f"for a plain-HTTP registry add it to {INSECURE_ENV}",
             ) from None
         except requests.exceptions.ConnectTimeout:
             raise _Transient(f"no connection within {self.timeouts.connect:g}s") from None
-        except requests.exceptions.ReadTimeout:
-            raise _Transient(f"no answer within {self.timeouts.read:g}s") from None
-        except requests.exceptions.ChunkedEncodingError:
+        except (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError):
+            raise _Transient(f"no answer within {read:g}s") from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.ProtocolError,
+            urllib3.exceptions.DecodeError,
+        ):
             raise _Transient("the connection broke during the response") from None
+        except requests.exceptions.TooManyRedirects:
+            raise RegistryError(
+                f"registry {self.registry}: {request} failed: more than {MAX_REDIRECTS} "
+                "redirects; stopped"
+            ) from None
         except requests.exceptions.ConnectionError as exc:
-            text = str(exc).lower()
-            if "refused" in text:
-                reason = "connection refused"
-            elif "reset" in text or "aborted" in text:
-                reason = "connection reset"
-            elif "name or service not known" in text or "resolve" in text:
-                reason = "host name not found"
-            else:
-                reason = "connection failed"
-            raise _Transient(reason) from None
+            raise _Transient(_connection_failure(exc)) from None
+        except requests.exceptions.RequestException as exc:  # an invalid redirect target, ...
+            raise RegistryError(
+                f"registry {self.registry}: {request} failed: {type(exc).__name__}"
+            ) from None
         log.debug("%s %s -> %s", method, url, response.status_code)
         return response
+
+    def _read_body(self, response: requests.Response, limit: BodyLimit, request: str) -> None:
+        """Read the body in chunks as they arrive, within ``limit`` and the deadline.
+
+        ``read1`` returns after at most one read from the socket, so a registry that
+        trickles bytes is noticed at the deadline, not when the chunk is full.
+        """
+        wanted = limit.needed and response.ok
+        size = limit.size if wanted else min(limit.size, LIMITS.other.size)
+        declared = response.headers.get("Content-Length", "")
+        if wanted and declared.isdigit() and int(declared) > size:
+            raise self._too_large(request, limit)
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            if self.deadline.expired:
+                raise self._expired(request)
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > size:
+                if wanted:
+                    raise self._too_large(request, limit)
+                # A body nobody reads whole is cut; its unread rest makes the connection
+                # unusable for another request.
+                chunks.append(chunk[: len(chunk) - (received - size)])
+                response.raw.close()
+                break
+            chunks.append(chunk)
+        # requests keeps a streamed body here once read; .content and .json() use it.
+        response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
+
+    def _bound_redirect(self, response: requests.Response, request: str) -> None:
+        if response.is_redirect:
+            self._read_body(response, LIMITS.other, request)
+
+    def _too_large(self, request: str, limit: BodyLimit) -> RegistryError:
+        return RegistryError(
+            f"registry {self.registry}: {request} failed: the answer is larger than "
+            f"{limit.describe()}, the limit for {limit.kind}; stopped"
+        )
+
+    def _expired(self, request: str) -> RegistryError:
+        return RegistryError(
+            f"registry {self.registry}: {request} failed: no complete answer within "
+            f"{self.deadline.describe()}"
+        )
 
     def _raise_for_status(
         self, response: requests.Response, method: str, url: str, repository: str
@@ -483,15 +626,14 @@ class RegistryClient:
 
     def _retrying(self, request: str, attempt: Callable[[], T]) -> T:
         policy = self.policy
-        deadline = time.monotonic() + policy.total
+        started = time.monotonic()
+        cut_short: list[bool] = []
 
-        def wait(state: tenacity.RetryCallState) -> float:
+        def delay(state: tenacity.RetryCallState) -> float:
             failure = state.outcome.exception() if state.outcome else None
-            backoff = min(policy.max_wait, policy.backoff * 2 ** (state.attempt_number - 1))
-            delay = backoff
             if isinstance(failure, _Transient) and failure.retry_after is not None:
-                delay = failure.retry_after
-            return max(0.0, min(delay, deadline - time.monotonic()))
+                return failure.retry_after
+            return min(policy.max_wait, policy.backoff * 2 ** (state.attempt_number - 1))
 
         def stop(state: tenacity.RetryCallState) -> bool:
             failure = state.outcome.exception() if state.outcome else None
@@ -499,14 +641,18 @@ class RegistryClient:
                 isinstance(failure, _Transient)
                 and (failure.retry_after or 0) > policy.retry_after_cap
             ):
+                return True  # a wait that long is not worth it
+            # No try starts after the policy's budget, nor one the deadline would cut short.
+            if delay(state) >= self.deadline.remaining():
+                cut_short.append(True)
                 return True
-            return state.attempt_number >= policy.attempts or time.monotonic() >= deadline
+            return (
+                state.attempt_number >= policy.attempts
+                or time.monotonic() + delay(state) >= started + policy.total
+            )
 
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(_Transient),
-            wait=wait,
-            stop=stop,
-            reraise=True,
+            retry=tenacity.retry_if_exception_type(_Transient), wait=delay, stop=stop, reraise=True
         )
         try:
             return retrying(attempt)
@@ -515,8 +661,10 @@ class RegistryClient:
             detail = exc.status
             if exc.retry_after is not None and exc.retry_after > policy.retry_after_cap:
                 detail += f" (retry after {exc.retry_after:.0f}s)"
+            elif cut_short:
+                detail += f" (stopped by {self.deadline.describe()})"
             raise RegistryError(
-                f"registry {self.registry}: {request} failed: {detail}"
+                f"registry {self.registry}: {exc.request or request} failed: {detail}"
                 + (f" (after {attempts} attempts)" if attempts > 1 else "")
             ) from None
 
@@ -569,38 +717,52 @@ class RegistryClient:
         params = {"scope": scope}
         if challenge.params.get("service"):
             params["service"] = challenge.params["service"]
-        credentials = self._resolved_credentials()
-        response = self._token_request(realm, params, credentials)
-        if response.status_code in (401, 403) and credentials is not None:
-            # Stale stored credentials: an anonymous token still reads public images.
-            log.debug("token request with credentials refused; trying anonymously")
-            response = self._token_request(realm, params, None)
-        if response.status_code != 200:
-            if response.status_code in (408, 429) or response.status_code >= 500:
-                raise _Transient(
-                    f"token request: {_status_text(response)}",
-                    parse_retry_after(response.headers.get("Retry-After")),
-                )
-            raise RegistryError(
-                f"registry {self.registry}: token request to {_origin(realm)} failed: "
-                f"{_status_text(response)}",
-                hint=self._auth_hint(),
-            )
+        request = f"token request to {_origin(realm)}"
         try:
-            document = response.json()
-            token = document.get("token") or document.get("access_token")
-            lifetime = float(document.get("expires_in") or _DEFAULT_TOKEN_LIFETIME)
-        except (ValueError, AttributeError, TypeError):
-            raise _Transient("token response is not valid JSON") from None
+            response = self._fetch_token(realm, params, request)
+            if response.status_code != 200:
+                if response.status_code in (408, 429) or response.status_code >= 500:
+                    raise _Transient(
+                        _status_text(response),
+                        parse_retry_after(response.headers.get("Retry-After")),
+                    )
+                raise RegistryError(
+                    f"registry {self.registry}: {request} failed: {_status_text(response)}",
+                    hint=self._auth_hint(),
+                )
+            try:
+                document = response.json()
+                token = document.get("token") or document.get("access_token")
+                lifetime = float(document.get("expires_in") or _DEFAULT_TOKEN_LIFETIME)
+            except (ValueError, AttributeError, TypeError):
+                raise _Transient("the token response is not valid JSON") from None
+        except _Transient as exc:  # retried with the request it serves, named as itself
+            raise _Transient(exc.status, exc.retry_after, request) from None
         if not isinstance(token, str) or not token:
+            raise RegistryError(f"registry {self.registry}: {request} returned no token")
+        if len(token) > MAX_TOKEN:
             raise RegistryError(
-                f"registry {self.registry}: token request to {_origin(realm)} returned no token"
+                f"registry {self.registry}: {request} returned a token longer than "
+                f"{MAX_TOKEN // 1024} KiB; refused"
             )
         self._tokens.put(key, token, lifetime)
         return token
 
+    def _fetch_token(self, realm: str, params: dict[str, str], request: str) -> requests.Response:
+        credentials = self._resolved_credentials()
+        response = self._token_request(realm, params, credentials, request)
+        if response.status_code in (401, 403) and credentials is not None:
+            # Stale stored credentials: an anonymous token still reads public images.
+            log.debug("token request with credentials refused; trying anonymously")
+            response = self._token_request(realm, params, None, request)
+        return response
+
     def _token_request(
-        self, realm: str, params: dict[str, str], credentials: Credentials | None
+        self,
+        realm: str,
+        params: dict[str, str],
+        credentials: Credentials | None,
+        request: str,
     ) -> requests.Response:
         if credentials is not None and credentials.identity_token:
             form = {
@@ -609,7 +771,7 @@ class RegistryClient:
                 "client_id": "sindri",
                 **params,
             }
-            response = self._http("POST", realm, data=form)
+            response = self._http("POST", realm, data=form, limit=LIMITS.token, request=request)
             if response.status_code not in (404, 405):
                 return response
             # Not every token server speaks OAuth2; the refresh token cannot be used as a
@@ -618,7 +780,7 @@ class RegistryClient:
         headers = {}
         if credentials is not None:
             headers["Authorization"] = _basic(credentials)
-        return self._http("GET", realm, headers, params=params)
+        return self._http("GET", realm, headers, params=params, limit=LIMITS.token, request=request)
 
     def _checked_realm(self, realm: str) -> str:
         """Only https realms, or http ones on hosts we would speak http to anyway: a
@@ -633,6 +795,17 @@ class RegistryClient:
 
     def _path(self, url: str) -> str:
         return urllib.parse.urlsplit(url).path or url
+
+
+def _connection_failure(exc: requests.exceptions.ConnectionError) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "reset" in text or "aborted" in text:
+        return "connection reset"
+    if "name or service not known" in text or "resolve" in text:
+        return "host name not found"
+    return "connection failed"
 
 
 def _basic(credentials: Credentials) -> str:

@@ -1,0 +1,40 @@
+"""Run the real tool and its fake on the same argv, for tests that hold a fake to the tool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from sindri_core.testing import FakeTool
+
+
+def both(
+    fake: FakeTool, argv: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """``(real, fake)`` results of ``argv`` (without the program name)."""
+    bin_dir = str(fake.tools.bin_dir)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != bin_dir)
+    real_tool = shutil.which(fake.name, path=path)
+    assert real_tool, f"{fake.name} is installed by scripts/install-system-deps"
+    real = subprocess.run([real_tool, *argv], capture_output=True, text=True, env=env)
+    faked = subprocess.run(
+        [str(Path(bin_dir) / fake.name), *argv], capture_output=True, text=True, env=env
+    )
+    return real, faked
+
+
+def same_refusal(fake: FakeTool, argv: list[str], env: dict[str, str]) -> None:
+    """Both refuse ``argv`` with the same exit code, nothing on stdout, and the same first
+    line on stderr that is not a deprecation notice."""
+    real, faked = both(fake, argv, env)
+    assert faked.returncode == real.returncode != 0, (real.stderr, faked.stderr)
+    assert faked.stdout == real.stdout == ""
+    assert _first(faked.stderr) == _first(real.stderr)
+
+
+def _first(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    notices = ("DEPRECATED", " ")  # docker's legacy-builder notice and its indented lines
+    return next(line for line in lines if not line.startswith(notices))
