@@ -56,24 +56,31 @@ def test_fresh_deploy_runs_exactly_these_commands(cluster: FakeCluster, project,
     assert documents(on_disk) == applied
 
 
-def test_existing_deployment_is_not_replaced_without_force(
+def test_an_existing_deployment_converges_by_apply_without_a_restart(
     cluster: FakeCluster, project, sindri_cli
 ):
+    # Before issue #17 this exited 2 ("already exists ... --force").
     cluster.setup(deployed=True)
     cluster.kind()
+    cluster.docker(local=False)
     directory = project()
 
     result = sindri_cli("deploy", cwd=directory)
 
-    assert result.exit_code == 2
-    assert f"deployment {NAME} already exists in namespace default" in result.stderr
-    assert "--force" in result.stderr
+    assert result.exit_code == 0, result.stderr
     assert cluster.tools.argvs() == [
         ["kubectl", "config", "current-context"],
         ["kubectl", "config", "current-context"],
         ["kubectl", *GET_DEPLOYMENT],
+        ["kind", "get", "clusters"],
+        ["docker", "image", "inspect", "--format", "{{.Id}}", IMAGE],
+        ["kubectl", *APPLY],
+        ["kubectl", *ROLLOUT],
     ]
-    assert not (directory / ".sindri").exists()
+    assert f"Deployment {NAME} applied (pods roll only if their template changed)" in result.stdout
+    applied = documents(cluster.kubectl.calls()[3].stdin)
+    on_disk = (directory / ".sindri" / "kubernetes" / "manifests.yaml").read_text()
+    assert documents(on_disk) == applied
 
 
 def test_force_applies_and_rolls_the_deployment_keeping_the_volume(
@@ -97,7 +104,7 @@ def test_force_applies_and_rolls_the_deployment_keeping_the_volume(
         ["kubectl", "rollout", "status", f"deployment/{NAME}", "-n", "default", "--timeout=90s"],
     ]
     assert not any("delete" in argv for argv in cluster.tools.argvs())
-    assert f"Deployment {NAME} replaced" in result.stdout
+    assert f"Deployment {NAME} restarted" in result.stdout
 
 
 def test_a_deployment_sindri_did_not_create_is_never_touched(

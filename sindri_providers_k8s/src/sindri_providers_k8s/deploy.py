@@ -1,10 +1,14 @@
 """``plan`` and ``deploy``: manifests to the cluster with one server-side apply.
 
 Order of a deploy, so that nothing changes before everything has been checked:
-context → existing deployment (refused without ``--force``) → manifests and secrets (config
-errors) → image availability (load into kind/k3d, or refuse a local-only image on a remote
-cluster) → write ``manifests.yaml`` → ``kubectl apply`` from stdin → ``rollout restart``
+context → existing deployment (one sindri did not create is refused) → manifests and secrets
+(config errors) → image availability (load into kind/k3d, or refuse a local-only image on a
+remote cluster) → write ``manifests.yaml`` → ``kubectl apply`` from stdin → ``rollout restart``
 (``--force`` on an existing deployment) → ``rollout status`` (unless ``--no-wait``).
+
+A deploy of an existing deployment converges (docs/adr/0015-deploy-converges.md): the
+server-side apply changes only what differs, and Kubernetes rolls the pods only when their
+template changed (a new image, resources, environment); ``--force`` restarts them regardless.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["deploy", "kubectl_for", "plan"]
 
 MANIFESTS_FILE = "manifests.yaml"
+APPLIED = "applied (pods roll only if their template changed)"
 
 
 def kubectl_for(ctx: ProviderContext) -> Kubectl:
@@ -83,7 +88,7 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     context = kubectl.context_name()
     names = Names(ctx.name, ctx.provider_config.namespace)
     existing = kubectl.get("deployment", names.deployment, names.namespace)
-    _check_replace(existing, names, force=options.force)
+    _check_owner(existing, names)
 
     registry_auth = _registry_auth(ctx, reference)
     spec = workload_spec(ctx, reference, pull_secret=registry_auth is not None)
@@ -100,11 +105,15 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     write_artifacts([_artifact(ctx, manifests)])
     ctx.console.step(f"Applying manifests to {names.namespace} ({context})")
     kubectl.apply(to_yaml(manifests.documents(secrets)), force_conflicts=options.force)
-    if existing is not None:
+    if existing is not None and options.force:
         kubectl.rollout_restart(names.deployment, names.namespace)
     if options.wait:
         _wait(kubectl, names, options.timeout, ctx)
-    verb = "replaced" if existing is not None else "created"
+    verb = "created"
+    if existing is not None:
+        verb = (
+            "restarted" if options.force else "applied (pods roll only if their template changed)"
+        )
     messages.append(f"Deployment {names.deployment} {verb} in namespace {names.namespace}")
     return DeployResult(
         reference=reference,
@@ -113,7 +122,7 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     )
 
 
-def _check_replace(existing: dict[str, Any] | None, names: Names, *, force: bool) -> None:
+def _check_owner(existing: dict[str, Any] | None, names: Names) -> None:
     if existing is None:
         return
     labels = (existing.get("metadata") or {}).get("labels") or {}
@@ -122,11 +131,6 @@ def _check_replace(existing: dict[str, Any] | None, names: Names, *, force: bool
             f"deployment {names.deployment} in namespace {names.namespace} was not created by "
             "sindri; not touching it",
             hint="choose another name or providers.kubernetes.namespace",
-        )
-    if not force:
-        raise UsageError(
-            f"deployment {names.deployment} already exists in namespace {names.namespace}",
-            hint="deploy --force replaces it and keeps the home volume",
         )
 
 
