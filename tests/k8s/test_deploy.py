@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 from ruamel.yaml import YAML
 
-from tests.k8s.conftest import IMAGE, NAME, SELECTOR, FakeCluster, pod_json
+from tests.k8s.conftest import IMAGE, NAME, SELECTOR, FakeCluster, deployment_json, pod_json
 
 APPLY = ["apply", "--server-side", "--field-manager=sindri", "-f", "-"]
 GET_DEPLOYMENT = ["get", "deployment", NAME, "-n", "default", "-o", "json"]
@@ -370,14 +370,15 @@ def test_a_digest_pinned_image_is_pulled_by_the_cluster(cluster: FakeCluster, pr
     assert image == f"ghcr.io/pacphi/sindri@{digest}"
 
 
-def test_plan_runs_nothing_and_writes_nothing(cluster: FakeCluster, project, sindri_cli):
+def test_plan_only_reads_and_writes_nothing(cluster: FakeCluster, project, sindri_cli):
     cluster.setup()
     directory = project()
 
     result = sindri_cli("plan", "--json", cwd=directory)
 
     assert result.exit_code == 0, result.stderr
-    assert cluster.tools.argvs() == []
+    assert cluster.tools.argvs() == [["kubectl", *GET_DEPLOYMENT]]  # live state, read-only
+    assert result.json()["changes"] == [{"action": "create", "resource": f"deployment/{NAME}"}]
     assert not (directory / ".sindri").exists()
     report = result.json()
     resources = [a["resource"] for a in report["actions"]]
@@ -411,3 +412,58 @@ def test_pull_policy_always_warns_that_the_loaded_copy_is_ignored(
     assert result.exit_code == 0, result.stderr
     assert "pull_policy Always" in result.stderr
     assert ["kind", "load", "docker-image", IMAGE, "--name", "dev"] in cluster.tools.argvs()
+
+
+# -- convergence (issue #17) -------------------------------------------------------------------
+
+
+def _deployed_from_plan(cluster: FakeCluster, directory: Path, sindri_cli) -> dict:
+    """Make the fake cluster hold what a deploy of the current plan applied (the annotated
+    Deployment, as `kubectl get` prints it back)."""
+    report = sindri_cli("plan", "--json", cwd=directory).json()
+    (applied,) = [
+        d for d in documents(report["artifacts"][0]["content"]) if d["kind"] == "Deployment"
+    ]
+    live = deployment_json()
+    live["metadata"]["annotations"].update(applied["metadata"]["annotations"])
+    cluster.kubectl.on("get", "deployment", NAME, json=live)
+    return report
+
+
+def test_an_unchanged_deployment_is_left_alone(cluster: FakeCluster, project, sindri_cli):
+    directory = project()
+    _deployed_from_plan(cluster, directory, sindri_cli)
+    cluster.setup(deployed=True)
+    cluster.kind()
+
+    plan = sindri_cli("plan", "--json", cwd=directory).json()
+    assert plan["changes"] == [{"action": "unchanged", "resource": f"deployment/{NAME}"}]
+    result = sindri_cli("deploy", cwd=directory)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{NAME} is up to date: {IMAGE}"]
+    assert not any(argv[1] in ("apply", "rollout") for argv in cluster.tools.argvs())
+
+
+def test_a_changed_setting_is_planned_as_an_update_and_applied(
+    cluster: FakeCluster, project, sindri_cli
+):
+    directory = project()
+    before = _deployed_from_plan(cluster, directory, sindri_cli)
+    cluster.setup(deployed=True)
+    cluster.kind()
+    cluster.docker(local=False)
+    config = directory / "sindri.yaml"
+    config.write_text(config.read_text() + "  resources: {cpus: 3}\n")
+
+    plan = sindri_cli("plan", "--json", cwd=directory).json()
+    (change,) = plan["changes"]
+    assert change["action"] == "update" and change["resource"] == f"deployment/{NAME}"
+    assert change["from"] != change["to"] and plan["artifacts"] != before["artifacts"]
+    result = sindri_cli("deploy", "--no-wait", cwd=directory)
+
+    assert result.exit_code == 0, result.stderr
+    (apply,) = [c for c in cluster.kubectl.calls() if c.args[0] == "apply"]
+    on_disk = (directory / ".sindri" / "kubernetes" / "manifests.yaml").read_text()
+    assert on_disk == plan["artifacts"][0]["content"]  # plan's artifact is the deployed file
+    assert documents(on_disk) == documents(apply.stdin)

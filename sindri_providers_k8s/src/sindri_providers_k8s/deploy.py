@@ -15,13 +15,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from sindri_core.plugin import (
     Artifact,
+    Change,
+    ChangeAction,
     DeployResult,
     ImageReference,
     OperationError,
     Plan,
     PlannedAction,
+    SindriError,
     UsageError,
     detect_local_cluster,
     lookup_credentials,
@@ -30,11 +35,13 @@ from sindri_core.plugin import (
 from sindri_providers_k8s.images import make_available, pinned_reference
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, Kubectl
 from sindri_providers_k8s.manifests import (
+    CONFIG_HASH_ANNOTATION,
     FILE_HEADER,
     Manifests,
     WorkloadSpec,
     build_manifests,
     to_yaml,
+    with_config_hash,
     workload_spec,
 )
 from sindri_providers_k8s.naming import MANAGED_BY, Names
@@ -47,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = ["deploy", "kubectl_for", "plan"]
 
 MANIFESTS_FILE = "manifests.yaml"
+# Secret values are never read back from the cluster: they are applied on every deploy.
+SECRET_VALUES = ("live values", "values from sindri.yaml (not compared)")
 APPLIED = "applied (pods roll only if their template changed)"
 
 
@@ -55,10 +64,11 @@ def kubectl_for(ctx: ProviderContext) -> Kubectl:
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
-    """What deploy would apply. Runs no command; credentials are not looked up."""
+    """What deploy would apply, compared with the live Deployment (one read-only ``kubectl
+    get``); credentials are not looked up."""
     reference = pinned_reference(image)
     spec = workload_spec(ctx, reference, pull_secret=False)
-    manifests = build_manifests(spec)
+    manifests, config_hash = with_config_hash(build_manifests(spec))
     names = spec.names
     where = f"namespace {names.namespace}" + (
         f", context {ctx.provider_config.context}" if ctx.provider_config.context else ""
@@ -79,7 +89,40 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         "kind-/k3d- contexts: an image that exists in the local Docker engine is loaded into "
         "the cluster; other clusters must be able to pull it",
     )
-    return Plan(actions=tuple(actions), artifacts=(_artifact(ctx, manifests),), notes=notes)
+    result = Plan(actions=tuple(actions), artifacts=(_artifact(ctx, manifests),), notes=notes)
+    try:
+        existing = kubectl_for(ctx).get("deployment", names.deployment, names.namespace)
+    except SindriError as exc:  # no kubectl, no context, an unreachable cluster
+        reason = f"kubectl could not read the deployment: {exc}"
+        return attrs.evolve(
+            result, notes=(*notes, f"could not compare: {reason}"), not_compared=reason
+        )
+    changes = [_deployment_change(names, existing, config_hash)]
+    changes += [
+        Change(
+            ChangeAction.UPDATE,
+            f"secret/{stub['metadata']['name']}",
+            "live values",
+            "values from sindri.yaml (not compared)",
+        )
+        for stub in _secret_stubs(spec)
+    ]
+    return attrs.evolve(result, changes=tuple(changes))
+
+
+def _deployment_change(names: Names, existing: dict[str, Any] | None, config_hash: str) -> Change:
+    """The live Deployment against the manifests: their hash annotation, and whether it runs."""
+    resource = f"deployment/{names.deployment}"
+    if existing is None:
+        return Change(ChangeAction.CREATE, resource)
+    live = ((existing.get("metadata") or {}).get("annotations") or {}).get(CONFIG_HASH_ANNOTATION)
+    if live != config_hash:
+        before = f"manifests {live[:12]}" if live else "manifests (unknown)"
+        return Change(ChangeAction.UPDATE, resource, before, f"manifests {config_hash[:12]}")
+    ready = (existing.get("status") or {}).get("readyReplicas") or 0
+    if ready < 1:
+        return Change(ChangeAction.UPDATE, resource, f"{ready} ready replicas", "1 ready replica")
+    return Change(ChangeAction.UNCHANGED, resource)
 
 
 def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions) -> DeployResult:
@@ -92,8 +135,12 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
 
     registry_auth = _registry_auth(ctx, reference)
     spec = workload_spec(ctx, reference, pull_secret=registry_auth is not None)
-    manifests = build_manifests(spec)
+    manifests, config_hash = with_config_hash(build_manifests(spec))
     secrets = deployment_secrets(spec, ctx.secrets, registry_auth)
+    if not options.force and not secrets:  # Secrets hold values: they are applied every time
+        change = _deployment_change(names, existing, config_hash)
+        if change.action is ChangeAction.UNCHANGED:
+            return DeployResult(reference=reference, unchanged=True)
 
     messages: list[str] = []
     cluster = detect_local_cluster(ctx.runner, context)
