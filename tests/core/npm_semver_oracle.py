@@ -3,12 +3,14 @@
 Debian's (and NodeSource's) ``nodejs`` package ships npm, and npm bundles node-semver; this
 module finds that copy and keeps one ``node`` process answering JSON lines, so property tests
 can ask it thousands of questions cheaply. Tests skip when no Node.js/node-semver is
-installed.
+installed. ``SINDRI_NODE_SEMVER`` names another node-semver checkout to ask instead (e.g. a
+newer release than Debian's, to check the divergences listed in semver_cases.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -54,7 +56,8 @@ def find_node_semver() -> tuple[str, Path] | None:
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         return None
-    for candidate in _CANDIDATES:
+    override = os.environ.get("SINDRI_NODE_SEMVER")
+    for candidate in (override,) if override else _CANDIDATES:
         path = Path(candidate)
         if (path / "classes" / "range.js").is_file():
             return node, path

@@ -116,7 +116,7 @@ RANGE_CASES: list[tuple] = [
     ("1.2", "1.2.7", True),
     ("1.2", "1.3.0", False),
     ("=1.2", "1.2.7", True),
-    ("1.x.3", "1.5.0", True),  # a wildcard makes every later part a wildcard
+    ("^1.x.3", "1.5.0", True),  # after ^ or ~ a wildcard makes every later part one
     ("1.2.x-rc.1", "1.2.5", True),  # a prerelease after a wildcard is ignored
     # --- comparators with partial versions ---------------------------------------------
     (">1", "2.0.0", True),
@@ -158,7 +158,7 @@ RANGE_CASES: list[tuple] = [
     ("~1.2.3", "1.2.4-beta", False),
     ("~1.2.3", "1.2.4-beta", True, True),
     ("~1.2.3", "1.2.3-beta", False, True),  # the lower bound stays 1.2.3
-    ("~1.2", "1.2.0-beta", False, True),  # tilde never gets -0
+    ("~1.2.3", "1.2.3-beta", False, True),  # a full tilde lower bound never gets -0
     ("~1.2.3", "1.3.0-0", False, True),
     ("~>1.2.3", "1.2.5", True),
     ("~>1.2", "1.3.0", False),
@@ -194,12 +194,11 @@ RANGE_CASES: list[tuple] = [
     ("^0.2.3", "0.2.9", True),
     ("^0.2.3", "0.3.0", False),
     ("^0.2.3", "0.2.2", False),
-    ("^0.2.3", "0.2.3-beta", True, True),  # 0.x lower bounds get -0
+    ("^0.2", "0.2.0-beta", True, True),  # a partial lower bound gets -0
     ("^0.2.3", "0.3.0-0", False, True),
     ("^0.0.3", "0.0.3", True),
     ("^0.0.3", "0.0.4", False),
     ("^0.0.3", "0.0.3-rc.1", False),
-    ("^0.0.3", "0.0.3-rc.1", True, True),
     ("^0.0.3", "0.0.4-0", False, True),
     ("^0.0.3-beta", "0.0.3-pr.2", True),
     ("^0.0.3-beta", "0.0.3-alpha", False),
@@ -256,7 +255,7 @@ DESUGARED: list[tuple[str, bool, str]] = [
     ("^1.2.3", False, ">=1.2.3 <2.0.0-0"),
     ("^1.2.3", True, ">=1.2.3 <2.0.0-0"),
     ("^0.2.3", False, ">=0.2.3 <0.3.0-0"),
-    ("^0.2.3", True, ">=0.2.3-0 <0.3.0-0"),
+    ("^0.2", True, ">=0.2.0-0 <0.3.0-0"),
     ("^0.0.3", False, ">=0.0.3 <0.0.4-0"),
     ("^1.2.3-beta.2", False, ">=1.2.3-beta.2 <2.0.0-0"),
     ("^0.0.3-beta", False, ">=0.0.3-beta <0.0.4-0"),
@@ -273,7 +272,7 @@ DESUGARED: list[tuple[str, bool, str]] = [
     ("~0.2", False, ">=0.2.0 <0.3.0-0"),
     ("~0", False, "<1.0.0-0"),
     ("~1.2.3-beta.2", False, ">=1.2.3-beta.2 <1.3.0-0"),
-    ("~>1.2", True, ">=1.2.0 <1.3.0-0"),
+    ("~>1.2.3", True, ">=1.2.3 <1.3.0-0"),
     ("1.2.3 - 2.3.4", False, ">=1.2.3 <=2.3.4"),
     ("1.2.3 - 2.3.4", True, ">=1.2.3-0 <2.3.5-0"),
     ("1.2 - 2.3.4", False, ">=1.2.0 <=2.3.4"),
@@ -357,6 +356,11 @@ VALID_VERSIONS: list[tuple[str, tuple]] = [
     ("1.0.0-beta+exp.sha.5114f85", (1, 0, 0, ("beta",), ("exp", "sha", "5114f85"))),
     ("1.0.0+21AF26D3----117B344092BD", (1, 0, 0, (), ("21AF26D3----117B344092BD",))),
     ("1.0.0+001", (1, 0, 0, (), ("001",))),  # build identifiers may have leading zeros
+    ("9007199254740991.0.0", (2**53 - 1, 0, 0, (), ())),  # npm's largest number
+    # npm trims surrounding whitespace before parsing (a tag never has any).
+    (" 1.0.0", (1, 0, 0, (), ())),
+    ("1.0.0 ", (1, 0, 0, (), ())),
+    ("1.0.0\n", (1, 0, 0, (), ())),
 ]
 
 INVALID_VERSIONS: list[str] = [
@@ -369,9 +373,9 @@ INVALID_VERSIONS: list[str] = [
     "vv1.0.0",
     "V1.0.0",
     "=1.0.0",
-    " 1.0.0",
-    "1.0.0 ",
-    "1.0.0\n",
+    "9007199254740992.0.0",  # above 2**53 - 1 (npm's MAX_SAFE_INTEGER)
+    "0.0.90071992547409910",
+    "1" * 254 + ".0.0",  # 258 characters: npm's MAX_LENGTH is 256
     "01.2.3",
     "1.02.3",
     "1.2.03",
@@ -404,4 +408,41 @@ PRECEDENCE_CHAIN: list[str] = [
     "2.1.0",
     "2.1.1",
     "10.0.0",
+]
+
+# Where npm's current node-semver (7.8.5) and Debian's 7.6 (the oracle on CI) differ, sindri
+# follows the current release. Each row: (range, include_prerelease, desugared now, desugared
+# by 7.6, the release note that changed it); None means npm refuses the range.
+_XRANGE = "7.8.4 #874: reject numeric segments after x-ranges"
+_TILDE = "7.8.5 #878: include prereleases in tilde range lower bound with includePrerelease"
+_CARET = "7.8.3 #872: align caret includePrerelease lower bounds"
+_BUILD = "7.7.3 #811 / 7.8.1 #869: x-range build metadata; strip it before comparator trimming"
+CHANGED_SINCE_7_6: list[tuple[str, bool, str | None, str | None, str]] = [
+    ("1.x.5", False, None, ">=1.0.0 <2.0.0-0", _XRANGE),
+    ("1.*.5", False, None, ">=1.0.0 <2.0.0-0", _XRANGE),
+    (">=1.x.5", False, None, ">=1.0.0", _XRANGE),
+    ("1.x.5 || 2.x", False, None, ">=1.0.0 <2.0.0-0||>=2.0.0 <3.0.0-0", _XRANGE),
+    ("x.1", False, None, "", _XRANGE),
+    ("x.1.2", False, None, "", _XRANGE),
+    ("x.x.1", False, None, "", _XRANGE),
+    ("*.1", False, None, "", _XRANGE),
+    ("<x.1", False, None, "<0.0.0-0", _XRANGE),
+    ("~1", True, ">=1.0.0-0 <2.0.0-0", ">=1.0.0 <2.0.0-0", _TILDE),
+    ("~1.x", True, ">=1.0.0-0 <2.0.0-0", ">=1.0.0 <2.0.0-0", _TILDE),
+    ("~1.2", True, ">=1.2.0-0 <1.3.0-0", ">=1.2.0 <1.3.0-0", _TILDE),
+    ("~>1.2.x", True, ">=1.2.0-0 <1.3.0-0", ">=1.2.0 <1.3.0-0", _TILDE),
+    ("~0.0", True, "<0.1.0-0", ">=0.0.0 <0.1.0-0", _TILDE),
+    ("^0.0.3", True, ">=0.0.3 <0.0.4-0", ">=0.0.3-0 <0.0.4-0", _CARET),
+    ("^0.2.3", True, ">=0.2.3 <0.3.0-0", ">=0.2.3-0 <0.3.0-0", _CARET),
+    ("1.x+build.123", False, ">=1.0.0 <2.0.0-0", None, _BUILD),
+    ("^1.x+meta-data", False, ">=1.0.0 <2.0.0-0", None, _BUILD),
+    (">1.x+build <=2.x.x+meta", False, ">=2.0.0 <3.0.0-0", None, _BUILD),
+]
+
+# What those changes mean for tag choice: (range, version, include_prerelease, matches now).
+CHANGED_MATCHES_SINCE_7_6: list[tuple[str, str, bool, bool]] = [
+    ("~1.2", "1.2.0-rc.1", True, True),
+    ("~2.x", "2.0.0-pre.0", True, True),
+    ("^0.2.3", "0.2.3-alpha", True, False),
+    ("^0.0.3", "0.0.3-rc.1", True, False),
 ]

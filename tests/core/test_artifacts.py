@@ -15,6 +15,7 @@ from sindri_core.artifacts import (
     remove_artifact,
     remove_artifacts,
     write_artifact,
+    write_copy,
 )
 from sindri_core.errors import OperationError
 from sindri_core.lifecycle import Artifact
@@ -99,3 +100,24 @@ def test_a_file_where_the_directory_should_be_is_refused(tmp_path: Path) -> None
     with pytest.raises(OperationError, match="docker: it is not a directory"):
         write_artifact(Artifact(project / ".sindri" / "docker" / "compose.yaml", "x"))
     assert (project / ".sindri" / "docker").read_text() == "a file\n"
+
+
+def test_a_copy_is_private_recorded_and_refused_through_a_link(tmp_path: Path, decoy: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    source = tmp_path / "key.pem"
+    source.write_bytes(b"\x00binary\xff")
+    output = project / ".sindri" / "docker"
+    target = write_copy(source, output / "secret-files" / "KEY", 0o400)
+    assert target.read_bytes() == b"\x00binary\xff"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o400
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert (output / MANIFEST_NAME).read_text() == "secret-files/KEY\n"
+    remove_artifacts(output)
+    assert not (project / ".sindri").exists()
+
+    (project / ".sindri" / "docker").mkdir(parents=True)
+    (project / ".sindri" / "docker" / "secret-files").symlink_to(decoy)
+    with pytest.raises(OperationError, match="secret-files: it is a symbolic link"):
+        write_copy(source, output / "secret-files" / "KEY", 0o400)
+    assert _snapshot(decoy) == {"precious.txt": "keep me\n", "compose.yaml": "not sindri's\n"}

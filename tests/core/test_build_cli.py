@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sindri_core import __version__, hookimpl
-from sindri_core.lifecycle import BuiltImage, Plan
+from sindri_core.lifecycle import BuiltImage, DeployResult, Plan
 from sindri_core.provider import BuildLocation, Capabilities, PrerequisiteReport, ProviderInfo
 
 PLACEHOLDER = f"sindri:{__version__}-SOURCE"
@@ -38,6 +38,11 @@ class Forge:
     def sindri_build(self, ctx, build, options):
         self.built.append((build, options))
         return BuiltImage(reference=build.tag, fingerprint=build.fingerprint)
+
+    @hookimpl
+    def sindri_deploy(self, ctx, image, build, options):
+        self.built.append((build, options))
+        return DeployResult(reference=build.tag if build else image.reference)
 
 
 class Runner:
@@ -265,3 +270,21 @@ def test_build_is_refused_by_a_provider_that_never_builds(runner, write_config, 
     assert result.exit_code == 2
     assert result.stderr.startswith("error: the runner provider never builds images")
     assert result.stdout == "" and runner.calls == []
+
+
+@pytest.mark.parametrize(
+    "command", [("image", "context"), ("build",), ("plan",), ("deploy",)], ids=" ".join
+)
+def test_a_dockerignore_pattern_docker_refuses_is_an_error_naming_file_line_and_pattern(
+    forge, write_config, sindri_cli, command
+):
+    project = _project(write_config, "forge", NOWHERE)
+    (project / "Dockerfile").write_text("FROM scratch\n")
+    (project / ".dockerignore").write_text("# build output\n*.log\n[a-b-c]\n")
+
+    result = sindri_cli(*command, cwd=project)
+
+    assert result.exit_code == 2, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: {project / '.dockerignore'}:3: invalid pattern '[a-b-c]'")
+    assert "Traceback" not in result.stderr and forge.built == []

@@ -23,7 +23,8 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def _modules_after(tmp_path: Path, *args: str) -> set[str]:
+def _probe(tmp_path: Path, *args: str) -> tuple[set[str], str]:
+    """The modules a fresh ``sindri *args`` imported, and what it printed."""
     report = tmp_path / "modules.json"
     completed = subprocess.run(
         [sys.executable, "-c", PROBE, str(report), *args],
@@ -34,8 +35,12 @@ def _modules_after(tmp_path: Path, *args: str) -> set[str]:
     )
     assert completed.returncode == 0, completed.stderr
     data = json.loads(report.read_text())
-    assert data["code"] in (0, None)
-    return set(data["modules"])
+    assert data["code"] in (0, None), completed.stderr
+    return set(data["modules"]), completed.stdout
+
+
+def _modules_after(tmp_path: Path, *args: str) -> set[str]:
+    return _probe(tmp_path, *args)[0]
 
 
 def _top_level(modules: set[str]) -> set[str]:
@@ -49,7 +54,7 @@ PROVIDERS = {
     "sindri_providers_e2b",
     "sindri_providers_k8s",
 }
-HTTP = {"requests", "urllib3", "tenacity"}
+HTTP = {"requests", "urllib3", "tenacity", "hvac"}
 
 
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("config", "--help")])
@@ -170,3 +175,35 @@ def test_the_sindri_process_freezes_what_start_up_loaded_and_collects_again(
     finally:
         gc.enable()
     assert gc.get_freeze_count() == before
+
+
+def test_a_warm_resolve_works_with_the_registry_gone_and_imports_no_http_library(
+    tmp_path: Path, write_config, registry, faulty_proxy
+) -> None:
+    repo = registry.unique_repo()
+    digest = registry.push_image(repo, ["1.2.0", "1.3.0", "2.0.0"])
+    proxy = faulty_proxy(registry)
+    config = write_config(
+        f"""
+        version: "3.0"
+        name: warm
+        deployment:
+          provider: docker
+          image_config:
+            registry: {proxy.host}/{repo}
+            version: "^1"
+        """
+    )
+    args = ("-c", str(config), "image", "resolve", "--json")
+    cold_modules, cold = _probe(tmp_path, *args)
+    assert json.loads(cold)["reference"] == f"{proxy.host}/{repo}:1.3.0@{digest}"
+    assert "requests" in cold_modules  # the cold run really went to the registry
+    proxy.close()  # nothing answers at that address any more
+
+    modules, warm = _probe(tmp_path, *args)
+
+    assert json.loads(warm)["reference"] == f"{proxy.host}/{repo}:1.3.0@{digest}"
+    assert not {"requests", "urllib3"} & _top_level(modules)
+    assert "sindri_core.image.registry" not in modules
+    # Resolving runs no command and writes no cache file.
+    assert not modules & {"sindri_core.runner", "subprocess", "tempfile"}

@@ -213,7 +213,8 @@ def test_a_settings_class_that_does_not_import_is_a_failure_in_providers(
     register_provider(InfoOnlyProvider("fine"), name="fine")
     schema = sindri_cli("config", "schema")
     assert schema.exit_code == 0, schema.stderr
-    assert set(schema.json()["properties"]["providers"]["properties"]) == {"fine"}
+    # k8s is the core's local cluster block (ADR 0012), there whatever is installed.
+    assert set(schema.json()["properties"]["providers"]["properties"]) == {"fine", "k8s"}
     data = sindri_cli("providers", "--json").json()
     assert [p["name"] for p in data["providers"]] == ["fine"]
     assert data["failed"][0]["name"] == "lazy"

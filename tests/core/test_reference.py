@@ -117,7 +117,8 @@ INVALID = {
     "[::1/x": "unclosed",
     "[zz]:5000/x": "not an IPv6 address",
     "[::1]x/y": "not host[:port]",
-    "ghcr.io/" + "a" * 250: "longer than 255",
+    "ghcr.io/" + "a" * 256: "path is longer than 255",
+    "a" * 248: "path is longer than 255",  # library/ counts: docker.io/library/aaa...
 }
 
 

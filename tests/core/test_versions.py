@@ -317,14 +317,19 @@ def test_2500_tags_request_counts_and_cache(
     assert tokens.count() - tokens_before <= 1
     assert "tag list fetched from the registry" in first.notes[0]
 
+    requests_before, tokens_mid = len(proxy.log.entries), tokens.count()
     second = resolve(deployment)
     assert second.reference == first.reference
     assert proxy.log.count("tags") == 3, "inside the TTL the tag list comes from the cache"
-    assert proxy.log.count("manifest") == 2, "the digest is always read live"
+    assert proxy.log.count("manifest") == 1, "...and so does the digest it was pinned to"
+    assert len(proxy.log.entries) == requests_before, "a warm resolve sends no request"
+    assert tokens.count() == tokens_mid
     assert "tag list from the cache" in second.notes[0]
+    assert f"tag 4.24.19 pinned to {digest} (digest from the cache)" in second.notes
 
-    resolve(deployment, refresh=True)
-    assert proxy.log.count("tags") == 6
+    third = resolve(deployment, refresh=True)
+    assert proxy.log.count("tags") == 6 and proxy.log.count("manifest", "HEAD") == 2
+    assert third.reference == first.reference
 
 
 def test_registry_failure_during_resolution(resolve, registry, faulty_proxy, monkeypatch):
@@ -397,3 +402,36 @@ def test_bad_ttl_is_a_usage_error(monkeypatch) -> None:
     monkeypatch.setenv("SINDRI_TAG_CACHE_TTL", "soon")
     with pytest.raises(UsageError, match="SINDRI_TAG_CACHE_TTL='soon'"):
         tag_cache.cached_tags("r.example", "a/b", counting_fetch([])[0])
+
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+def test_a_digest_is_cached_with_its_tag_list_and_expires_with_it() -> None:
+    fetch, calls = counting_fetch(["1.0.0"])
+    tag_cache.remember_digest("r.example", "a/b", "1.0.0", DIGEST)  # no list: nothing stored
+    assert tag_cache.cached_tags("r.example", "a/b", fetch).digests == {}
+    tag_cache.remember_digest("r.example", "a/b", "1.0.0", DIGEST)
+    warm = tag_cache.cached_tags("r.example", "a/b", fetch)
+    assert warm.from_cache and warm.digests == {"1.0.0": DIGEST} and len(calls) == 1
+    # The digest keeps the list's age: it does not extend it.
+    path = next(tag_cache.tag_cache_dir().iterdir())
+    document = json.loads(path.read_text())
+    document["fetched_at"] -= 301
+    path.write_text(json.dumps(document))
+    tag_cache.remember_digest("r.example", "a/b", "1.0.0", DIGEST)
+    cold = tag_cache.cached_tags("r.example", "a/b", fetch)
+    assert not cold.from_cache and cold.digests == {}
+
+
+def test_refresh_forgets_the_digests_and_a_bad_digest_is_a_miss() -> None:
+    fetch, _ = counting_fetch(["1.0.0", "2.0.0"])
+    tag_cache.cached_tags("r.example", "a/b", fetch)
+    tag_cache.remember_digest("r.example", "a/b", "1.0.0", DIGEST)
+    assert tag_cache.cached_tags("r.example", "a/b", fetch, refresh=True).digests == {}
+    assert tag_cache.cached_tags("r.example", "a/b", fetch).digests == {}
+    path = next(tag_cache.tag_cache_dir().iterdir())
+    document = json.loads(path.read_text())
+    document["digests"] = {"1.0.0": "sha256:short", "2.0.0": DIGEST}
+    path.write_text(json.dumps(document))
+    assert tag_cache.cached_tags("r.example", "a/b", fetch).digests == {"2.0.0": DIGEST}

@@ -326,9 +326,10 @@ def test_secrets_file_is_private_lives_with_the_deployment_and_is_never_shown(
     monkeypatch.setenv("API_TOKEN", value)
     project = busybox_project()
     (project.dir / "id_test.pub").write_text("ssh-ed25519 AAAAtest\n")
+    (project.dir / "id_test.pub").chmod(0o644)
     project.write_config(
         BASE_CONFIG + "secrets:\n  - name: API_TOKEN\n  - name: SSH_KEY\n    source: file\n"
-        "    path: id_test.pub\n    mountPath: /secrets/id_test.pub\n"
+        "    path: id_test.pub\n    mountPath: /secrets/id_test.pub\n    permissions: '0600'\n"
     )
     outputs = [_deploy(sindri_cli, project)]
     secrets_file = project.output_dir / "secrets.env"
@@ -338,6 +339,13 @@ def test_secrets_file_is_private_lives_with_the_deployment_and_is_never_shown(
     env = docker("exec", project.name, "sh", "-c", 'printf "%s" "$API_TOKEN"').stdout
     assert env == value  # taken literally: no quote stripping, no interpolation
     assert docker("exec", project.name, "cat", "/secrets/id_test.pub").stdout.startswith("ssh")
+    # The container sees the mode asked for, whatever the host file's (a private copy).
+    mode = docker("exec", project.name, "stat", "-c", "%a", "/secrets/id_test.pub").stdout
+    assert mode.strip() == "600"
+    assert stat.S_IMODE((project.dir / "id_test.pub").stat().st_mode) == 0o644
+    copies = project.output_dir / "secret-files"
+    assert stat.S_IMODE(copies.stat().st_mode) == 0o700
+    assert (copies / ".gitignore").read_text() == "*\n"
     readonly = docker(
         "exec", project.name, "sh", "-c", "echo x > /secrets/id_test.pub", check=False
     )
@@ -352,7 +360,7 @@ def test_secrets_file_is_private_lives_with_the_deployment_and_is_never_shown(
         assert value not in result.stdout + result.stderr
 
     assert sindri_cli("destroy", "--yes", "--volumes", cwd=project.dir).exit_code == 0
-    assert not secrets_file.exists()
+    assert not secrets_file.exists() and not copies.exists()
 
 
 # -- connect -----------------------------------------------------------------------------------

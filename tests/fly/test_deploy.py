@@ -244,6 +244,25 @@ def test_a_secret_flyctl_cannot_carry_stops_before_anything_is_staged(
     assert [c for c in fake_tools.argvs() if c[1:2] != ["auth"]] == []
 
 
+def test_a_file_mode_fly_cannot_set_is_refused_before_anything_runs(
+    fake_tools, load_project, project_dir, sindri_cli
+) -> None:
+    (project_dir / "key.pem").write_text("-----BEGIN KEY-----\n")
+    install_flyctl(fake_tools)
+    extra = "secrets:\n  - name: TLS_KEY\n    source: file\n    path: key.pem\n"
+    extra += "    mountPath: /etc/ssl/private/key.pem\n    permissions: '0600'\n"
+    load_project(extra=extra)
+
+    for command in (("plan",), ("deploy",)):
+        result = sindri_cli(*command, cwd=project_dir)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith(
+            "error: secrets.TLS_KEY.permissions: the fly provider cannot give a mounted file "
+            "the mode 0600: fly.toml [[files]] has no mode"
+        )
+    assert not [c for c in fake_tools.calls() if c.args[:1] != ["auth"]]
+
+
 def test_required_secret_missing_stops_before_anything_is_created(fake_tools, load_project) -> None:
     from sindri_core.errors import ConfigError
 

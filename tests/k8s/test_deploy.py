@@ -467,3 +467,61 @@ def test_a_changed_setting_is_planned_as_an_update_and_applied(
     on_disk = (directory / ".sindri" / "kubernetes" / "manifests.yaml").read_text()
     assert on_disk == plan["artifacts"][0]["content"]  # plan's artifact is the deployed file
     assert documents(on_disk) == documents(apply.stdin)
+
+
+# -- providers.k8s: the local cluster block (the Rust tool's format) ----------------------------
+
+
+def test_the_local_cluster_block_chooses_the_cluster_its_context_and_the_loader(
+    cluster: FakeCluster, project, sindri_cli
+):
+    # The current context is another cluster: the block, not the current context, decides.
+    cluster.kubectl.on("config", "get-contexts", "k3d-dev", "-o", "name", stdout="k3d-dev\n")
+    cluster.setup(context="k3d-work")
+    cluster.k3d(clusters=("work", "dev"))
+    cluster.docker(local=True)
+    block = "providers:\n  k8s:\n    provider: k3d\n    clusterName: dev\n"
+
+    result = sindri_cli("deploy", "--no-wait", cwd=project(top_extra=block))
+
+    assert result.exit_code == 0, result.stderr
+    ctx = ["--context", "k3d-dev"]
+    argvs = cluster.tools.argvs()
+    assert ["k3d", "image", "import", IMAGE, "-c", "dev"] in argvs
+    assert ["kubectl", *APPLY, *ctx] in argvs
+    assert all(argv[-2:] == ctx for argv in argvs if argv[0] == "kubectl")
+
+
+def test_the_local_cluster_name_defaults_to_the_deployment_name_and_must_exist(
+    cluster: FakeCluster, project, sindri_cli
+):
+    cluster.setup(context=f"kind-{NAME}")
+    cluster.kind(clusters=("other",))
+    cluster.docker(local=True)
+
+    result = sindri_cli("deploy", "--no-wait", cwd=project(top_extra="providers:\n  k8s: {}\n"))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: providers.k8s names the kind cluster {NAME!r}, which does not exist"
+    )
+    assert f"kind create cluster --name {NAME}" in result.stderr
+    assert not [argv for argv in cluster.tools.argvs() if argv[:2] == ["kubectl", "apply"]]
+
+
+def test_a_context_naming_another_cluster_than_the_block_is_refused(
+    cluster: FakeCluster, project, sindri_cli
+):
+    cluster.setup(context="prod")
+    text = "  k8s:\n    clusterName: dev\n"
+    directory = project(provider="    context: prod\n")
+    config = directory / "sindri.yaml"
+    config.write_text(config.read_text() + text)
+
+    result = sindri_cli("deploy", cwd=directory)
+
+    assert result.exit_code == 2
+    assert "providers.kubernetes.context: providers.k8s names the kind cluster 'dev'" in (
+        result.stderr
+    )
+    assert cluster.tools.argvs() == []

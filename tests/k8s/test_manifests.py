@@ -82,7 +82,7 @@ SCENARIOS = {
     + "providers:\n  kubernetes:\n    ingress: {enabled: true, port: 3000}\n",
     "secrets": BASE
     + "secrets:\n  - name: API_TOKEN\n  - name: SSH_KEY\n    source: file\n    path: key.pem\n"
-    "    mountPath: /alt/home/developer/.ssh/key.pem\n",
+    "    mountPath: /alt/home/developer/.ssh/key.pem\n    permissions: '0600'\n",
 }
 
 
@@ -241,7 +241,11 @@ def test_secrets_are_referenced_by_the_pod(
     assert pod["imagePullSecrets"] == [{"name": f"{NAME}-registry"}]
     assert {
         "name": "secret-files",
-        "secret": {"secretName": f"{NAME}-files", "defaultMode": 0o400},
+        "secret": {
+            "secretName": f"{NAME}-files",
+            "defaultMode": 0o400,
+            "items": [{"key": "SSH_KEY", "path": "SSH_KEY", "mode": 0o600}],
+        },
     } in pod["volumes"]
     # Secrets come before the Deployment that needs them.
     order = [d["kind"] for d in documents]

@@ -27,7 +27,6 @@ from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSou
 from sindri_core.output import Console
 from sindri_core.plugins import PluginHost, ProviderHooks, get_host
 from sindri_core.provider import ProviderInfo
-from sindri_core.runner import CommandRunner
 
 # The lifecycle types are imported by the methods that build them: `sindri image resolve`
 # (and other read-only commands) never need them.
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
+    from sindri_core.runner import CommandRunner
 
 __all__ = ["PlanReport", "Project"]
 
@@ -82,9 +82,19 @@ class Project:
         self.loaded = loaded
         self.host = host
         self.console = console or Console(progress=False)
-        self.runner = runner or CommandRunner()
+        self._runner = runner
         self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
         self.hooks: ProviderHooks = host.hooks_for(self.provider)
+
+    @property
+    def runner(self) -> CommandRunner:
+        """The command runner, made on first use: resolving an image runs no command, and
+        subprocess and its kin are not worth importing for it."""
+        if self._runner is None:
+            from sindri_core.runner import CommandRunner
+
+            self._runner = CommandRunner()
+        return self._runner
 
     @classmethod
     def load(
@@ -302,6 +312,11 @@ class Project:
         self.hooks.require("plan")
         self._check_capabilities()
         image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
+        if image.build is not None and image.build.dockerfile is not None:
+            # A local context is at hand: refuse now a .dockerignore docker build refuses.
+            from sindri_core.build.dockerignore import IgnoreRules
+
+            IgnoreRules.for_context(image.build.dockerfile.parent)
         plan = self.hooks.plan(self.context(), image)
         return PlanReport(provider=self.provider.name, image=image, plan=plan)
 

@@ -30,6 +30,7 @@ __all__ = [
     "remove_artifacts",
     "write_artifact",
     "write_artifacts",
+    "write_copy",
 ]
 
 SINDRI_DIR = ".sindri"
@@ -183,7 +184,20 @@ def write_artifact(artifact: Artifact) -> Path:
 
     :raises OperationError: a link (or a non-directory) on the way, or a link in its place.
     """
-    path = artifact.path
+    return _write_recorded(artifact.path, artifact.content.encode("utf-8"), artifact.mode)
+
+
+def write_copy(source: Path, target: Path, mode: int) -> Path:
+    """``source``'s bytes at ``target`` with ``mode``, written and recorded like a generated
+    file, in a directory only its owner can enter: for a runtime that mounts a host file with
+    the file's own mode (a bind mount) when it must have another.
+
+    :raises OperationError: a link (or a non-directory) on the way, or a link in its place.
+    """
+    return _write_recorded(target, source.read_bytes(), mode, private=True)
+
+
+def _write_recorded(path: Path, data: bytes, mode: int, *, private: bool = False) -> Path:
     project, parts, name = _split(path)
     directory = project.joinpath(*parts[:2])
     with _directory(project, project, parts[:2], create=True) as provider_fd:
@@ -191,7 +205,9 @@ def write_artifact(artifact: Artifact) -> Path:
         _record(provider_fd, "/".join((*parts[2:], name)), directory)
         with _directory(provider_fd, directory, parts[2:], create=True) as fd:
             assert fd is not None
-            _write_at(fd, name, artifact.content.encode("utf-8"), artifact.mode, path)
+            if private:
+                os.fchmod(fd, 0o700)
+            _write_at(fd, name, data, mode, path)
     return path
 
 

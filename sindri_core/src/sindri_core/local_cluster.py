@@ -7,6 +7,9 @@ choose (``kind-<cluster>``, ``k3d-<cluster>``), and confirmed by asking the tool
 cluster exists. A context with any other name is remote: guessing from "some kind cluster
 exists" would push images at a cluster the context does not point to.
 
+``providers.k8s`` (the Rust tool's local cluster block) names the cluster instead:
+:func:`configured_cluster` reads it and :func:`require_cluster` confirms it exists.
+
 Used by the Kubernetes provider and by DevPod's Kubernetes backends.
 """
 
@@ -17,14 +20,18 @@ import json
 
 import attrs
 
+from sindri_core.config.model import LOCAL_CLUSTER_SECTION, SindriConfig
+from sindri_core.errors import OperationError
 from sindri_core.runner import CommandRunner
 
 __all__ = [
     "ClusterTool",
     "LocalCluster",
     "cluster_from_context",
+    "configured_cluster",
     "detect_local_cluster",
     "load_image",
+    "require_cluster",
 ]
 
 DETECT_TIMEOUT = 30.0
@@ -60,6 +67,36 @@ def cluster_from_context(context: str) -> LocalCluster | None:
         if context.startswith(prefix) and len(context) > len(prefix):
             return LocalCluster(tool=tool, name=context[len(prefix) :], context=context)
     return None
+
+
+def configured_cluster(config: SindriConfig) -> LocalCluster | None:
+    """The cluster ``providers.k8s`` names (its name defaults to the deployment's), or
+    ``None`` without that block. Its context is the one the tool creates for it."""
+    block = config.providers.get(LOCAL_CLUSTER_SECTION)
+    if block is None:
+        return None
+    tool = ClusterTool(block.provider)
+    name = block.name_for(config.name)
+    return LocalCluster(tool=tool, name=name, context=f"{tool.value}-{name}")
+
+
+def require_cluster(runner: CommandRunner, cluster: LocalCluster) -> LocalCluster:
+    """``cluster`` after checking that its tool is installed and lists it.
+
+    :raises OperationError: the tool is missing or the cluster does not exist.
+    """
+    tool = cluster.tool.value
+    where = f"providers.{LOCAL_CLUSTER_SECTION} names the {cluster.describe()}"
+    if runner.which(tool) is None:
+        raise OperationError(f"{where}, but {tool} is not installed")
+    if cluster.name not in _cluster_names(runner, cluster.tool):
+        create = (
+            f"kind create cluster --name {cluster.name}"
+            if cluster.tool is ClusterTool.KIND
+            else f"k3d cluster create {cluster.name}"
+        )
+        raise OperationError(f"{where}, which does not exist", hint=f"create it first: {create}")
+    return cluster
 
 
 def detect_local_cluster(runner: CommandRunner, context: str) -> LocalCluster | None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         remove_artifacts,
         write_artifact,
         write_artifacts,
+        write_copy,
     )
     from sindri_core.build.context import (
         BuildContext,
@@ -37,7 +38,13 @@ if TYPE_CHECKING:
         SourceKind,
     )
     from sindri_core.config.fields import Forbid, constraints, section, setting
-    from sindri_core.config.model import Gpu, Secret, SindriConfig, size_to_mb
+    from sindri_core.config.model import (
+        DEFAULT_FILE_PERMISSIONS,
+        Gpu,
+        Secret,
+        SindriConfig,
+        size_to_mb,
+    )
     from sindri_core.docker_engine import (
         QUERY_TIMEOUT,
         ContainerInfo,
@@ -84,7 +91,13 @@ if TYPE_CHECKING:
         PlannedAction,
         ProviderContext,
     )
-    from sindri_core.local_cluster import LocalCluster, detect_local_cluster, load_image
+    from sindri_core.local_cluster import (
+        LocalCluster,
+        configured_cluster,
+        detect_local_cluster,
+        load_image,
+        require_cluster,
+    )
     from sindri_core.output import Console
     from sindri_core.provider import (
         BuildLocation,
@@ -99,6 +112,7 @@ if TYPE_CHECKING:
     hookimpl: pluggy.HookimplMarker
 
 __all__ = [
+    "DEFAULT_FILE_PERMISSIONS",
     "QUERY_TIMEOUT",
     "Artifact",
     "BuildContext",
@@ -144,6 +158,7 @@ __all__ = [
     "SourceKind",
     "UsageError",
     "build_image",
+    "configured_cluster",
     "constraints",
     "container_logs",
     "container_stats",
@@ -170,11 +185,13 @@ __all__ = [
     "remove_containers",
     "remove_networks",
     "remove_volumes",
+    "require_cluster",
     "section",
     "setting",
     "size_to_mb",
     "write_artifact",
     "write_artifacts",
+    "write_copy",
 ]
 
 # name -> the module that defines it
@@ -218,6 +235,7 @@ _EXPORTS = {
     "Secret": "sindri_core.config.model",
     "SindriConfig": "sindri_core.config.model",
     "size_to_mb": "sindri_core.config.model",
+    "DEFAULT_FILE_PERMISSIONS": "sindri_core.config.model",
     "SecretValues": "sindri_core.secrets",
     # errors: raise these, never return a failed result
     "ConfigError": "sindri_core.errors",
@@ -230,6 +248,7 @@ _EXPORTS = {
     "remove_artifacts": "sindri_core.artifacts",
     "write_artifact": "sindri_core.artifacts",
     "write_artifacts": "sindri_core.artifacts",
+    "write_copy": "sindri_core.artifacts",
     # running tools, reporting progress
     "CommandResult": "sindri_core.runner",
     "CommandRunner": "sindri_core.runner",
@@ -263,6 +282,8 @@ _EXPORTS = {
     "LocalCluster": "sindri_core.local_cluster",
     "detect_local_cluster": "sindri_core.local_cluster",
     "load_image": "sindri_core.local_cluster",
+    "configured_cluster": "sindri_core.local_cluster",
+    "require_cluster": "sindri_core.local_cluster",
 }
 
 

@@ -2,6 +2,8 @@
 
 Values come from the shell environment, then ``.env.local``, then ``.env`` in the project
 directory (the first that has the name wins). ``fromFile`` reads the value from a file.
+``source: vault`` reads one key of a HashiCorp Vault KV v2 secret (:mod:`sindri_core.vault`);
+it reaches the environment like an env secret.
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ def _read_text(path: Path, field: str | None = None) -> str:
         if field is None:
             raise ConfigError(f"the file {exc}", file=str(path)) from None
         raise ConfigError(f"{path} {exc}", path=field) from None
+
+
+def _missing(secret: Secret) -> ConfigError:
+    if secret.source == "vault":
+        return ConfigError(
+            f"required secret {secret.name} is not in Vault: no key {secret.vault_key} at "
+            f"{secret.vault_mount}/data/{secret.vault_path}",
+            hint="vaultPath is relative to vaultMount: write dev/app, not secret/data/dev/app",
+        )
+    return ConfigError(
+        f"required secret {secret.name} is not set",
+        hint="export it, or add it to .env.local or .env in the project directory",
+    )
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
@@ -79,24 +94,28 @@ class SecretValues:
         return self._dotenv
 
     def env_values(self) -> dict[str, str]:
-        """Name → value for every ``source: env`` secret that has a value.
+        """Name → value for every ``source: env`` and ``source: vault`` secret that has one.
 
-        :raises ConfigError: a ``required`` secret has no value anywhere.
+        :raises ConfigError: a ``required`` secret has no value anywhere, or Vault is not
+            configured.
+        :raises OperationError: Vault cannot be reached or refuses the request.
         """
         values: dict[str, str] = {}
         for secret in self.secrets:
-            if secret.source != "env":
+            if not secret.in_environment:
                 continue
-            value = self._lookup(secret)
+            value = self._lookup(secret) if secret.source == "env" else self._vault(secret)
             if value is None:
                 if secret.required:
-                    raise ConfigError(
-                        f"required secret {secret.name} is not set",
-                        hint="export it, or add it to .env.local or .env in the project directory",
-                    )
+                    raise _missing(secret)
                 continue
             values[secret.name] = value
         return values
+
+    def _vault(self, secret: Secret) -> str | None:
+        from sindri_core.vault import read_vault_secret  # hvac: only for vault secrets
+
+        return read_vault_secret(secret, self.environ)
 
     def file_secrets(self) -> list[tuple[Secret, Path]]:
         """``source: file`` secrets and the host file each one mounts (existing files only)."""

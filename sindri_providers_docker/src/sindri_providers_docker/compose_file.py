@@ -57,11 +57,17 @@ _PORT = re.compile(
 
 @attrs.frozen
 class FileSecretMount:
-    """A ``source: file`` secret: the host file and where it appears in the container."""
+    """A ``source: file`` secret: the host file and where it appears in the container.
+
+    A bind mount shows the host file's own mode; when that is not the secret's
+    ``permissions``, ``source`` is a private copy with that mode, made from ``copy_from``.
+    """
 
     name: str
     source: Path
     target: str
+    mode: int = 0o644
+    copy_from: Path | None = None
 
 
 @attrs.frozen
@@ -260,12 +266,20 @@ def secrets_env(values: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def file_secret_mounts(found: list[tuple[Secret, Path]]) -> tuple[FileSecretMount, ...]:
-    """Read-only mounts for ``source: file`` secrets (the config requires ``mountPath``)."""
-    return tuple(
-        FileSecretMount(name=secret.name, source=path.resolve(), target=str(secret.mount_path))
-        for secret, path in found
-    )
+def file_secret_mounts(
+    found: list[tuple[Secret, Path]], copies: Path
+) -> tuple[FileSecretMount, ...]:
+    """Read-only mounts for ``source: file`` secrets (the config requires ``mountPath``);
+    a file whose mode is not the secret's ``permissions`` is mounted from ``copies``."""
+    mounts = []
+    for secret, path in found:
+        host = path.resolve()
+        same = host.stat().st_mode & 0o777 == secret.mode
+        source, copy_from = (host, None) if same else (copies / secret.name, host)
+        mounts.append(
+            FileSecretMount(secret.name, source, str(secret.mount_path), secret.mode, copy_from)
+        )
+    return tuple(mounts)
 
 
 def redacted_secrets_env(names: list[str]) -> str:

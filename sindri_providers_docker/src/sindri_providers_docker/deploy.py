@@ -40,6 +40,7 @@ from sindri_core.plugin import (
     planned_context,
     remove_artifact,
     write_artifacts,
+    write_copy,
 )
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
@@ -102,7 +103,18 @@ class _Prepared:
                 Artifact(names.secrets_file, content, mode=0o600),
                 Artifact(names.output_dir / ".gitignore", f"{names.secrets_file.name}\n"),
             ]
+        copies = [m for m in self.inputs.file_secrets if m.copy_from is not None]
+        if copies:  # the ignore file keeps a `git add .` from committing the private copies
+            artifacts.append(Artifact(copies[0].source.parent / ".gitignore", "*\n"))
         return artifacts
+
+    def stale_copies(self) -> bool:
+        """Whether a private copy of a file secret differs from its source (or is missing)."""
+        return any(
+            _read_bytes(m.copy_from) != _read_bytes(m.source)
+            for m in self.inputs.file_secrets
+            if m.copy_from is not None
+        )
 
     def removed_files(self) -> tuple[Path, ...]:
         """Files of an earlier deploy this one removes: values must not outlive their secrets."""
@@ -118,6 +130,13 @@ class _Prepared:
         return (names.home_volume,)
 
 
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepared:
     settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
@@ -130,7 +149,9 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
         settings=settings,
         dind=dind,
         env_secrets=bool(values),
-        file_secrets=file_secret_mounts(ctx.secrets.file_secrets()),
+        file_secrets=file_secret_mounts(
+            ctx.secrets.file_secrets(), DeploymentNames.of(ctx).output_dir / "secret-files"
+        ),
     )
     return _Prepared(inputs, values)
 
@@ -341,7 +362,8 @@ def _up_to_date(prepared: _Prepared, existing: ContainerInfo | None) -> bool:
     if change.action is not ChangeAction.UNCHANGED:
         return False
     files = file_changes(prepared.artifacts(redacted=False), prepared.removed_files())
-    return all(c.action is ChangeAction.UNCHANGED for c in files)
+    unchanged = all(c.action is ChangeAction.UNCHANGED for c in files)
+    return unchanged and not prepared.stale_copies()
 
 
 def _rolled_back(
@@ -402,3 +424,6 @@ def _write_files(prepared: _Prepared) -> None:
     for path in prepared.removed_files():
         remove_artifact(path)
     write_artifacts(prepared.artifacts(redacted=False))
+    for mount in prepared.inputs.file_secrets:
+        if mount.copy_from is not None:
+            write_copy(mount.copy_from, mount.source, mount.mode)

@@ -20,10 +20,12 @@ from pathlib import Path
 import attrs
 
 from sindri_core.plugin import (
+    DEFAULT_FILE_PERMISSIONS,
     Artifact,
     BuildContext,
     BuildOptions,
     BuiltImage,
+    ConfigError,
     DeployOptions,
     DeployResult,
     ImageResolution,
@@ -110,6 +112,13 @@ def secret_payload(ctx: ProviderContext) -> SecretPayload:
     files = []
     for secret, path in ctx.secrets.file_secrets():
         assert secret.mount_path, "the config schema requires mountPath for file secrets"
+        if secret.permissions != DEFAULT_FILE_PERMISSIONS:
+            raise ConfigError(
+                f"the fly provider cannot give a mounted file the mode {secret.permissions}: "
+                "fly.toml [[files]] has no mode",
+                path=f"secrets.{secret.name}.permissions",
+                hint="remove permissions to let Fly write the file, or use docker or kubernetes",
+            )
         name = FILE_SECRET_PREFIX + secret.name
         values[name] = base64.b64encode(path.read_bytes()).decode("ascii")
         files.append(FileMount(guest_path=secret.mount_path, secret_name=name))

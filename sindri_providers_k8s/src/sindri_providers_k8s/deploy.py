@@ -21,15 +21,17 @@ from sindri_core.plugin import (
     Artifact,
     Change,
     ChangeAction,
+    ConfigError,
     DeployResult,
     ImageReference,
     OperationError,
     Plan,
     PlannedAction,
-    SindriError,
     UsageError,
+    configured_cluster,
     detect_local_cluster,
     lookup_credentials,
+    require_cluster,
     write_artifacts,
 )
 from sindri_providers_k8s.images import make_available, pinned_reference
@@ -60,7 +62,17 @@ APPLIED = "applied (pods roll only if their template changed)"
 
 
 def kubectl_for(ctx: ProviderContext) -> Kubectl:
-    return Kubectl(ctx.runner, ctx.provider_config.context)
+    """kubectl for the configured context; else the providers.k8s cluster's; else current."""
+    configured = configured_cluster(ctx.config)
+    context = ctx.provider_config.context
+    if configured is not None and context is not None and context != configured.context:
+        raise ConfigError(
+            f"providers.k8s names the {configured.describe()} (context {configured.context}), "
+            f"but providers.kubernetes.context is {context!r}",
+            path="providers.kubernetes.context",
+            hint="remove one of them, or make them name the same cluster",
+        )
+    return Kubectl(ctx.runner, context or (configured.context if configured else None))
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
@@ -90,9 +102,10 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         "the cluster; other clusters must be able to pull it",
     )
     result = Plan(actions=tuple(actions), artifacts=(_artifact(ctx, manifests),), notes=notes)
+    kubectl = kubectl_for(ctx)  # a contradicting context is a configuration error
     try:
-        existing = kubectl_for(ctx).get("deployment", names.deployment, names.namespace)
-    except SindriError as exc:  # no kubectl, no context, an unreachable cluster
+        existing = kubectl.get("deployment", names.deployment, names.namespace)
+    except OperationError as exc:  # no kubectl, no context, an unreachable cluster
         reason = f"kubectl could not read the deployment: {exc}"
         return attrs.evolve(
             result, notes=(*notes, f"could not compare: {reason}"), not_compared=reason
@@ -143,7 +156,12 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
             return DeployResult(reference=reference, unchanged=True)
 
     messages: list[str] = []
-    cluster = detect_local_cluster(ctx.runner, context)
+    configured = configured_cluster(ctx.config)
+    cluster = (
+        require_cluster(ctx.runner, configured)
+        if configured is not None
+        else detect_local_cluster(ctx.runner, context)
+    )
     loaded = make_available(
         ctx.runner, cluster, reference, pull_policy=spec.pull_policy, console=ctx.console
     )

@@ -56,10 +56,12 @@ def quantity(size: str) -> str:
 
 @attrs.frozen
 class FileMount:
-    """A ``source: file`` secret: a key of the files Secret, mounted at ``path``."""
+    """A ``source: file`` secret: a key of the files Secret, mounted at ``path`` with the
+    secret's ``permissions`` as its mode."""
 
     key: str
     path: str
+    mode: int = 0o644
 
 
 @attrs.frozen
@@ -121,9 +123,9 @@ def workload_spec(ctx: ProviderContext, image: str, *, pull_secret: bool) -> Wor
         gpu_vendor=gpu.type if gpu is not None else None,
         gpu_count=gpu.count if gpu is not None else 0,
         node_selector=dict(node_selector),
-        env_secret=any(secret.source == "env" for secret in config.secrets),
+        env_secret=any(secret.in_environment for secret in config.secrets),
         file_mounts=tuple(
-            FileMount(secret.name, str(secret.mount_path))  # the loader requires mountPath
+            FileMount(secret.name, str(secret.mount_path), secret.mode)  # mountPath: required
             for secret, _path in ctx.secrets.file_secrets()
         ),
         pull_secret=pull_secret,
@@ -247,7 +249,14 @@ def _volumes(spec: WorkloadSpec) -> list[dict[str, Any]]:
         volumes.append(
             {
                 "name": "secret-files",
-                "secret": {"secretName": spec.names.files_secret, "defaultMode": 0o400},
+                "secret": {
+                    "secretName": spec.names.files_secret,
+                    "defaultMode": 0o400,
+                    # Each key with its own mode: the kubelet writes it so (items[].mode).
+                    "items": [
+                        {"key": m.key, "path": m.key, "mode": m.mode} for m in spec.file_mounts
+                    ],
+                },
             }
         )
     return volumes

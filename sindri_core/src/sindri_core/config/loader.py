@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.config.model import SindriConfig
+from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
 from sindri_core.config.schema import (
     Location,
     _key_location,
@@ -135,7 +135,7 @@ def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]
     # @section is attrs.frozen, but mypy's attrs plugin only recognises attrs' own decorators.
     config = attrs.evolve(config, providers=provider_sections)  # type: ignore[misc]
     _check_cross_fields(document, config)
-    return config, list(_warnings(config))
+    return config, [*_warnings(config), *_ignored(document, config, catalog)]
 
 
 def _read_yaml(text: str) -> Any:
@@ -199,8 +199,12 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
     sections = document.get("providers") or {}
     out: dict[str, Any] = {}
     for key, value in sections.items():
-        info = catalog.lookup(key)
         path = join_path("providers", key)
+        if key == LOCAL_CLUSTER_SECTION:  # the local cluster block, not kubernetes' settings
+            data = check(LocalClusterConfig, value or {}, path, _value_location(sections, key))
+            out[key] = converter().structure(data, LocalClusterConfig)
+            continue
+        info = catalog.lookup(key)
         if info is not None and info.name in out:
             raise fail(
                 f"{info.name!r} is configured twice (as {key!r} and under another of its names: "
@@ -260,6 +264,45 @@ def _warnings(config: SindriConfig) -> Iterable[str]:
             yield f"distro is ubuntu but image tag {tag!r} targets another distro"
         elif distro != "ubuntu" and not tag.endswith(f"-{distro}") and tag != distro:
             yield f"distro is {distro} but image tag {tag!r} does not end in -{distro}"
+
+
+# Fields of providers.k8s that describe a cluster to create: sindri creates none.
+_NEW_CLUSTER_FIELDS = ("version", "nodes", "kind.image", "kind.configFile", "k3d.image",
+                       "k3d.registry")  # fmt: skip
+
+
+def _ignored(document: Any, config: SindriConfig, catalog: ProviderCatalog) -> Iterable[str]:
+    """Fields the configuration may hold (the Rust tool's format) that sindri does not act
+    on: each is a warning, never an error and never dropped silently."""
+    sections = document.get("providers") or {}
+    active = catalog.lookup(config.deployment.provider)
+    for key in sections:
+        if key == LOCAL_CLUSTER_SECTION:
+            continue
+        info = catalog.lookup(key)
+        if info is not None and info is not active:
+            yield (
+                f"providers.{key} is ignored: the deployment provider is "
+                f"{config.deployment.provider}"
+            )
+    local = sections.get(LOCAL_CLUSTER_SECTION)
+    if LOCAL_CLUSTER_SECTION not in sections:
+        return
+    if active is None or active.name != "kubernetes":
+        yield (
+            f"providers.{LOCAL_CLUSTER_SECTION} is ignored: only the kubernetes provider "
+            "deploys to the local cluster it names"
+        )
+        return
+    for field in _NEW_CLUSTER_FIELDS:
+        value: Any = local or {}
+        for part in field.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            yield (
+                f"providers.{LOCAL_CLUSTER_SECTION}.{field} is ignored: sindri deploys to an "
+                "existing cluster and creates none"
+            )
 
 
 def _configured_tag(config: SindriConfig) -> str | None:

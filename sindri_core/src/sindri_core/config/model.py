@@ -18,6 +18,7 @@ __all__ = [
     "Extensions",
     "Gpu",
     "ImageConfig",
+    "LocalClusterConfig",
     "Resources",
     "Secret",
     "SindriConfig",
@@ -29,6 +30,7 @@ NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
 SIZE_PATTERN = r"^[1-9][0-9]*(MB|GB)$"
 DIGEST_PATTERN = r"^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$"
 TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+DEFAULT_FILE_PERMISSIONS = "0644"
 
 Distro = Literal["ubuntu", "fedora", "opensuse"]
 Strategy = Literal["semver", "latest-stable", "pin-to-cli", "explicit"]
@@ -271,6 +273,18 @@ class Extensions:
         equals=(("source", "file"),),
         present=("fromFile",),
     ),
+    Forbid(
+        "a vault secret needs vaultPath",
+        at="source",
+        equals=(("source", "vault"),),
+        absent=("vaultPath",),
+    ),
+    Forbid(
+        "a vault secret needs vaultKey",
+        at="source",
+        equals=(("source", "vault"),),
+        absent=("vaultKey",),
+    ),
 )
 @section
 class Secret:
@@ -280,8 +294,11 @@ class Secret:
         pattern=r"^[A-Z][A-Z0-9_]*$",
         pattern_hint="upper-case letters, digits and '_', starting with a letter",
     )
-    source: Literal["env", "file"] = setting(
-        "env", doc="env: a value from the shell, .env.local or .env; file: a host file mounted."
+    source: Literal["env", "file", "vault"] = setting(
+        "env",
+        doc="env: a value from the shell, .env.local or .env; file: a host file mounted; "
+        "vault: a key of a HashiCorp Vault KV v2 secret (VAULT_ADDR, VAULT_TOKEN, "
+        "VAULT_NAMESPACE).",
     )
     required: bool = setting(False, doc="Fail when the secret has no value.")
     from_file: str | None = setting(
@@ -297,6 +314,106 @@ class Secret:
         doc="file source: where the file appears in the environment (absolute).",
         check=rules.container_path,
     )
+    permissions: str = setting(
+        DEFAULT_FILE_PERMISSIONS,
+        doc="file source: octal mode of the mounted file.",
+        example="0600",
+        pattern=r"^0[0-7]{3}$",
+        pattern_hint="an octal mode such as 0600 or 0644",
+    )
+    vault_path: str | None = setting(
+        None,
+        key="vaultPath",
+        doc="vault source: path of the secret within the KV v2 mount.",
+        example="dev/kubeconfig",
+    )
+    vault_key: str | None = setting(
+        None, key="vaultKey", doc="vault source: key within that secret.", example="config"
+    )
+    vault_mount: str = setting(
+        "secret", key="vaultMount", doc="vault source: mount point of the KV v2 engine."
+    )
+
+    @property
+    def in_environment(self) -> bool:
+        """Whether the value reaches the environment as a variable (env and vault do)."""
+        return self.source != "file"
+
+    @property
+    def mode(self) -> int:
+        """``permissions`` as a number, e.g. ``0o600``."""
+        return int(self.permissions, 8)
+
+
+@section
+class KindOptions:
+    image: str | None = setting(
+        None,
+        doc="Node image a new cluster would use; sindri does not create clusters (ignored).",
+        example="kindest/node:v1.31.0",
+    )
+    config_file: str | None = setting(
+        None,
+        key="configFile",
+        doc="kind cluster config a new cluster would use (ignored, as `image`).",
+        example="kind-config.yaml",
+    )
+
+
+@section
+class K3dRegistry:
+    enabled: bool = setting(
+        False, doc="Create a registry with a new cluster (ignored: sindri creates no clusters)."
+    )
+    name: str = setting("k3d-registry", doc="Its name (ignored, as `enabled`).")
+    port: int = setting(5000, doc="Its port (ignored, as `enabled`).", minimum=1, maximum=65535)
+
+
+@section
+class K3dOptions:
+    image: str | None = setting(
+        None, doc="k3s image a new cluster would use (ignored: sindri creates no clusters)."
+    )
+    registry: K3dRegistry = setting(factory=K3dRegistry, doc="Local registry of a new cluster.")
+
+
+@section
+class LocalClusterConfig:
+    """``providers.k8s``: the local kind or k3d cluster, as the Rust tool describes it."""
+
+    provider: Literal["kind", "k3d"] = setting(
+        "kind",
+        doc="The tool running the cluster: images are loaded with `kind load docker-image` "
+        "or `k3d image import`.",
+    )
+    cluster_name: str | None = setting(
+        None,
+        key="clusterName",
+        doc="The cluster's name (default: `name`); kubectl uses its context, kind-<name> or "
+        "k3d-<name>, unless providers.kubernetes.context names it.",
+        example="sindri-dev",
+        pattern=NAME_PATTERN,
+        pattern_hint="lower-case letters, digits and '-', starting with a letter",
+    )
+    version: str = setting(
+        "v1.35.0",
+        doc="Kubernetes version of a new cluster (ignored: sindri creates no clusters).",
+        pattern=r"^v?\d+\.\d+\.\d+$",
+        pattern_hint="a version such as v1.35.0",
+    )
+    nodes: int = setting(
+        1, doc="Nodes of a new cluster (ignored, as `version`).", minimum=1, maximum=10
+    )
+    kind: KindOptions = setting(factory=KindOptions, doc="kind-specific options.")
+    k3d: K3dOptions = setting(factory=K3dOptions, doc="k3d-specific options.")
+
+    def name_for(self, deployment_name: str) -> str:
+        return self.cluster_name or deployment_name
+
+
+LOCAL_CLUSTER_SECTION = "k8s"
+"""``providers.k8s`` is the local cluster block (as in the Rust tool), not an alias of
+``providers.kubernetes``; ``k8s`` stays an alias of ``kubernetes`` in ``deployment.provider``."""
 
 
 @section

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sindri_core.config.model import SindriConfig
+from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
 from sindri_core.config.schema import FieldDoc, iter_fields
 from sindri_core.provider import ProviderCatalog
 
@@ -70,9 +70,10 @@ def render(catalog: ProviderCatalog) -> str:
         settings = info.settings_class()
         if settings is None:
             continue
+        section_aliases = [a for a in info.aliases if a != LOCAL_CLUSTER_SECTION]
         aliases = (
-            f" (also accepted as {', '.join(f'`{a}`' for a in info.aliases)})"
-            if info.aliases
+            f" (also accepted as {', '.join(f'`{a}`' for a in section_aliases)})"
+            if section_aliases
             else ""
         )
         parts += [
@@ -83,6 +84,19 @@ def render(catalog: ProviderCatalog) -> str:
         ]
         parts += _table(iter_fields(settings), prefix=f"providers.{info.name}.")
         parts.append("")
+    parts += [
+        f"### `providers.{LOCAL_CLUSTER_SECTION}`",
+        "",
+        "The local kind or k3d cluster, in the Rust tool's format: the kubernetes provider "
+        "deploys to it (its kubectl context, unless `providers.kubernetes.context` is set) and "
+        "loads locally built images into it with the tool named by `provider`. sindri does "
+        "not create clusters: the fields that describe a new cluster are accepted and "
+        "reported as ignored by `sindri config validate`. (`k8s` is still an alias of "
+        "`kubernetes` in `deployment.provider`.)",
+        "",
+    ]
+    parts += _table(iter_fields(LocalClusterConfig), prefix=f"providers.{LOCAL_CLUSTER_SECTION}.")
+    parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
 
 

@@ -462,10 +462,15 @@ def _attrs_inside(tp: Any) -> type | None:
 
 def document_schema(catalog: Any) -> dict[str, Any]:
     """The JSON Schema of ``sindri.yaml`` with the installed providers' sections."""
-    from sindri_core.config.model import SindriConfig
+    from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
 
     schema = json_schema(SindriConfig)
-    providers = {}
+    providers = {
+        LOCAL_CLUSTER_SECTION: {
+            "anyOf": [json_schema(LocalClusterConfig), {"type": "null"}],
+            "description": "The local kind or k3d cluster (not kubernetes' settings).",
+        }
+    }
     one_name_each = []
     for info in catalog:
         settings = info.settings_class()
@@ -475,9 +480,9 @@ def document_schema(catalog: Any) -> dict[str, Any]:
             "anyOf": [json_schema(settings), {"type": "null"}],  # null: all defaults
             "description": f"Settings of the {info.name} provider.",
         }
-        for name in info.names():
+        names = tuple(name for name in info.names() if name != LOCAL_CLUSTER_SECTION)
+        for name in names:
             providers[name] = section
-        names = info.names()
         one_name_each += [
             {"not": {"required": [a, b]}} for i, a in enumerate(names) for b in names[i + 1 :]
         ]

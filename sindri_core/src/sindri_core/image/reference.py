@@ -10,10 +10,14 @@ The grammar (distribution/reference, OCI distribution-spec)::
     tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
     digest     := "sha256:" 64 hex | "sha512:" 128 hex
 
-The first path component is a registry only if it contains ``.`` or ``:`` or is
-``localhost``; otherwise the image is on Docker Hub (``docker.io``, one-component names get
-``library/``, the API lives at ``registry-1.docker.io``). ``name:tag@digest`` keeps both
-parts: the digest is what is pulled, the tag is what a human reads.
+The first path component is a registry only if it contains ``.`` or ``:``, is ``localhost``
+or holds an upper-case letter (a repository cannot, so ``LOCALDOMAIN/debian`` names the host
+``LOCALDOMAIN``); otherwise the image is on Docker Hub (``docker.io``, one-component names
+get ``library/``, the API lives at ``registry-1.docker.io``). A bracketed IPv6 host holds
+hex digits and colons only (no zone such as ``%eth0``, no embedded IPv4), and must be an
+address. The 255-character limit applies to the path, as distribution's ``Parse`` checks
+it. ``name:tag@digest`` keeps both parts: the digest is what is pulled, the tag is what a
+human reads. distribution/reference's own test vectors run in tests/core.
 
 Everything is checked here, before any command or request is made with a reference.
 """
@@ -44,6 +48,7 @@ _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _DOMAIN_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 _HEX = re.compile(r"[a-f0-9]+")
+_IPV6_TEXT = re.compile(r"[A-Fa-f0-9:]+")
 _DIGEST_LENGTHS = {"sha256": 64, "sha512": 128}
 _IMAGE_ID = re.compile(r"[a-f0-9]{64}")
 
@@ -86,6 +91,11 @@ def _validate_registry(registry: str) -> str | None:
         if end == -1:
             return f"registry {registry!r} has an unclosed '['"
         host, rest = registry[1:end], registry[end + 1 :]
+        if not _IPV6_TEXT.fullmatch(host):
+            return (
+                f"registry {registry!r}: {host!r} is not an IPv6 address of hex digits and "
+                "colons (no zone, no embedded IPv4)"
+            )
         try:
             ipaddress.IPv6Address(host)
         except ValueError:
@@ -120,7 +130,7 @@ def _validate_path(path: str) -> str | None:
 
 def _split_registry(name: str) -> tuple[str, str]:
     first, sep, rest = name.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
+    if sep and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
         return (DOCKER_HUB if first in _HUB_ALIASES else first), rest
     return DOCKER_HUB, name
 
@@ -175,8 +185,10 @@ class ImageReference:
             raise _invalid(text, problem, field)
         if registry == DOCKER_HUB and "/" not in path:
             path = f"library/{path}"
-        if len(f"{registry}/{path}") > _MAX_NAME:
-            raise _invalid(text, f"the name is longer than {_MAX_NAME} characters", field)
+        if len(path) > _MAX_NAME:
+            raise _invalid(
+                text, f"the repository path is longer than {_MAX_NAME} characters", field
+            )
         return cls(registry=registry, repository=path, tag=tag, digest=digest or None)
 
     @classmethod

@@ -4,8 +4,13 @@ docs/IMAGE_MANAGEMENT.md promises npm's range language
 (``^ ~ x-ranges partials comparators hyphen ||``),
 which none of the Python libraries at hand implements: ``packaging`` is PEP 440 (``~=1.2``
 means ``>=1.2,<2``, ``1.2.3-1`` is a post-release, ``>=1.0`` may admit ``2.0rc1``). This module
-reproduces node-semver 7 in strict mode, including how ``includePrerelease`` changes the
-desugaring of ranges, e.g. ``^1.2`` becomes ``>=1.2.0-0 <2.0.0-0`` rather than ``>=1.2.0 <2.0.0-0``.
+reproduces npm's current node-semver (7.8.5) in strict mode, including how
+``includePrerelease`` changes the desugaring of ranges, e.g. ``^1.2`` becomes
+``>=1.2.0-0 <2.0.0-0`` rather than ``>=1.2.0 <2.0.0-0``. Three changes since 7.6 (the copy
+Debian ships) are followed: a number after a wildcard (``1.x.5``, ``x.1``) is no x-range
+(7.8.4); a partial tilde's lower bound gets ``-0`` under includePrerelease (7.8.5); a full
+``^0.y.z`` lower bound does not (7.8.3). The tests check each against node-semver's own
+vectors.
 
 Versions (:func:`parse_version`) are strict SemVer 2.0.0: ``MAJOR.MINOR.PATCH[-pre][+build]``,
 no leading zeros in numeric identifiers, with one optional lowercase ``v`` in front (as npm's
@@ -27,7 +32,8 @@ Where sindri differs from npm (checked against npm's own node-semver in the test
   recognise it as "any"; the difference shows only in ``>=v0.0.0 || 1.2.3-pre``).
 - ``max_satisfying`` breaks ties between equal versions deterministically (below).
 
-Numbers are Python integers (npm refuses components above 2**53 - 1; no image tag has those).
+As in npm, a major, minor or patch above 2**53 - 1 is no version, and a range whose bounds
+would exceed it (``^9007199254740991``) is refused.
 
 Ordering (:class:`Version`): semver precedence, build metadata ignored (SemVer §10-11). Two
 versions of equal precedence are still ordered, deterministically, as npm's ``compareBuild``
@@ -56,10 +62,16 @@ __all__ = [
     "parse_version",
     "satisfying",
     "semver_tags",
+    "semver_tags_and_prereleases",
     "sort_tags_desc",
 ]
 
 _NUM = r"0|[1-9][0-9]*"
+# npm refuses a major, minor or patch above JavaScript's largest safe integer; the patterns
+# leave that to _safe (a bounded repetition here would slow the tag scan down twofold).
+MAX_SAFE_INTEGER = 2**53 - 1
+# npm's MAX_LENGTH: a longer string is no version.
+_MAX_VERSION_LENGTH = 256
 _PRE_ID = rf"(?:{_NUM}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 _PRE = rf"{_PRE_ID}(?:\.{_PRE_ID})*"
 _BUILD = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
@@ -71,12 +83,12 @@ _VERSION_RE = re.compile(rf"v?({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_
 # part. Build metadata may follow any version and is ignored (node-semver >= 7.7 strips it
 # before parsing; 7.6 refused it after a partial version and let it bleed into hyphen ranges).
 _XR = rf"{_NUM}|[xX*]"
-_PARTIAL = (
+_NUMIAL = (
     rf"v?(?P<M>{_XR})(?:\.(?P<m>{_XR})(?:\.(?P<p>{_XR})(?:-(?P<pre>{_PRE}))?)?)?(?:\+{_BUILD})?"
 )
 _OPERATORS = r"<=|>=|~>|[<>=~^]"
-_COMPARATOR_RE = re.compile(rf"(?P<op>{_OPERATORS})?{_PARTIAL}")
-_PARTIAL_RE = re.compile(_PARTIAL)
+_COMPARATOR_RE = re.compile(rf"(?P<op>{_OPERATORS})?{_NUMIAL}")
+_NUMIAL_RE = re.compile(_NUMIAL)
 _HYPHEN_RE = re.compile(r"(\S+)\s+-\s+(\S+)")
 # Whitespace between an operator and its version is allowed (`>= 1.2`), not inside an
 # operator (`> = 1.2`, which npm refuses too).
@@ -191,11 +203,14 @@ class Version:
 def parse_version(tag: str) -> Version | None:
     """The version a tag names, or ``None`` when the tag is not strict semver.
 
-    One leading lowercase ``v`` is ignored: ``v3.1.0`` is 3.1.0; ``latest``, ``3.1``, ``v3``,
-    ``01.2.3``, ``vv1.0.0`` and ``sha256-….sig`` are ``None``.
+    One leading lowercase ``v`` and surrounding whitespace are ignored (as npm trims):
+    ``v3.1.0`` is 3.1.0; ``latest``, ``3.1``, ``v3``, ``01.2.3``, ``vv1.0.0``,
+    ``sha256-….sig``, a number above 2**53 - 1 and text over 256 characters are ``None``.
     """
-    match = _VERSION_RE.fullmatch(tag)
-    if match is None:
+    if len(tag) > _MAX_VERSION_LENGTH:
+        return None
+    match = _VERSION_RE.fullmatch(tag.strip())
+    if match is None or not _safe(*match.groups()[:3]):
         return None
     major, minor, patch, prerelease, build = match.groups()
     return Version(
@@ -263,8 +278,8 @@ def _caret(
     if patch is None:
         upper = _below(0, minor + 1, 0) if major == 0 else _below(major + 1, 0, 0)
         return [_at_least(major, minor, 0, z), upper]
-    # npm puts -0 on a full lower bound only for 0.x carets; reproduced as it is.
-    lower = _at_least(major, minor, patch, pre or (z if major == 0 else ()))
+    # A full lower bound never gets -0 (node-semver >= 7.8.3, #872; 7.6 gave 0.x carets one).
+    lower = _at_least(major, minor, patch, pre)
     if major == 0 and minor == 0:
         return [lower, _below(0, 0, patch + 1)]
     if major == 0:
@@ -273,12 +288,18 @@ def _caret(
 
 
 def _tilde(
-    major: int, minor: int | None, patch: int | None, pre: tuple[str, ...]
+    major: int, minor: int | None, patch: int | None, pre: tuple[str, ...], z: tuple[str, ...]
 ) -> list[_Comparator]:
-    """``~``/``~>``: patch-level changes if a minor is given, else minor-level (no -0 here)."""
+    """``~``/``~>``: patch-level changes if a minor is given, else minor-level.
+
+    As in node-semver >= 7.8.5 (#878), a partial tilde's lower bound gets ``-0`` under
+    includePrerelease, like the x-range it equals (``~1.2`` is ``1.2.x``); 7.6 left it off.
+    """
     if minor is None:
-        return [_at_least(major, 0, 0), _below(major + 1, 0, 0)]
-    return [_at_least(major, minor, patch or 0, pre), _below(major, minor + 1, 0)]
+        return [_at_least(major, 0, 0, z), _below(major + 1, 0, 0)]
+    if patch is None:
+        return [_at_least(major, minor, 0, z), _below(major, minor + 1, 0)]
+    return [_at_least(major, minor, patch, pre), _below(major, minor + 1, 0)]
 
 
 def _x_range(
@@ -313,6 +334,8 @@ def _desugar(token: str, text: str, z: tuple[str, ...]) -> list[_Comparator]:
     if match is None:
         raise _invalid(text, token)
     op = match.group("op") or ""
+    if op not in ("^", "~", "~>") and _number_after_wildcard(*match.group("M", "m", "p")):
+        raise _invalid(text, token)
     major, minor, patch, pre = _parts(match)
     if major is None:
         # *, ^*, ~*, >=*, <=* match everything; >* and <* match nothing.
@@ -320,8 +343,17 @@ def _desugar(token: str, text: str, z: tuple[str, ...]) -> list[_Comparator]:
     if op == "^":
         return _caret(major, minor, patch, pre, z)
     if op in ("~", "~>"):
-        return _tilde(major, minor, patch, pre)
+        return _tilde(major, minor, patch, pre, z)
     return _x_range(op, major, minor, patch, pre, z)
+
+
+def _number_after_wildcard(major: str, minor: str | None, patch: str | None) -> bool:
+    """``1.x.5``, ``x.1``, ``*.x.1``: refused in an x-range or comparator by node-semver
+    >= 7.8.4 (#874), which 7.6 read as ``1.x`` and ``*``. Caret, tilde and hyphen ranges
+    still read them so, as npm does."""
+    return (_is_x(major) and not _is_x(minor)) or (
+        _is_x(minor) and patch is not None and not _is_x(patch)
+    )
 
 
 def _hyphen(low: re.Match[str], high: re.Match[str], z: tuple[str, ...]) -> list[_Comparator]:
@@ -410,6 +442,12 @@ class _ComparatorSet:
         return " ".join(map(str, self.comparators)) or "*"
 
 
+def _safe_comparator(comparator: _Comparator) -> bool:
+    """npm refuses a range whose desugared bounds exceed 2**53 - 1 (``^9007199254740991``)."""
+    version = comparator.version
+    return max(version.major, version.minor, version.patch) <= MAX_SAFE_INTEGER
+
+
 def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ...]:
     """npm's Range constructor: desugar every ``||`` alternative, then tidy the union."""
     z = _ZERO if include_prerelease else ()
@@ -420,13 +458,15 @@ def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ..
     for alternative in _OR_RE.split(text.strip()):
         hyphen = _HYPHEN_RE.fullmatch(alternative)
         if hyphen:
-            low, high = (_PARTIAL_RE.fullmatch(side) for side in hyphen.groups())
+            low, high = (_NUMIAL_RE.fullmatch(side) for side in hyphen.groups())
             if low is None or high is None:
                 raise _invalid(text, alternative)
             comparators = _hyphen(low, high, z)
         else:
             tokens = _OPERATOR_GAP_RE.sub(r"\1", alternative).split()
             comparators = [c for token in tokens for c in _desugar(token, text, z)]
+        if not all(_safe_comparator(c) for c in comparators):
+            raise _invalid(text, alternative)
         sets.append(_ComparatorSet.build(c for c in comparators if c != everything))
     if len(sets) > 1:
         sets = [s for s in sets if not s.is_null] or sets[:1]
@@ -569,7 +609,18 @@ def _semver_tags(
     """
     if majors == ():
         return []
-    return _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
+    matches = _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
+    # Lengths first: only a number of 16 digits or more can exceed npm's limit.
+    return [
+        m
+        for m in matches
+        if (len(m[1]) < 16 and len(m[2]) < 16 and len(m[3]) < 16) or _safe(*m[1:4])
+    ]
+
+
+def _safe(*numbers: str) -> bool:
+    """Whether every number is at most npm's limit (the patterns allow up to 16 digits)."""
+    return all(len(number) < 16 or int(number) <= MAX_SAFE_INTEGER for number in numbers)
 
 
 def _tag_key(major: str, minor: str, patch: str, pre: str) -> PrecedenceKey:
@@ -647,6 +698,14 @@ def semver_tags(tags: Iterable[str], *, variant: str | None = None) -> list[str]
     """The tags that are versions, in the order given (``variant`` as in
     :func:`max_satisfying`); cheaper than :func:`satisfying`: nothing is compared or sorted."""
     return [match[0] for match in _semver_tags(_tag_lines(tags), variant)]
+
+
+def semver_tags_and_prereleases(
+    tags: Iterable[str], *, variant: str | None = None
+) -> tuple[list[str], int]:
+    """:func:`semver_tags`, and how many of them are prereleases, from the same scan."""
+    matches = _semver_tags(_tag_lines(tags), variant)
+    return [match[0] for match in matches], sum(1 for match in matches if match[4])
 
 
 def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:

@@ -1,10 +1,12 @@
-"""A short-lived on-disk cache of registry tag lists.
+"""A short-lived on-disk cache of registry tag lists and the digests of chosen tags.
 
 ``plan`` followed by ``deploy`` (or ``image resolve`` then ``image versions``) would otherwise
 list a repository's tags twice within seconds; on registries with thousands of tags and rate
-limits that is the slow and costly part. Tag lists change rarely and the digest is always
-read live, so a few minutes of staleness cannot pin a wrong image: at worst a tag published
-in the last minutes is not seen until ``--refresh`` or expiry.
+limits that is the slow and costly part. The manifest digest a tag was pinned to is stored
+next to the list and lives exactly as long (same TTL, ``--refresh`` bypasses both), so a
+resolve inside the TTL sends no request at all. Within those few minutes a tag that was
+re-pushed is still pinned to the digest read before: the answer is always a digest the tag
+really named, and ``--refresh`` (or ``SINDRI_TAG_CACHE_TTL=0``) reads it live.
 
 Files live in ``<cache root>/tags/<sha256 of registry/repository>.json`` and are replaced
 atomically, so concurrent runs never read a half-written list. An unreadable file is a miss.
@@ -14,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,10 +25,17 @@ import attrs
 
 from sindri_core.cache_dir import cache_root
 from sindri_core.errors import UsageError
+from sindri_core.image.reference import validate_digest
 
-__all__ = ["DEFAULT_TTL", "TTL_ENV", "TagList", "cached_tags", "tag_cache_dir"]
+__all__ = [
+    "DEFAULT_TTL",
+    "TTL_ENV",
+    "TagList",
+    "cached_tags",
+    "remember_digest",
+    "tag_cache_dir",
+]
 
-log = logging.getLogger(__name__)
 
 TTL_ENV = "SINDRI_TAG_CACHE_TTL"
 DEFAULT_TTL = 300.0
@@ -39,11 +46,13 @@ class TagList:
     """Tags of one repository and where they came from.
 
     :param age: seconds since the registry was asked (0 for a fresh listing).
+    :param digests: manifest digests read for some of the tags since that listing.
     """
 
     tags: tuple[str, ...]
     from_cache: bool
     age: float = 0.0
+    digests: dict[str, str] = attrs.field(factory=dict, eq=False)
 
     def describe(self) -> str:
         if self.from_cache:
@@ -74,40 +83,70 @@ def _path(registry: str, repository: str) -> Path:
     return tag_cache_dir() / f"{key}.json"
 
 
-def _read(path: Path, registry: str, repository: str, max_age: float) -> TagList | None:
+def _load(path: Path, registry: str, repository: str, max_age: float) -> dict | None:
+    """The cache document of ``registry/repository`` while younger than ``max_age``."""
     try:
         document = json.loads(path.read_text())
-        fetched = float(document["fetched_at"])
-        tags = document["tags"]
+        age = time.time() - float(document["fetched_at"])
         same = (document["registry"], document["repository"]) == (registry, repository)
-    except (OSError, ValueError, KeyError, TypeError):
+        valid = isinstance(document["tags"], list) and isinstance(
+            document.setdefault("digests", {}), dict
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    age = time.time() - fetched
-    if not same or not isinstance(tags, list) or not 0 <= age <= max_age:
+    if not same or not valid or not 0 <= age <= max_age:
         return None
-    return TagList(tuple(str(t) for t in tags), from_cache=True, age=age)
+    return document
+
+
+def _read(path: Path, registry: str, repository: str, max_age: float) -> TagList | None:
+    document = _load(path, registry, repository, max_age)
+    if document is None:
+        return None
+    digests = {
+        str(tag): digest
+        for tag, digest in document["digests"].items()
+        if isinstance(digest, str) and validate_digest(digest) is None
+    }
+    age = time.time() - float(document["fetched_at"])
+    return TagList(tuple(str(t) for t in document["tags"]), True, age, digests)
 
 
 def _write(path: Path, registry: str, repository: str, tags: tuple[str, ...]) -> None:
-    document = {
-        "registry": registry,
-        "repository": repository,
-        "fetched_at": time.time(),
-        "tags": list(tags),
-    }
+    _store(
+        path,
+        {
+            "registry": registry,
+            "repository": repository,
+            "fetched_at": time.time(),
+            "tags": list(tags),
+            "digests": {},
+        },
+    )
+
+
+def _unwritable(path: Path, exc: OSError) -> None:
+    import logging  # here: only a failed write logs, and a warm resolve writes nothing
+
+    logging.getLogger(__name__).debug("cannot write tag cache %s: %s", path, exc)
+
+
+def _store(path: Path, document: dict) -> None:
+    import tempfile  # here: a warm resolve only reads the cache
+
     # A read-only or full cache directory costs a re-list next time, nothing more.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tags-", suffix=".tmp")
     except OSError as exc:
-        log.debug("cannot write tag cache %s: %s", path, exc)
+        _unwritable(path, exc)
         return
     try:
         with os.fdopen(descriptor, "w") as handle:
             json.dump(document, handle)
         Path(temporary).replace(path)
     except OSError as exc:
-        log.debug("cannot write tag cache %s: %s", path, exc)
+        _unwritable(path, exc)
         Path(temporary).unlink(missing_ok=True)
 
 
@@ -130,3 +169,18 @@ def cached_tags(
     if max_age > 0:
         _write(path, registry, repository, tags)
     return TagList(tags, from_cache=False)
+
+
+def remember_digest(registry: str, repository: str, tag: str, digest: str) -> None:
+    """Store the digest ``tag`` was read to name, next to the tag list it was chosen from.
+
+    It expires with that list (its ``fetched_at`` is kept); without a fresh list nothing is
+    stored, so a digest never outlives the listing that made its tag the answer.
+    """
+    max_age = ttl()
+    path = _path(registry, repository)
+    document = _load(path, registry, repository, max_age) if max_age > 0 else None
+    if document is None:
+        return
+    document["digests"][tag] = digest
+    _store(path, document)

@@ -21,6 +21,9 @@ prereleases.
 
 After a tag is chosen from the list, its manifest digest is read (``HEAD``) and the answer
 is the pinned ``registry:tag@sha256:…``, so the image cannot move between resolution and pull.
+The digest is cached with the tag list (same TTL): a resolve inside the TTL sends no request,
+and does not even import the HTTP stack (:mod:`~sindri_core.image.registry` is imported only
+when the registry must be asked).
 
 ``plan`` resolves too (``request.planning``): listing tags and reading a digest change
 nothing, and the plan then shows the image a deploy would really run. The tag-list cache
@@ -31,6 +34,7 @@ nothing, and the plan then shows the image a deploy would really run. The tag-li
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -38,10 +42,17 @@ from sindri_core import __version__
 from sindri_core.config.model import ImageConfig
 from sindri_core.errors import ConfigError, OperationError
 from sindri_core.image.reference import ImageReference, validate_tag
-from sindri_core.image.registry import RegistryClient
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
-from sindri_core.image.semver import Range, max_satisfying, satisfying, semver_tags
-from sindri_core.image.tag_cache import TagList, cached_tags
+from sindri_core.image.semver import (
+    Range,
+    max_satisfying,
+    satisfying,
+    semver_tags_and_prereleases,
+)
+from sindri_core.image.tag_cache import TagList, cached_tags, remember_digest
+
+if TYPE_CHECKING:
+    from sindri_core.image.registry import RegistryClient
 
 __all__ = [
     "DISTRO_VARIANTS",
@@ -78,22 +89,19 @@ class _Candidates:
         variant = distro if distro in DISTRO_VARIANTS else None
         if variant is not None:
             kept = tuple(t for t in tags if t.endswith(f"-{variant}"))
-            cut = len(variant) + 1
         else:
             suffixes = tuple(f"-{d}" for d in DISTRO_VARIANTS)
             kept = tuple(t for t in tags if not t.endswith(suffixes))
-            cut = 0
         # One regex pass in the semver module (no Version objects, no sorting: this runs
-        # over every tag, and only which tags are versions matters here).
-        versions = semver_tags(kept, variant=variant)
-        semver = set(versions)
+        # over every tag, and only which tags are versions matters here); the rest are set
+        # operations, so a warm resolve of 10,000 tags stays cheap.
+        versions, prereleases = semver_tags_and_prereleases(kept, variant=variant)
         return cls(
             tags=kept,
             variant=variant,
             skipped_distro=len(tags) - len(kept),
-            not_semver=tuple(t for t in kept if t not in semver),
-            # In a semver tag a '-' before any '+' can only start the prerelease.
-            prereleases=sum(1 for t in versions if "-" in t[: len(t) - cut].split("+", 1)[0]),
+            not_semver=tuple(sorted(set(kept).difference(versions))),
+            prereleases=prereleases,
         )
 
     def notes(self, distro: str, allow_prerelease: bool | None) -> list[str]:
@@ -124,13 +132,36 @@ class _Candidates:
         return notes
 
 
-def _list_tags(client: RegistryClient, reference: ImageReference, refresh: bool) -> TagList:
-    return cached_tags(
-        reference.registry,
-        reference.repository,
-        lambda: client.list_tags(reference.repository),
-        refresh=refresh,
-    )
+@attrs.define
+class _Registry:
+    """The registry of one repository, connected on first use: a warm resolve never is."""
+
+    reference: ImageReference
+    _client: RegistryClient | None = None
+
+    def client(self) -> RegistryClient:
+        if self._client is None:
+            from sindri_core.image.registry import RegistryClient
+
+            self._client = RegistryClient(self.reference.registry)
+        return self._client
+
+    def tags(self, refresh: bool) -> TagList:
+        return cached_tags(
+            self.reference.registry,
+            self.reference.repository,
+            lambda: self.client().list_tags(self.reference.repository),
+            refresh=refresh,
+        )
+
+    def digest(self, tag: str, listing: TagList) -> str:
+        """The manifest digest of ``tag``: cached with ``listing``, else read and cached."""
+        cached = listing.digests.get(tag)
+        if cached is not None:
+            return cached
+        digest = self.client().manifest_digest(self.reference.repository, tag)
+        remember_digest(self.reference.registry, self.reference.repository, tag, digest)
+        return digest
 
 
 def resolve_version(request: ImageRequest, image_config: ImageConfig) -> ImageResolution:
@@ -151,8 +182,8 @@ def resolve_version(request: ImageRequest, image_config: ImageConfig) -> ImageRe
             tag="latest",
         )
     distro = request.config.deployment.distro
-    client = RegistryClient(reference.registry)
-    listing = _list_tags(client, reference, request.refresh)
+    registry = _Registry(reference)
+    listing = registry.tags(request.refresh)
     candidates = _Candidates.select(listing.tags, distro)
     if strategy == "semver":
         tag, constraint, reason, allow = _semver(image_config, candidates)
@@ -174,8 +205,9 @@ def resolve_version(request: ImageRequest, image_config: ImageConfig) -> ImageRe
             + f"); {len(listing.tags)} tags listed"
             + _newest_hint(candidates)
         )
-    digest = client.manifest_digest(reference.repository, tag)
-    notes.append(f"tag {tag} pinned to {digest}")
+    digest = registry.digest(tag, listing)
+    cached = " (digest from the cache)" if tag in listing.digests else ""
+    notes.append(f"tag {tag} pinned to {digest}{cached}")
     return ImageResolution(
         reference=f"{image_config.registry}:{tag}@{digest}",
         source=ImageSource.VERSION,
@@ -267,7 +299,7 @@ def list_versions(
     text = constraint if constraint is not None else image_config.version or "*"
     path = "--constraint" if constraint is not None else f"{_FIELD}.version"
     rng = Range.parse(text, path=path)
-    listing = _list_tags(RegistryClient(reference.registry), reference, refresh)
+    listing = _Registry(reference).tags(refresh)
     candidates = _Candidates.select(listing.tags, distro)
     tags = satisfying(
         candidates.tags, rng, image_config.allow_prerelease, variant=candidates.variant
