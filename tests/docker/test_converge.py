@@ -45,6 +45,13 @@ def _ok(result: Any) -> Any:
     return result
 
 
+def _deployed(busybox_project: Any, sindri_cli: Any) -> tuple[BusyboxProject, str, str]:
+    """A fresh project, deployed: it, its container's id and image."""
+    project = busybox_project()
+    _ok(sindri_cli("deploy", cwd=project.dir))
+    return (project, *_container(project.name))
+
+
 def _changes(sindri_cli: Any, project: BusyboxProject) -> dict[str, dict[str, Any]]:
     report = _ok(sindri_cli("plan", "--json", cwd=project.dir)).json()
     assert report["compared"] is True
@@ -58,15 +65,13 @@ def _is_compose(argv: list[str]) -> bool:
 def test_deploy_again_is_a_no_op_without_any_compose_call(
     busybox_project: Any, sindri_cli: Any, commands: list[list[str]]
 ) -> None:
-    project = busybox_project()
-    _ok(sindri_cli("deploy", cwd=project.dir))
-    before = _container(project.name)
+    project, *before = _deployed(busybox_project, sindri_cli)
     commands.clear()
 
     again = _ok(sindri_cli("deploy", cwd=project.dir))
 
     assert again.stdout.splitlines() == [f"{project.name} is up to date: {before[1]}"]
-    assert _container(project.name) == before
+    assert list(_container(project.name)) == before
     assert [argv for argv in commands if _is_compose(argv)] == []
     assert not [argv for argv in commands if argv[:2] == ["docker", "build"]]
     changes = _changes(sindri_cli, project)
@@ -77,9 +82,7 @@ def test_deploy_again_is_a_no_op_without_any_compose_call(
 def test_an_edited_dockerfile_is_planned_then_applied_with_cache_keeping_home(
     busybox_project: Any, sindri_cli: Any, commands: list[list[str]]
 ) -> None:
-    project = busybox_project()
-    _ok(sindri_cli("deploy", cwd=project.dir))
-    old_id, old_image = _container(project.name)
+    project, old_id, old_image = _deployed(busybox_project, sindri_cli)
     docker("exec", project.name, "sh", "-c", "echo precious > /workspace/marker")
     project.write_dockerfile(["/bin/sh", "-c", "echo v2 > /v; exec sleep 3600"])
 
@@ -108,9 +111,7 @@ def test_an_edited_dockerfile_is_planned_then_applied_with_cache_keeping_home(
 def test_force_still_rebuilds_without_cache_and_recreates(
     busybox_project: Any, sindri_cli: Any, commands: list[list[str]]
 ) -> None:
-    project = busybox_project()
-    _ok(sindri_cli("deploy", cwd=project.dir))
-    before, _ = _container(project.name)
+    project, before, _ = _deployed(busybox_project, sindri_cli)
     commands.clear()
     _ok(sindri_cli("deploy", "--force", cwd=project.dir))
     builds = [argv for argv in commands if argv[:2] == ["docker", "build"]]
@@ -161,9 +162,7 @@ def test_plan_without_an_engine_shows_the_desired_state_and_says_so(
 
 
 def test_status_shows_drift_and_suggests_deploy(busybox_project: Any, sindri_cli: Any) -> None:
-    project = busybox_project()
-    _ok(sindri_cli("deploy", cwd=project.dir))
-    _, running = _container(project.name)
+    project, _, running = _deployed(busybox_project, sindri_cli)
     current = _ok(sindri_cli("status", "--json", cwd=project.dir)).json()
     assert current["configured_image"] is None and "drift" not in current["details"]
 
