@@ -18,7 +18,10 @@ NEW_CLUSTER = "is ignored: sindri deploys to an existing cluster and creates non
 
 # fixture -> the warnings config validate must print (in this order)
 EXPECTED = {
-    "devpod-aws.yaml": [],
+    # devpod mounts no files: the file secret is reported, not dropped silently
+    "devpod-aws.yaml": [
+        "secrets[2] (DEPLOY_KEY, source: file) is ignored: the devpod provider mounts no files"
+    ],
     "docker-basic.yaml": [],
     "docker-gpu-dind.yaml": [],
     "e2b-sandbox.yaml": [],

@@ -42,6 +42,9 @@ class Capabilities:
     gpu: bool = False
     tools: tuple[str, ...] = ()
     """External executables the provider needs, e.g. ``("docker",)``."""
+    file_secrets: bool = True
+    """Whether it mounts ``source: file`` secrets into the environment; where it does not,
+    ``config validate`` reports each such secret as ignored."""
 
     @property
     def can_build(self) -> bool:

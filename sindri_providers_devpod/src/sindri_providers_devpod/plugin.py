@@ -32,7 +32,11 @@ INFO = ProviderInfo(
     aliases=(),
     description="DevPod workspaces on Docker, Kubernetes, SSH or cloud VMs",
     capabilities=Capabilities(
-        build=BuildLocation.SMART, prebuilt_image=True, gpu=True, tools=("devpod", "docker")
+        build=BuildLocation.SMART,
+        prebuilt_image=True,
+        gpu=True,
+        tools=("devpod", "docker"),
+        file_secrets=False,
     ),
     config_class="sindri_providers_devpod.settings:DevpodSettings",
     notes=(

@@ -89,7 +89,6 @@ def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
-    sandboxes.reject_unsupported(ctx)
     settings = _settings(ctx)
     alias = derive_alias(ctx.name, settings)
     planned = _planned(ctx, image)
@@ -185,7 +184,6 @@ def _ensure_template(
 
 
 def build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
-    sandboxes.reject_unsupported(ctx)
     client = client_from_environment()
     spec = _ensure_template(ctx, client, None, build, force=options.force)
     return BuiltImage(reference=f"e2b-template:{spec.alias}", fingerprint=spec.fingerprint)
@@ -194,7 +192,6 @@ def build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> B
 def deploy(
     ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
 ) -> DeployResult:
-    sandboxes.reject_unsupported(ctx)
     settings = _settings(ctx)
     client = client_from_environment()
     alias = derive_alias(ctx.name, settings)

@@ -31,7 +31,9 @@ INFO = ProviderInfo(
     name="e2b",
     aliases=(),
     description="E2B cloud sandboxes built from templates",
-    capabilities=Capabilities(build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=()),
+    capabilities=Capabilities(
+        build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=(), file_secrets=False
+    ),
     config_class="sindri_providers_e2b.settings:E2bSettings",
     notes=(
         "Sandboxes run from a template built from a Dockerfile, or FROM a configured image; "

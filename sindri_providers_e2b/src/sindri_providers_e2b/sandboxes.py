@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sindri_core.plugin import ConfigError, OperationError, ProviderContext
+from sindri_core.plugin import OperationError, ProviderContext
 from sindri_providers_e2b.client import E2bClient, SandboxSummary
 from sindri_providers_e2b.settings import E2bSettings
 from sindri_providers_e2b.template import template_environment
 
-__all__ = ["ALL_TRAFFIC", "creation_options", "network", "reject_unsupported", "require_sandbox"]
+__all__ = ["ALL_TRAFFIC", "creation_options", "network", "require_sandbox"]
 
 ALL_TRAFFIC = "0.0.0.0/0"
 
@@ -58,15 +58,3 @@ def require_sandbox(client: E2bClient, ctx: ProviderContext) -> SandboxSummary:
     if sandbox is None:
         raise OperationError(f"no E2B sandbox for {ctx.name}; deploy it first with `sindri deploy`")
     return sandbox
-
-
-def reject_unsupported(ctx: ProviderContext) -> None:
-    """E2B has no file mounts: say so before anything is built (GPUs the core refuses by
-    ``Capabilities.gpu``)."""
-    for index, secret in enumerate(ctx.config.secrets):
-        if secret.source == "file":
-            raise ConfigError(
-                f"secret {secret.name} is a file secret; E2B sandboxes take environment "
-                "secrets only",
-                path=f"secrets[{index}].source",
-            )

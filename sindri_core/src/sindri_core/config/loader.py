@@ -276,6 +276,13 @@ def _ignored(document: Any, config: SindriConfig, catalog: ProviderCatalog) -> I
     on: each is a warning, never an error and never dropped silently."""
     sections = document.get("providers") or {}
     active = catalog.lookup(config.deployment.provider)
+    if active is not None and not active.capabilities.file_secrets:
+        for index, secret in enumerate(config.secrets):
+            if secret.source == "file":
+                yield (
+                    f"secrets[{index}] ({secret.name}, source: file) is ignored: the "
+                    f"{active.name} provider mounts no files"
+                )
     for key in sections:
         if key == LOCAL_CLUSTER_SECTION:
             continue
