@@ -200,17 +200,6 @@ LEVELS = [
         id="1-digest",
     ),
     pytest.param(
-        "image: ghcr.io/x/y:1.0.0\nimage_config:\n  registry: ghcr.io/p/s\n  tag_override: 3.1.4",
-        {
-            "reference": "ghcr.io/p/s:3.1.4",
-            "source": "tag_override",
-            "tag": "3.1.4",
-            "digest": None,
-        },
-        "image_config.tag_override names the tag",
-        id="2-tag-override",
-    ),
-    pytest.param(
         "image: registry.test:5000/team/img:2.0.0",
         {
             "reference": "registry.test:5000/team/img:2.0.0",

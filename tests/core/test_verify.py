@@ -619,7 +619,8 @@ def test_deploy_stops_before_any_provider_hook_when_verification_fails(
 
     skipped = sindri_cli("deploy", "--skip-image-verification", cwd=path.parent)
     assert skipped.exit_code == 0, skipped.stderr
-    assert acme == ["check_prerequisites", f"deploy {registry.reference(repo, '1.0.0')}"]
+    # tag_override is pinned by the chain: the provider gets the digest the tag named
+    assert acme == ["check_prerequisites", f"deploy {registry.reference(repo, '1.0.0', digest)}"]
 
 
 @pytest.mark.parametrize("level", ["digest", "tag_override"])

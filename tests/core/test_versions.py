@@ -195,7 +195,8 @@ LEVELS = {
     ),
     "2 tag_override": (
         lambda r: image_config(r, tag_override="3.0.0", version="^3"),
-        lambda r, d: (f"{r}:3.0.0", ImageSource.TAG_OVERRIDE, "3.0.0", None),
+        # pinned like a resolved version (issue #17)
+        lambda r, d: (f"{r}:3.0.0@{d['3.0.0']}", ImageSource.TAG_OVERRIDE, "3.0.0", d["3.0.0"]),
     ),
     "3 version": (
         lambda r: image_config(r, version="^3"),
@@ -251,6 +252,19 @@ def test_invalid_references_are_config_errors(resolve, deployment, field) -> Non
     assert caught.value.message.startswith("invalid image reference ")
 
 
+def test_tag_override_is_pinned_to_the_digest_the_tag_names_now(resolve, registry) -> None:
+    # Before issue #17 the provider got `repo:1.0.0`: a re-pushed tag changed what ran
+    # between plan and deploy. Now each resolution names the digest it saw.
+    repo = registry.unique_repo()
+    first = registry.push_image(repo, ["1.0.0"], variant="a")
+    planned = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"), planning=True)
+    assert planned.reference == f"{registry.host}/{repo}:1.0.0@{first}"
+    assert planned.digest == first and f"tag 1.0.0 pinned to {first}" in planned.notes
+    moved = registry.push_image(repo, ["1.0.0"], variant="b")
+    again = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"))
+    assert again.reference == f"{registry.host}/{repo}:1.0.0@{moved}" != planned.reference
+
+
 def test_planning_resolves_the_real_pinned_image(resolve, published) -> None:
     registry, digests = published
     result = resolve(image_config(registry, version="~3.0"), planning=True)
@@ -303,17 +317,27 @@ def test_2500_tags_request_counts_and_cache(
     assert third.reference == first.reference
 
 
-def test_registry_failure_during_resolution(resolve, registry, faulty_proxy, monkeypatch):
+@pytest.mark.parametrize(
+    ("kind", "fields", "request_line"),
+    [
+        ("tags", {"version": "^1"}, "GET /v2/{repo}/tags/list"),
+        # tag_override is pinned with one HEAD (issue #17): its failure reads the same way
+        ("manifest", {"tag_override": "1.0.0"}, "HEAD /v2/{repo}/manifests/1.0.0"),
+    ],
+)
+def test_registry_failure_during_resolution(
+    resolve, registry, faulty_proxy, monkeypatch, kind, fields, request_line
+):
     monkeypatch.setenv("SINDRI_REGISTRY_TIMEOUT", "1")
     repo = registry.unique_repo()
     registry.push_image(repo, ["1.0.0"])
     proxy = faulty_proxy(registry)
-    proxy.inject_always("tags", Fault.status(503))
+    proxy.inject_always(kind, Fault.status(503))
     with pytest.raises(RegistryError) as caught:
-        resolve(image_config(f"{proxy.host}/{repo}", version="^1"))
+        resolve(image_config(f"{proxy.host}/{repo}", **fields))
     assert str(caught.value) == (
-        f"registry {proxy.host}: GET /v2/{repo}/tags/list failed: 503 Service Unavailable "
-        "(after 4 attempts)"
+        f"registry {proxy.host}: {request_line.format(repo=repo)} failed: 503 Service "
+        "Unavailable (after 4 attempts)"
     )
 
 

@@ -4,6 +4,7 @@ specification, no secret value in it. No engine needed (``plan`` writes and runs
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import pytest
@@ -56,7 +57,10 @@ def test_default_document_names_everything_after_the_deployment(
     assert service["image"] == "registry.example.com/team/box:1.2.3"
     assert service["container_name"] == "box"
     assert service["hostname"] == "box"
-    assert service["labels"] == {"dev.sindri.name": "box", "dev.sindri.provider": "docker"}
+    labels = dict(service["labels"])
+    config_hash = labels.pop("dev.sindri.config-hash")
+    assert labels == {"dev.sindri.name": "box", "dev.sindri.provider": "docker"}
+    assert re.fullmatch(r"[0-9a-f]{64}", config_hash)
     assert service["pull_policy"] == "missing"  # a legacy image: pulled when absent
     assert service["restart"] == "unless-stopped"
     assert service["network_mode"] == "bridge"
@@ -174,7 +178,7 @@ def test_pull_policy_maps_to_compose(
 ) -> None:
     extra = (
         "  image_config:\n    registry: registry.example.com/team/box\n"
-        f"    tag_override: '2.0.0'\n    pull_policy: {policy}\n"
+        f"    resolution_strategy: explicit\n    version: '2.0.0'\n    pull_policy: {policy}\n"
     )
     document = _document(_plan(write_config, extra))
     assert_valid_compose(document)
@@ -189,7 +193,9 @@ def test_a_build_is_never_pulled(write_config: Any, assert_valid_compose: Any) -
     document = _document(report)
     assert_valid_compose(document)
     assert _service(document)["pull_policy"] == "never"
-    assert _service(document)["image"] == report.image.reference
+    # The plan carries the real tag (the local Dockerfile's fingerprint), not the placeholder.
+    assert report.image.reference.endswith("-SOURCE")
+    assert re.fullmatch(r"sindri:.+-[0-9a-f]{12}", _service(document)["image"])
     assert report.plan.actions[0].action == "build"
 
 

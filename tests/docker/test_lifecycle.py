@@ -203,7 +203,7 @@ def test_destroy_without_the_compose_file_still_finds_the_deployment(
     _assert_nothing_left(project, volume=False)
 
 
-def test_deploy_refuses_an_existing_deployment_and_force_keeps_the_home_volume(
+def test_deploy_of_an_unchanged_deployment_is_a_no_op_and_force_keeps_the_home_volume(
     busybox_project: Any, sindri_cli: Any
 ) -> None:
     project = busybox_project()
@@ -211,9 +211,8 @@ def test_deploy_refuses_an_existing_deployment_and_force_keeps_the_home_volume(
     before = _container_id(project.name)
     docker("exec", project.name, "sh", "-c", "echo precious > /workspace/marker")
 
-    refused = sindri_cli("deploy", cwd=project.dir)
-    assert refused.exit_code == 2
-    assert "already deployed" in refused.stderr and "--force" in refused.stderr
+    again = _deploy(sindri_cli, project)
+    assert "is up to date" in again.stdout
     assert _container_id(project.name) == before
 
     _deploy(sindri_cli, project, "--force")

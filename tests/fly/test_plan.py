@@ -46,7 +46,23 @@ def test_plan_for_a_build_names_the_build_source(
     assert build["resource"] == f"image:registry.fly.io/{APP}"
     assert str(dockerfile_context) in build["description"]
     assert run["action"] == "run"
-    assert any("[build]" in note for note in report["notes"])
+    # issue #17: a local Dockerfile's [build] is known in plan (it was missing before)
+    (artifact,) = report["artifacts"]
+    document = parse_valid_fly_toml(artifact["content"])
+    toml_dir = project_dir / ".sindri" / "fly"
+    assert (toml_dir / document["build"]["dockerfile"]).resolve() == dockerfile_context
+
+
+def test_build_mode_plan_artifact_is_the_deployed_fly_toml(
+    fake_tools, fly_config, project_dir, sindri_cli, dockerfile_context
+) -> None:
+    install_flyctl(fake_tools)
+    fly_config(deployment="")
+    planned = sindri_cli("plan", "--json", cwd=project_dir).json()
+    deployed = sindri_cli("deploy", cwd=project_dir)
+    assert deployed.exit_code == 0, deployed.stderr
+    (artifact,) = planned["artifacts"]
+    assert (project_dir / ".sindri" / "fly" / "fly.toml").read_text() == artifact["content"]
 
 
 def test_invalid_machine_size_is_a_one_line_usage_error(

@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 from ruamel.yaml import YAML
 
-from tests.k8s.conftest import IMAGE, NAME, SELECTOR, FakeCluster, pod_json
+from tests.k8s.conftest import IMAGE, NAME, SELECTOR, FakeCluster, deployment_json, pod_json
 
 APPLY = ["apply", "--server-side", "--field-manager=sindri", "-f", "-"]
 GET_DEPLOYMENT = ["get", "deployment", NAME, "-n", "default", "-o", "json"]
@@ -56,24 +56,31 @@ def test_fresh_deploy_runs_exactly_these_commands(cluster: FakeCluster, project,
     assert documents(on_disk) == applied
 
 
-def test_existing_deployment_is_not_replaced_without_force(
+def test_an_existing_deployment_converges_by_apply_without_a_restart(
     cluster: FakeCluster, project, sindri_cli
 ):
+    # Before issue #17 this exited 2 ("already exists ... --force").
     cluster.setup(deployed=True)
     cluster.kind()
+    cluster.docker(local=False)
     directory = project()
 
     result = sindri_cli("deploy", cwd=directory)
 
-    assert result.exit_code == 2
-    assert f"deployment {NAME} already exists in namespace default" in result.stderr
-    assert "--force" in result.stderr
+    assert result.exit_code == 0, result.stderr
     assert cluster.tools.argvs() == [
         ["kubectl", "config", "current-context"],
         ["kubectl", "config", "current-context"],
         ["kubectl", *GET_DEPLOYMENT],
+        ["kind", "get", "clusters"],
+        ["docker", "image", "inspect", "--format", "{{.Id}}", IMAGE],
+        ["kubectl", *APPLY],
+        ["kubectl", *ROLLOUT],
     ]
-    assert not (directory / ".sindri").exists()
+    assert f"Deployment {NAME} applied (pods roll only if their template changed)" in result.stdout
+    applied = documents(cluster.kubectl.calls()[3].stdin)
+    on_disk = (directory / ".sindri" / "kubernetes" / "manifests.yaml").read_text()
+    assert documents(on_disk) == applied
 
 
 def test_force_applies_and_rolls_the_deployment_keeping_the_volume(
@@ -97,7 +104,7 @@ def test_force_applies_and_rolls_the_deployment_keeping_the_volume(
         ["kubectl", "rollout", "status", f"deployment/{NAME}", "-n", "default", "--timeout=90s"],
     ]
     assert not any("delete" in argv for argv in cluster.tools.argvs())
-    assert f"Deployment {NAME} replaced" in result.stdout
+    assert f"Deployment {NAME} restarted" in result.stdout
 
 
 def test_a_deployment_sindri_did_not_create_is_never_touched(
@@ -363,14 +370,15 @@ def test_a_digest_pinned_image_is_pulled_by_the_cluster(cluster: FakeCluster, pr
     assert image == f"ghcr.io/pacphi/sindri@{digest}"
 
 
-def test_plan_runs_nothing_and_writes_nothing(cluster: FakeCluster, project, sindri_cli):
+def test_plan_only_reads_and_writes_nothing(cluster: FakeCluster, project, sindri_cli):
     cluster.setup()
     directory = project()
 
     result = sindri_cli("plan", "--json", cwd=directory)
 
     assert result.exit_code == 0, result.stderr
-    assert cluster.tools.argvs() == []
+    assert cluster.tools.argvs() == [["kubectl", *GET_DEPLOYMENT]]  # live state, read-only
+    assert result.json()["changes"] == [{"action": "create", "resource": f"deployment/{NAME}"}]
     assert not (directory / ".sindri").exists()
     report = result.json()
     resources = [a["resource"] for a in report["actions"]]
@@ -393,8 +401,10 @@ def test_pull_policy_always_warns_that_the_loaded_copy_is_ignored(
     cluster.kind()
     cluster.docker(local=True)
     directory = project(
+        # explicit names the tag without asking the registry (a tag_override is pinned by a
+        # HEAD request, and this test has no registry)
         deployment_extra="  image_config:\n    registry: ghcr.io/pacphi/sindri\n"
-        "    tag_override: 3.1.4\n    pull_policy: Always\n"
+        "    resolution_strategy: explicit\n    version: 3.1.4\n    pull_policy: Always\n"
     )
 
     result = sindri_cli("deploy", "--no-wait", cwd=directory)
@@ -402,6 +412,61 @@ def test_pull_policy_always_warns_that_the_loaded_copy_is_ignored(
     assert result.exit_code == 0, result.stderr
     assert "pull_policy Always" in result.stderr
     assert ["kind", "load", "docker-image", IMAGE, "--name", "dev"] in cluster.tools.argvs()
+
+
+# -- convergence (issue #17) -------------------------------------------------------------------
+
+
+def _deployed_from_plan(cluster: FakeCluster, directory: Path, sindri_cli) -> dict:
+    """Make the fake cluster hold what a deploy of the current plan applied (the annotated
+    Deployment, as `kubectl get` prints it back)."""
+    report = sindri_cli("plan", "--json", cwd=directory).json()
+    (applied,) = [
+        d for d in documents(report["artifacts"][0]["content"]) if d["kind"] == "Deployment"
+    ]
+    live = deployment_json()
+    live["metadata"]["annotations"].update(applied["metadata"]["annotations"])
+    cluster.kubectl.on("get", "deployment", NAME, json=live)
+    return report
+
+
+def test_an_unchanged_deployment_is_left_alone(cluster: FakeCluster, project, sindri_cli):
+    directory = project()
+    _deployed_from_plan(cluster, directory, sindri_cli)
+    cluster.setup(deployed=True)
+    cluster.kind()
+
+    plan = sindri_cli("plan", "--json", cwd=directory).json()
+    assert plan["changes"] == [{"action": "unchanged", "resource": f"deployment/{NAME}"}]
+    result = sindri_cli("deploy", cwd=directory)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{NAME} is up to date: {IMAGE}"]
+    assert not any(argv[1] in ("apply", "rollout") for argv in cluster.tools.argvs())
+
+
+def test_a_changed_setting_is_planned_as_an_update_and_applied(
+    cluster: FakeCluster, project, sindri_cli
+):
+    directory = project()
+    before = _deployed_from_plan(cluster, directory, sindri_cli)
+    cluster.setup(deployed=True)
+    cluster.kind()
+    cluster.docker(local=False)
+    config = directory / "sindri.yaml"
+    config.write_text(config.read_text() + "  resources: {cpus: 3}\n")
+
+    plan = sindri_cli("plan", "--json", cwd=directory).json()
+    (change,) = plan["changes"]
+    assert change["action"] == "update" and change["resource"] == f"deployment/{NAME}"
+    assert change["from"] != change["to"] and plan["artifacts"] != before["artifacts"]
+    result = sindri_cli("deploy", "--no-wait", cwd=directory)
+
+    assert result.exit_code == 0, result.stderr
+    (apply,) = [c for c in cluster.kubectl.calls() if c.args[0] == "apply"]
+    on_disk = (directory / ".sindri" / "kubernetes" / "manifests.yaml").read_text()
+    assert on_disk == plan["artifacts"][0]["content"]  # plan's artifact is the deployed file
+    assert documents(on_disk) == documents(apply.stdin)
 
 
 # -- providers.k8s: the local cluster block (the Rust tool's format) ----------------------------

@@ -61,6 +61,8 @@ class PlanReport:
             "image": self.image.to_json(),
             "build": build,
             "actions": [attrs.asdict(a) for a in self.plan.actions],
+            "changes": [change.to_json() for change in self.plan.changes],
+            "compared": self.plan.not_compared is None,
             "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
             "notes": list(self.plan.notes),
         }

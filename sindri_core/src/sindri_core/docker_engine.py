@@ -42,6 +42,7 @@ __all__ = [
     "engine_version",
     "exec_argv",
     "exec_output",
+    "has_built_image",
     "image_exists_locally",
     "images_with_label",
     "inspect_container",
@@ -113,6 +114,15 @@ def build_image(
             f"building {tag} from the {build.source.describe()} failed: {exc.message}"
         ) from None
     return BuiltImage(reference=tag, fingerprint=build.fingerprint)
+
+
+def has_built_image(runner: CommandRunner, fingerprint: str) -> bool:
+    """Whether the engine holds an image built from sources with this content fingerprint
+    (a read-only query: ``plan`` uses it to say whether deploy would build or reuse).
+
+    :raises ExternalCommandError: the engine could not answer.
+    """
+    return bool(images_with_label(runner, FINGERPRINT_LABEL, fingerprint))
 
 
 def images_with_label(runner: CommandRunner, label: str, value: str) -> list[str]:

@@ -19,6 +19,8 @@ __all__ = [
     "Artifact",
     "BuildOptions",
     "BuiltImage",
+    "Change",
+    "ChangeAction",
     "DeployOptions",
     "DeployResult",
     "DeploymentState",
@@ -119,6 +121,50 @@ class PlannedAction:
     description: str
 
 
+class ChangeAction(str, enum.Enum):
+    """What ``deploy`` would do to one resource, judged against what runs now."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DELETE = "delete"
+
+
+@attrs.frozen
+class Change:
+    """One resource of a plan compared with the live state (``plan --json``'s ``changes``).
+
+    :param resource: ``kind:name`` as in :class:`PlannedAction` (``container:web``).
+    :param before: for an update, what runs now (shown as ``from``).
+    :param after: for an update, what deploy would make of it (shown as ``to``).
+    """
+
+    action: ChangeAction
+    resource: str
+    before: str | None = None
+    after: str | None = None
+
+    @classmethod
+    def compare(cls, resource: str, before: str | None, after: str) -> Change:
+        """create when nothing exists, unchanged when equal, else update ``before → after``."""
+        if before is None:
+            return cls(ChangeAction.CREATE, resource)
+        if before == after:
+            return cls(ChangeAction.UNCHANGED, resource)
+        return cls(ChangeAction.UPDATE, resource, before, after)
+
+    def describe(self) -> str:
+        if self.action is ChangeAction.UPDATE:
+            return f"{self.action.value:<9} {self.resource}: {self.before} → {self.after}"
+        return f"{self.action.value:<9} {self.resource}"
+
+    def to_json(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"action": self.action.value, "resource": self.resource}
+        if self.action is ChangeAction.UPDATE:
+            shown.update({"from": self.before, "to": self.after})
+        return shown
+
+
 @attrs.frozen
 class Artifact:
     """A file a provider generates under ``.sindri/<provider>/``."""
@@ -130,18 +176,41 @@ class Artifact:
 
 @attrs.frozen
 class Plan:
-    """What ``deploy`` would do. ``plan`` prints it and writes/runs nothing."""
+    """What ``deploy`` would do. ``plan`` prints it and writes/runs nothing.
+
+    :param changes: each resource compared with the live state, read read-only; empty when
+        the provider does not compare.
+    :param not_compared: why the live state could not be read (missing tool, unreachable
+        backend); the plan then shows the desired state only.
+    """
 
     actions: tuple[PlannedAction, ...] = ()
     artifacts: tuple[Artifact, ...] = ()
     notes: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+    not_compared: str | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        """Everything was compared and nothing would change."""
+        return (
+            self.not_compared is None
+            and bool(self.changes)
+            and all(c.action is ChangeAction.UNCHANGED for c in self.changes)
+        )
 
 
 @attrs.frozen
 class DeployResult:
+    """What ``deploy`` did.
+
+    :param unchanged: what runs already matched sindri.yaml, and nothing was changed.
+    """
+
     reference: str | None
     messages: tuple[str, ...] = ()
     connection: str | None = None  # e.g. the command that connects
+    unchanged: bool = False
 
 
 class DeploymentState(str, enum.Enum):

@@ -1,19 +1,28 @@
-"""``plan`` and ``deploy``: the same compose document, described or applied.
+"""``plan`` and ``deploy``: the same compose document, compared with what runs, described or
+applied.
+
+``deploy`` converges (docs/adr/0015-deploy-converges.md): a running container created from the
+same image and compose file is left alone without a single compose call; otherwise the image
+is built (with the layer cache) when needed, the files are written and ``compose up``
+recreates what changed, keeping the volumes. ``--force`` rebuilds without cache and recreates.
 
 Deploy order matters for "nothing half-created": everything that can be refused (settings,
-an existing deployment, compose version) is checked before the image is built or a file is
-written; after that, a failure rolls back what this deploy created.
+a foreign container, compose version) is checked before the image is built or a file is
+written; after that, a failure rolls back the container and what this deploy created.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import attrs
 
 from sindri_core.plugin import (
     Artifact,
     BuildContext,
+    Change,
+    ChangeAction,
     ContainerInfo,
     DeployOptions,
     DeployResult,
@@ -23,11 +32,12 @@ from sindri_core.plugin import (
     Plan,
     PlannedAction,
     ProviderContext,
-    UsageError,
     build_image,
     engine_info,
+    has_built_image,
     inspect_container,
     list_volumes,
+    planned_context,
     remove_artifact,
     write_artifacts,
     write_copy,
@@ -35,20 +45,26 @@ from sindri_core.plugin import (
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
-    compose_document,
+    compose_text,
     file_secret_mounts,
     pull_policy_for,
     redacted_secrets_env,
-    render_compose,
     secrets_env,
 )
 from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, resolve_dind
+from sindri_providers_docker.live import (
+    LiveDeployment,
+    container_change,
+    file_changes,
+    read_live,
+    volume_changes,
+)
 from sindri_providers_docker.names import DeploymentNames
 from sindri_providers_docker.prerequisites import require_compose
 from sindri_providers_docker.teardown import remove_deployment
 
-__all__ = ["deploy", "plan"]
+__all__ = ["deploy", "drift", "plan"]
 
 PULL_DESCRIPTIONS = {
     "always": "pull before every start",
@@ -63,6 +79,62 @@ class _Prepared:
 
     inputs: ComposeInputs
     secret_values: dict[str, str] = attrs.field(repr=False)  # never in a log or traceback
+
+    def with_image(self, reference: str) -> _Prepared:
+        return attrs.evolve(self, inputs=attrs.evolve(self.inputs, image=reference))
+
+    def compose(self) -> tuple[Artifact, str]:
+        """The compose file and its configuration hash."""
+        text, config_hash = compose_text(self.inputs)
+        return Artifact(self.inputs.names.compose_file, text), config_hash
+
+    def artifacts(self, *, redacted: bool) -> list[Artifact]:
+        """The files deploy writes; ``redacted``: secret values replaced (what plan shows)."""
+        names = self.inputs.names
+        artifacts = [self.compose()[0]]
+        if self.secret_values:
+            content = (
+                redacted_secrets_env(list(self.secret_values))
+                if redacted
+                else secrets_env(self.secret_values)
+            )
+            # The ignore file keeps a `git add .` from committing the values.
+            artifacts += [
+                Artifact(names.secrets_file, content, mode=0o600),
+                Artifact(names.output_dir / ".gitignore", f"{names.secrets_file.name}\n"),
+            ]
+        copies = [m for m in self.inputs.file_secrets if m.copy_from is not None]
+        if copies:  # the ignore file keeps a `git add .` from committing the private copies
+            artifacts.append(Artifact(copies[0].source.parent / ".gitignore", "*\n"))
+        return artifacts
+
+    def stale_copies(self) -> bool:
+        """Whether a private copy of a file secret differs from its source (or is missing)."""
+        return any(
+            _read_bytes(m.copy_from) != _read_bytes(m.source)
+            for m in self.inputs.file_secrets
+            if m.copy_from is not None
+        )
+
+    def removed_files(self) -> tuple[Path, ...]:
+        """Files of an earlier deploy this one removes: values must not outlive their secrets."""
+        names = self.inputs.names
+        if self.secret_values:
+            return ()
+        return (names.secrets_file, names.output_dir / ".gitignore")
+
+    def volumes(self) -> tuple[str, ...]:
+        names = self.inputs.names
+        if self.inputs.dind is DindMode.PRIVILEGED:
+            return (names.home_volume, names.docker_volume)
+        return (names.home_volume,)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepared:
@@ -92,56 +164,108 @@ def _runtimes(ctx: ProviderContext) -> frozenset[str]:
         return frozenset()
 
 
-def _compose_artifact(inputs: ComposeInputs) -> Artifact:
-    return Artifact(inputs.names.compose_file, render_compose(compose_document(inputs)))
-
-
-def _secrets_artifacts(names: DeploymentNames, content: str) -> tuple[Artifact, ...]:
-    # The ignore file keeps a `git add .` from committing the values.
-    ignore = Artifact(names.output_dir / ".gitignore", f"{names.secrets_file.name}\n")
-    return (Artifact(names.secrets_file, content, mode=0o600), ignore)
-
-
 # -- plan ----------------------------------------------------------------------------------------
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
-    """What :func:`deploy` would do. Writes nothing; the only engine query is for the
-    runtimes when Docker-in-Docker is ``auto``/``sysbox``."""
+    """What :func:`deploy` would do, compared with what runs. Writes nothing; reads the engine
+    (container, volumes, images with the build's fingerprint, runtimes for ``dind: auto``)."""
+    prepared, build = _desired(ctx, image)
+    notes = list(_notes(prepared.inputs))
+    if image.build is not None and build is None:
+        notes.append(
+            f"{prepared.inputs.image} is a placeholder: the tag names the commit of the sources, "
+            "known once they are fetched"
+        )
+    config_hash = prepared.compose()[1]
+    try:
+        live = read_live(ctx, prepared.inputs.names)
+        built = build is not None and has_built_image(ctx.runner, build.fingerprint)
+    except ExternalCommandError as exc:
+        reason = f"the Docker engine did not answer: {exc.message}"
+        return Plan(
+            actions=tuple(_actions(prepared, image, built=False)),
+            artifacts=tuple(prepared.artifacts(redacted=True)),
+            notes=(*notes, f"could not compare with what runs: {reason}"),
+            not_compared=reason,
+        )
+    changes = _changes(prepared, live, build, built=built, config_hash=config_hash)
+    result = Plan(
+        artifacts=tuple(prepared.artifacts(redacted=True)), notes=tuple(notes), changes=changes
+    )
+    if result.up_to_date:
+        return attrs.evolve(result, notes=(*notes, "up to date: deploy changes nothing"))
+    return attrs.evolve(result, actions=tuple(_actions(prepared, image, built=built)))
+
+
+def _desired(ctx: ProviderContext, image: ImageResolution) -> tuple[_Prepared, BuildContext | None]:
+    """The deployment sindri.yaml asks for now, as plan and status see it (nothing fetched)."""
     assert image.reference is not None  # the chain raises "No image configured" instead
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
-    inputs, names = prepared.inputs, prepared.inputs.names
-    artifacts = [_compose_artifact(inputs)]
-    if prepared.secret_values:
-        artifacts += _secrets_artifacts(names, redacted_secrets_env(list(prepared.secret_values)))
-    return Plan(
-        actions=tuple(_actions(inputs, image, artifacts)),
-        artifacts=tuple(artifacts),
-        notes=_notes(inputs),
+    build = planned_context(ctx.config, ctx.project_dir, image.build) if image.build else None
+    if build is not None:  # a local Dockerfile: its exact tag is known before any build
+        prepared = prepared.with_image(build.tag)
+    return prepared, build
+
+
+def drift(
+    ctx: ProviderContext, image: ImageResolution, info: ContainerInfo
+) -> tuple[str, Change | None]:
+    """The image sindri.yaml asks for now, and the running container against it (``status``);
+    no change when that image is a placeholder (sources not fetched yet)."""
+    prepared, build = _desired(ctx, image)
+    inputs = prepared.inputs
+    if image.is_build and build is None:
+        return inputs.image, None
+    return inputs.image, container_change(inputs.names, info, inputs.image, prepared.compose()[1])
+
+
+def _changes(
+    prepared: _Prepared,
+    live: LiveDeployment,
+    build: BuildContext | None,
+    *,
+    built: bool,
+    config_hash: str,
+) -> tuple[Change, ...]:
+    changes = []
+    if build is not None:
+        changes.append(
+            Change(ChangeAction.UNCHANGED if built else ChangeAction.CREATE, f"image:{build.tag}")
+        )
+    changes += file_changes(prepared.artifacts(redacted=False), prepared.removed_files())
+    changes += volume_changes(prepared.volumes(), live)
+    changes.append(
+        container_change(prepared.inputs.names, live.container, prepared.inputs.image, config_hash)
     )
+    return tuple(changes)
 
 
-def _actions(
-    inputs: ComposeInputs, image: ImageResolution, artifacts: list[Artifact]
-) -> list[PlannedAction]:
+def _actions(prepared: _Prepared, image: ImageResolution, *, built: bool) -> list[PlannedAction]:
+    inputs = prepared.inputs
     names = inputs.names
     actions = []
     if image.build is not None:
+        reuse = (
+            "an image built from the same sources exists and is reused"
+            if built
+            else "reused when an image with the same content fingerprint exists"
+        )
         actions.append(
             PlannedAction(
                 "build",
-                f"image:{image.reference}",
-                f"docker build from the {image.build.describe()}; reused when an image with the "
-                "same content fingerprint exists (deploy --force rebuilds without cache)",
+                f"image:{inputs.image}",
+                f"docker build from the {image.build.describe()} with the layer cache; {reuse} "
+                "(deploy --force rebuilds without cache)",
             )
         )
     else:
         actions.append(
-            PlannedAction("pull", f"image:{image.reference}", PULL_DESCRIPTIONS[inputs.pull_policy])
+            PlannedAction("pull", f"image:{inputs.image}", PULL_DESCRIPTIONS[inputs.pull_policy])
         )
     actions.extend(
         PlannedAction("create", f"file:{artifact.path}", _file_description(artifact))
-        for artifact in artifacts
+        for artifact in prepared.artifacts(redacted=True)
     )
     home = inputs.config.deployment.volumes.workspace.home
     actions.append(
@@ -163,7 +287,8 @@ def _actions(
             "run",
             f"container:{names.container}",
             f"docker compose -p {names.project} up (network {settings.network}, restart "
-            f"{settings.restart}), then wait until it runs",
+            f"{settings.restart}): creates the container, or recreates it when its image or "
+            "compose file changed, then waits until it runs",
         )
     )
     return actions
@@ -192,44 +317,70 @@ def deploy(
     build: BuildContext | None,
     options: DeployOptions,
 ) -> DeployResult:
-    """Build when asked, write the files, ``compose up`` and wait until the container runs.
+    """Converge: leave an up-to-date deployment alone, else build when needed, write the
+    files, ``compose up`` and wait until the container runs.
 
-    Everything that can refuse (settings, secrets, an existing deployment, the compose
-    version) is checked before the build, so a bad configuration never costs a build.
+    Everything that can refuse (settings, secrets, a foreign container, the compose version)
+    is checked before the build, so a bad configuration never costs a build.
 
-    :raises UsageError: the deployment exists and ``options.force`` is not set.
-    :raises OperationError: anything failed; what this deploy created is removed again.
+    :raises OperationError: anything failed; the container and what this deploy created are
+        removed again (volumes that existed before are kept).
     """
     assert image.reference is not None  # the chain raises "No image configured" instead
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
+    if build is not None:  # the tag names the content fingerprint (or the sources' commit)
+        prepared = prepared.with_image(build.tag)
     names = prepared.inputs.names
-    existing = _existing_deployment(ctx, names, force=options.force)
+    existing = _existing_deployment(ctx, names)
+    if not options.force and _up_to_date(prepared, existing):
+        return DeployResult(reference=prepared.inputs.image, unchanged=True)
     tool = require_compose(ctx.runner)
     _check_secrets_support(tool, prepared)
     messages: list[str] = []
     if build is not None:
         built = build_image(ctx.runner, build, build.tag, force=options.force, console=ctx.console)
         messages.append(f"{'Reused' if built.skipped else 'Built'} image {built.reference}")
-        prepared = attrs.evolve(
-            prepared, inputs=attrs.evolve(prepared.inputs, image=built.reference)
-        )
+        prepared = prepared.with_image(built.reference)
     had_volumes = bool(list_volumes(ctx.runner, names.labels))
     _write_files(prepared)
     project = ComposeProject(
         ctx.runner, tool, names.project, names.compose_file, stream=ctx.console.progress
     )
     try:
-        messages.append(_up_and_wait(ctx, project, names, options, recreate=existing is not None))
+        messages.append(_up_and_wait(ctx, project, names, options))
     except OperationError as exc:
-        teardown = remove_deployment(
-            ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
-        )
-        raise OperationError(
-            f"deploy of {names.name} failed: {exc.message}\n"
-            f"Rolled back what this deploy created: {teardown.describe(names)}"
-        ) from None
+        raise _rolled_back(ctx, exc, project, names, had_volumes=had_volumes) from None
     return DeployResult(
         reference=prepared.inputs.image, messages=tuple(messages), connection="sindri connect"
+    )
+
+
+def _up_to_date(prepared: _Prepared, existing: ContainerInfo | None) -> bool:
+    """The container runs what this deploy would create and the files on disk are current."""
+    config_hash = prepared.compose()[1]
+    change = container_change(prepared.inputs.names, existing, prepared.inputs.image, config_hash)
+    if change.action is not ChangeAction.UNCHANGED:
+        return False
+    files = file_changes(prepared.artifacts(redacted=False), prepared.removed_files())
+    unchanged = all(c.action is ChangeAction.UNCHANGED for c in files)
+    return unchanged and not prepared.stale_copies()
+
+
+def _rolled_back(
+    ctx: ProviderContext,
+    exc: OperationError,
+    project: ComposeProject,
+    names: DeploymentNames,
+    *,
+    had_volumes: bool,
+) -> OperationError:
+    # Volumes that existed before this deploy hold the user's files: they are kept.
+    teardown = remove_deployment(
+        ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
+    )
+    return OperationError(
+        f"deploy of {names.name} failed: {exc.message}\n"
+        f"Rolled back what this deploy created: {teardown.describe(names)}"
     )
 
 
@@ -238,35 +389,25 @@ def _up_and_wait(
     project: ComposeProject,
     names: DeploymentNames,
     options: DeployOptions,
-    *,
-    recreate: bool,
 ) -> str:
     ctx.console.step(f"Starting {names.container}")
     deadline = time.monotonic() + options.timeout  # --timeout bounds pulling and starting
-    project.up(recreate=recreate, timeout=options.timeout)
+    # Compose recreates the container when its configuration (image included) changed;
+    # --force recreates it regardless.
+    project.up(recreate=options.force, timeout=options.timeout)
     if not options.wait:
         return f"Container {names.container} created; not waiting for it to run"
     info = wait_until_running(ctx.runner, names.container, deadline=deadline)
     return f"Container {info.name} is running ({info.image})"
 
 
-def _existing_deployment(
-    ctx: ProviderContext, names: DeploymentNames, *, force: bool
-) -> ContainerInfo | None:
+def _existing_deployment(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo | None:
     info = inspect_container(ctx.runner, names.container)
-    if info is None:
-        return None
-    if not info.has_labels(names.labels):
+    if info is not None and not info.has_labels(names.labels):
         raise OperationError(
             f"a container named {names.container} exists and was not created by sindri for "
             f"this deployment; remove or rename it (docker rm {names.container}), or change "
             "`name` in sindri.yaml"
-        )
-    if not force:
-        raise UsageError(
-            f"{names.name} is already deployed (container {names.container}, {info.status}); "
-            "`sindri deploy --force` recreates the container and keeps the home volume, "
-            "`sindri destroy` removes it"
         )
     return info
 
@@ -280,16 +421,9 @@ def _check_secrets_support(tool: ComposeTool, prepared: _Prepared) -> None:
 
 
 def _write_files(prepared: _Prepared) -> None:
-    names = prepared.inputs.names
-    artifacts = [_compose_artifact(prepared.inputs)]
-    if prepared.secret_values:
-        artifacts += _secrets_artifacts(names, secrets_env(prepared.secret_values))
-    else:  # values from an earlier deploy must not outlive the secrets that produced them
-        remove_artifact(names.secrets_file)
-        remove_artifact(names.output_dir / ".gitignore")
-    copies = [(m.copy_from, m) for m in prepared.inputs.file_secrets if m.copy_from is not None]
-    if copies:  # the ignore file keeps a `git add .` from committing the copies
-        artifacts.append(Artifact(copies[0][1].source.parent / ".gitignore", "*\n"))
-    write_artifacts(artifacts)
-    for source, mount in copies:
-        write_copy(source, mount.source, mount.mode)
+    for path in prepared.removed_files():
+        remove_artifact(path)
+    write_artifacts(prepared.artifacts(redacted=False))
+    for mount in prepared.inputs.file_secrets:
+        if mount.copy_from is not None:
+            write_copy(mount.copy_from, mount.source, mount.mode)

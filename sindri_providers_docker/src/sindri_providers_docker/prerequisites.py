@@ -1,5 +1,10 @@
 """What the Docker provider needs on the machine: the docker CLI, a reachable engine, and
-Docker Compose v2. Checking changes nothing."""
+Docker Compose v2. Checking changes nothing.
+
+Compose is probed where it is run (:func:`require_compose`, before anything is built or
+written), not with the other prerequisites: a deploy of an up-to-date deployment, ``status``
+and ``plan`` never call compose at all (docs/adr/0015-deploy-converges.md).
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ def check_prerequisites(runner: CommandRunner) -> PrerequisiteReport:
         return PrerequisiteReport(
             (Prerequisite("docker", "the docker CLI", False, install_hint=DOCKER_HINT),)
         )
-    return PrerequisiteReport((_engine(runner), _compose(runner)))
+    return PrerequisiteReport((_engine(runner),))
 
 
 def _engine(runner: CommandRunner) -> Prerequisite:
@@ -44,23 +49,15 @@ def _engine(runner: CommandRunner) -> Prerequisite:
     return Prerequisite("docker engine", "Docker engine", True, version=version)
 
 
-def _compose(runner: CommandRunner) -> Prerequisite:
-    probe = probe_compose(runner)
-    if probe.tool is None:
-        return Prerequisite(
-            "docker compose",
-            f"Docker Compose v2 ({probe.problem})",
-            False,
-            install_hint=COMPOSE_HINT,
-        )
-    return Prerequisite(
-        "docker compose", "Docker Compose v2", True, version=str(probe.tool.version)
-    )
-
-
 def require_compose(runner: CommandRunner) -> ComposeTool:
-    """The Compose v2 to run (prerequisites already said it exists; this keeps it honest)."""
+    """The Compose v2 to run.
+
+    :raises OperationError: there is none (the message says what was found instead).
+    """
     probe = probe_compose(runner)
     if probe.tool is None:
-        raise OperationError(f"Docker Compose v2 is needed: {probe.problem}", hint=COMPOSE_HINT)
+        raise OperationError(
+            f"prerequisites for docker are missing: Docker Compose v2 ({probe.problem})",
+            hint=COMPOSE_HINT,
+        )
     return probe.tool

@@ -1,16 +1,20 @@
 """``status``: what the engine says, not what the configuration hopes.
 
 The image shown is the one the container was created from; the configured one is added when
-it differs (a redeploy is due). Nothing configured and nothing running shows ``Image: none``.
+it differs, and ``drift`` says what a ``sindri deploy`` would change (the image, the compose
+file, or starting it). Nothing configured and nothing running shows ``Image: none``.
 """
 
 from __future__ import annotations
 
 from sindri_core.plugin import (
+    ChangeAction,
+    ContainerInfo,
     DeploymentState,
     DeploymentStatus,
     ImageResolution,
     ProviderContext,
+    SindriError,
     container_stats,
     inspect_container,
 )
@@ -53,12 +57,31 @@ def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentSta
         for key, field in (("cpu_usage", "CPUPerc"), ("memory_usage", "MemUsage")):
             if usage.get(field):
                 details[key] = usage[field]
-    # A build's configured reference is a placeholder until built: nothing to compare.
-    differs = image is not None and not image.is_build and configured != info.image
+    if image is not None:
+        configured = _drift(ctx, image, info, details)
     return DeploymentStatus(
         STATES.get(info.status, DeploymentState.UNKNOWN),
         image=info.image,
-        configured_image=configured if differs else None,
+        configured_image=configured if configured != info.image else None,
         addresses=info.ports,
         details=details,
     )
+
+
+def _drift(
+    ctx: ProviderContext, image: ImageResolution, info: ContainerInfo, details: dict[str, object]
+) -> str | None:
+    """The image sindri.yaml asks for (a local build's real tag); ``drift`` is added to
+    ``details`` when a deploy would change something."""
+    from sindri_providers_docker.deploy import drift
+
+    try:
+        wanted, change = drift(ctx, image, info)
+    except SindriError as exc:  # a missing secret must not hide the deployment's state
+        details["drift"] = f"not compared: {exc}"
+        return image.reference
+    if change is None:  # a placeholder tag: nothing to compare before the sources are fetched
+        return None
+    if change.action is ChangeAction.UPDATE:
+        details["drift"] = f"{change.before} → {change.after}; `sindri deploy` applies it"
+    return wanted

@@ -33,6 +33,7 @@ from sindri_core.plugin import (
     Plan,
     PlannedAction,
     ProviderContext,
+    planned_context,
     write_artifacts,
 )
 from sindri_providers_fly import fly_toml
@@ -210,8 +211,12 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         )
     )
     notes = []
+    spec = None
     if image.is_build:
         source = image.build.describe() if image.build else "the build source"
+        # A local Dockerfile's context is known in plan: fly.toml's [build] is the deployed one.
+        context = planned_context(ctx.config, ctx.project_dir, image.build) if image.build else None
+        spec = fly_toml.build_spec(context, target.fly_toml) if context is not None else None
         where = "the local Docker engine" if target.settings.build_locally else "Fly's builder"
         actions += [
             PlannedAction(
@@ -219,10 +224,11 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             ),
             PlannedAction("run", f"machine:{target.app}", "flyctl deploy the built image"),
         ]
-        notes.append(
-            "fly.toml gains a [build] section (Dockerfile and build arguments) once the build "
-            "context is prepared during deploy"
-        )
+        if spec is None:
+            notes.append(
+                "fly.toml gains a [build] section (Dockerfile and build arguments) once the "
+                "Sindri sources are fetched during deploy"
+            )
     else:
         actions.append(
             PlannedAction(
@@ -231,7 +237,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
                 f"flyctl deploy --image {image.reference} (nothing is built)",
             )
         )
-    artifact = _fly_toml(ctx, target, payload, build=None)
+    artifact = _fly_toml(ctx, target, payload, build=spec)
     return Plan(actions=tuple(actions), artifacts=(artifact,), notes=tuple(notes))
 
 

@@ -1,18 +1,26 @@
 """``plan`` and ``deploy``: manifests to the cluster with one server-side apply.
 
 Order of a deploy, so that nothing changes before everything has been checked:
-context → existing deployment (refused without ``--force``) → manifests and secrets (config
-errors) → image availability (load into kind/k3d, or refuse a local-only image on a remote
-cluster) → write ``manifests.yaml`` → ``kubectl apply`` from stdin → ``rollout restart``
+context → existing deployment (one sindri did not create is refused) → manifests and secrets
+(config errors) → image availability (load into kind/k3d, or refuse a local-only image on a
+remote cluster) → write ``manifests.yaml`` → ``kubectl apply`` from stdin → ``rollout restart``
 (``--force`` on an existing deployment) → ``rollout status`` (unless ``--no-wait``).
+
+A deploy of an existing deployment converges (docs/adr/0015-deploy-converges.md): the
+server-side apply changes only what differs, and Kubernetes rolls the pods only when their
+template changed (a new image, resources, environment); ``--force`` restarts them regardless.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from sindri_core.plugin import (
     Artifact,
+    Change,
+    ChangeAction,
     ConfigError,
     DeployResult,
     ImageReference,
@@ -29,11 +37,13 @@ from sindri_core.plugin import (
 from sindri_providers_k8s.images import make_available, pinned_reference
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, Kubectl
 from sindri_providers_k8s.manifests import (
+    CONFIG_HASH_ANNOTATION,
     FILE_HEADER,
     Manifests,
     WorkloadSpec,
     build_manifests,
     to_yaml,
+    with_config_hash,
     workload_spec,
 )
 from sindri_providers_k8s.naming import MANAGED_BY, Names
@@ -46,6 +56,9 @@ if TYPE_CHECKING:
 __all__ = ["deploy", "kubectl_for", "plan"]
 
 MANIFESTS_FILE = "manifests.yaml"
+# Secret values are never read back from the cluster: they are applied on every deploy.
+SECRET_VALUES = ("live values", "values from sindri.yaml (not compared)")
+APPLIED = "applied (pods roll only if their template changed)"
 
 
 def kubectl_for(ctx: ProviderContext) -> Kubectl:
@@ -63,10 +76,11 @@ def kubectl_for(ctx: ProviderContext) -> Kubectl:
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
-    """What deploy would apply. Runs no command; credentials are not looked up."""
+    """What deploy would apply, compared with the live Deployment (one read-only ``kubectl
+    get``); credentials are not looked up."""
     reference = pinned_reference(image)
     spec = workload_spec(ctx, reference, pull_secret=False)
-    manifests = build_manifests(spec)
+    manifests, config_hash = with_config_hash(build_manifests(spec))
     names = spec.names
     where = f"namespace {names.namespace}" + (
         f", context {ctx.provider_config.context}" if ctx.provider_config.context else ""
@@ -87,7 +101,41 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         "kind-/k3d- contexts: an image that exists in the local Docker engine is loaded into "
         "the cluster; other clusters must be able to pull it",
     )
-    return Plan(actions=tuple(actions), artifacts=(_artifact(ctx, manifests),), notes=notes)
+    result = Plan(actions=tuple(actions), artifacts=(_artifact(ctx, manifests),), notes=notes)
+    kubectl = kubectl_for(ctx)  # a contradicting context is a configuration error
+    try:
+        existing = kubectl.get("deployment", names.deployment, names.namespace)
+    except OperationError as exc:  # no kubectl, no context, an unreachable cluster
+        reason = f"kubectl could not read the deployment: {exc}"
+        return attrs.evolve(
+            result, notes=(*notes, f"could not compare: {reason}"), not_compared=reason
+        )
+    changes = [_deployment_change(names, existing, config_hash)]
+    changes += [
+        Change(
+            ChangeAction.UPDATE,
+            f"secret/{stub['metadata']['name']}",
+            "live values",
+            "values from sindri.yaml (not compared)",
+        )
+        for stub in _secret_stubs(spec)
+    ]
+    return attrs.evolve(result, changes=tuple(changes))
+
+
+def _deployment_change(names: Names, existing: dict[str, Any] | None, config_hash: str) -> Change:
+    """The live Deployment against the manifests: their hash annotation, and whether it runs."""
+    resource = f"deployment/{names.deployment}"
+    if existing is None:
+        return Change(ChangeAction.CREATE, resource)
+    live = ((existing.get("metadata") or {}).get("annotations") or {}).get(CONFIG_HASH_ANNOTATION)
+    if live != config_hash:
+        before = f"manifests {live[:12]}" if live else "manifests (unknown)"
+        return Change(ChangeAction.UPDATE, resource, before, f"manifests {config_hash[:12]}")
+    ready = (existing.get("status") or {}).get("readyReplicas") or 0
+    if ready < 1:
+        return Change(ChangeAction.UPDATE, resource, f"{ready} ready replicas", "1 ready replica")
+    return Change(ChangeAction.UNCHANGED, resource)
 
 
 def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions) -> DeployResult:
@@ -96,12 +144,16 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     context = kubectl.context_name()
     names = Names(ctx.name, ctx.provider_config.namespace)
     existing = kubectl.get("deployment", names.deployment, names.namespace)
-    _check_replace(existing, names, force=options.force)
+    _check_owner(existing, names)
 
     registry_auth = _registry_auth(ctx, reference)
     spec = workload_spec(ctx, reference, pull_secret=registry_auth is not None)
-    manifests = build_manifests(spec)
+    manifests, config_hash = with_config_hash(build_manifests(spec))
     secrets = deployment_secrets(spec, ctx.secrets, registry_auth)
+    if not options.force and not secrets:  # Secrets hold values: they are applied every time
+        change = _deployment_change(names, existing, config_hash)
+        if change.action is ChangeAction.UNCHANGED:
+            return DeployResult(reference=reference, unchanged=True)
 
     messages: list[str] = []
     configured = configured_cluster(ctx.config)
@@ -118,11 +170,15 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     write_artifacts([_artifact(ctx, manifests)])
     ctx.console.step(f"Applying manifests to {names.namespace} ({context})")
     kubectl.apply(to_yaml(manifests.documents(secrets)), force_conflicts=options.force)
-    if existing is not None:
+    if existing is not None and options.force:
         kubectl.rollout_restart(names.deployment, names.namespace)
     if options.wait:
         _wait(kubectl, names, options.timeout, ctx)
-    verb = "replaced" if existing is not None else "created"
+    verb = "created"
+    if existing is not None:
+        verb = (
+            "restarted" if options.force else "applied (pods roll only if their template changed)"
+        )
     messages.append(f"Deployment {names.deployment} {verb} in namespace {names.namespace}")
     return DeployResult(
         reference=reference,
@@ -131,7 +187,7 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     )
 
 
-def _check_replace(existing: dict[str, Any] | None, names: Names, *, force: bool) -> None:
+def _check_owner(existing: dict[str, Any] | None, names: Names) -> None:
     if existing is None:
         return
     labels = (existing.get("metadata") or {}).get("labels") or {}
@@ -140,11 +196,6 @@ def _check_replace(existing: dict[str, Any] | None, names: Names, *, force: bool
             f"deployment {names.deployment} in namespace {names.namespace} was not created by "
             "sindri; not touching it",
             hint="choose another name or providers.kubernetes.namespace",
-        )
-    if not force:
-        raise UsageError(
-            f"deployment {names.deployment} already exists in namespace {names.namespace}",
-            hint="deploy --force replaces it and keeps the home volume",
         )
 
 

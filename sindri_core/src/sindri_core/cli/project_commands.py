@@ -47,7 +47,7 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
 
 @click.command("deploy")
 @click.option(
-    "--force", is_flag=True, help="Replace an existing deployment; rebuild when building."
+    "--force", is_flag=True, help="Rebuild without cache and recreate, even when up to date."
 )
 @click.option("--dry-run", is_flag=True, help="Same as `sindri plan`.")
 @click.option("--no-wait", is_flag=True, help="Do not wait until the environment runs.")
@@ -102,8 +102,12 @@ def deploy(
                 "reference": result.reference,
                 "messages": list(result.messages),
                 "connection": result.connection,
+                "unchanged": result.unchanged,
             }
         )
+        return
+    if result.unchanged:
+        click.echo(f"{session.project().config.name} is up to date: {result.reference}")
         return
     for message in result.messages:
         click.echo(message)

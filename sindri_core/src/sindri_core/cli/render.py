@@ -31,6 +31,15 @@ def render_plan(report) -> None:  # type: ignore[no-untyped-def]
     image = report.image
     click.echo(f"Provider: {report.provider}")
     click.echo(f"Image:    {image.reference or 'none'}  ({image.source.value}: {image.reason})")
+    plan = report.plan
+    if plan.not_compared is not None:
+        click.echo(f"Could not compare with what runs ({plan.not_compared}); desired state:")
+    elif plan.up_to_date:
+        click.echo("Up to date: deploy would change nothing")
+    if plan.changes:
+        click.echo("Changes:")
+        for change in plan.changes:
+            click.echo(f"  {change.describe()}")
     if report.plan.actions:
         click.echo("Actions:")
         for action in report.plan.actions:

@@ -112,7 +112,9 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
 def _from_image_config(request: ImageRequest, ic: ImageConfig) -> ImageResolution:
     # Checked before any level uses it: `registry:tag` and `registry@digest` must be valid
     # references (tag and digest themselves are checked by the config schema).
-    ImageReference.parse_repository(ic.registry, field="deployment.image_config.registry")
+    repository = ImageReference.parse_repository(
+        ic.registry, field="deployment.image_config.registry"
+    )
     if ic.digest:
         return ImageResolution(
             reference=f"{ic.registry}@{ic.digest}",
@@ -121,12 +123,24 @@ def _from_image_config(request: ImageRequest, ic: ImageConfig) -> ImageResolutio
             digest=ic.digest,
         )
     if ic.tag_override:
-        return ImageResolution(
-            reference=f"{ic.registry}:{ic.tag_override}",
-            source=ImageSource.TAG_OVERRIDE,
-            reason="image_config.tag_override names the tag",
-            tag=ic.tag_override,
-        )
+        return _tag_override(ic.registry, repository, ic.tag_override)
     from sindri_core.image.versions import resolve_version
 
     return resolve_version(request, ic)
+
+
+def _tag_override(registry: str, repository: ImageReference, tag: str) -> ImageResolution:
+    """Level 2, pinned like a resolved version: one ``HEAD`` reads the digest the tag names
+    now, so the image cannot move between plan, verification and pull."""
+    # Imported here: only a tag_override (or a version) needs the HTTP stack.
+    from sindri_core.image.registry import RegistryClient
+
+    digest = RegistryClient(repository.registry).manifest_digest(repository.repository, tag)
+    return ImageResolution(
+        reference=f"{registry}:{tag}@{digest}",
+        source=ImageSource.TAG_OVERRIDE,
+        reason="image_config.tag_override names the tag",
+        tag=tag,
+        digest=digest,
+        notes=(f"tag {tag} pinned to {digest}",),
+    )
