@@ -363,14 +363,18 @@ def test_gpus_are_checked_against_the_providers_capabilities_in_the_core(
         able.info, capabilities=Capabilities(build=BuildLocation.NEVER, gpu=True)
     )
     register_provider(able, name="gpus")
-    cwd = write_config(config_text("nogpu", IMAGE + "\n" + gpu)).parent
-    for command in ("plan", "deploy"):
-        result = sindri_cli(command, cwd=cwd)
+    config = write_config(config_text("nogpu", IMAGE + "\n" + gpu))
+    lines = config.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.endswith("enabled: true"))
+    column = lines[line - 1].index("true") + 1
+    for command in (("config", "validate"), ("plan",), ("deploy",)):
+        result = sindri_cli(*command, cwd=config.parent)
         assert result.exit_code == 2
-        assert result.stderr == (
-            f"error: {cwd / 'sindri.yaml'}: deployment.resources.gpu.enabled: the nogpu "
-            "provider offers no GPUs (providers with GPUs: gpus)\n"
+        assert result.stderr.startswith(
+            f"error: sindri.yaml:{line}:{column}: deployment.resources.gpu.enabled: the nogpu "
+            "provider offers no GPUs"
         )
+        assert "providers with GPUs: gpus" in result.stderr
 
 
 # -- 5. the test kit ---------------------------------------------------------------------------

@@ -267,21 +267,6 @@ class Project:
         with project_lock(self.project_dir, operation, on_wait=self.console.warn):
             yield
 
-    def _check_capabilities(self) -> None:
-        """Refuse what sindri.yaml asks for and the provider's capabilities do not offer,
-        before anything is planned or built.
-
-        :raises ConfigError: GPUs are enabled and the provider has none.
-        """
-        if self.config.deployment.resources.gpu.enabled and not self.provider.capabilities.gpu:
-            able = [info.name for info in self.host.catalog if info.capabilities.gpu]
-            raise ConfigError(
-                f"the {self.provider.name} provider offers no GPUs",
-                file=str(self.loaded.path),
-                path="deployment.resources.gpu.enabled",
-                hint=f"providers with GPUs: {', '.join(able) or 'none installed'}",
-            )
-
     @contextlib.contextmanager
     def _output_dir(self, ctx: ProviderContext[Any]) -> Iterator[ProviderContext[Any]]:
         """``ctx.output_dir`` created for the hooks that generate files (build, deploy); the
@@ -312,7 +297,6 @@ class Project:
     def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
         """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
         self.hooks.require("plan")
-        self._check_capabilities()
         image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
         if image.build is not None and image.build.dockerfile is not None:
             # A local context is at hand: refuse now a .dockerignore docker build refuses.
@@ -350,7 +334,6 @@ class Project:
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
         self.hooks.require("deploy")
-        self._check_capabilities()
         with self._exclusive("deploy"):
             return self._deploy(options, skip_verification, from_source, refresh)
 

@@ -135,6 +135,7 @@ def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]
     # @section is attrs.frozen, but mypy's attrs plugin only recognises attrs' own decorators.
     config = attrs.evolve(config, providers=provider_sections)  # type: ignore[misc]
     _check_cross_fields(document, config)
+    _check_capabilities(document, config, catalog)
     return config, [*_warnings(config), *_ignored(document, config, catalog)]
 
 
@@ -178,6 +179,21 @@ def _check_name_rule(document: Any, info: ProviderInfo) -> None:
             "name",
             _value_location(document, "name"),
         )
+
+
+def _check_capabilities(document: Any, config: SindriConfig, catalog: ProviderCatalog) -> None:
+    """What sindri.yaml asks for and the provider cannot offer, refused at its position."""
+    info = catalog.lookup(config.deployment.provider)
+    if info is None or info.capabilities.gpu or not config.deployment.resources.gpu.enabled:
+        return
+    gpu = document["deployment"]["resources"]["gpu"]
+    able = [other.name for other in catalog if other.capabilities.gpu]
+    raise fail(
+        f"the {info.name} provider offers no GPUs",
+        "deployment.resources.gpu.enabled",
+        _value_location(gpu, "enabled"),
+        hint=f"providers with GPUs: {', '.join(able) or 'none installed'}",
+    )
 
 
 def _suggest(name: str, names: Iterable[str]) -> str | None:
