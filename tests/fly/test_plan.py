@@ -1,12 +1,15 @@
-"""plan: the same steps as deploy, described; nothing runs and nothing is written."""
+"""plan: the same steps as deploy, described; only read-only flyctl calls run, nothing is
+written."""
 
 from __future__ import annotations
 
 from tests.fly.conftest import PINNED
 from tests.fly.fakefly import APP, install_flyctl, parse_valid_fly_toml
 
+READ_ONLY = (["auth", "whoami"], ["apps", "list", "--json"])
 
-def test_plan_runs_nothing_and_writes_nothing(
+
+def test_plan_runs_only_read_only_calls_and_writes_nothing(
     fake_tools, fly_config, project_dir, sindri_cli, monkeypatch
 ) -> None:
     monkeypatch.setenv("API_TOKEN", "tok-value-123")
@@ -14,7 +17,7 @@ def test_plan_runs_nothing_and_writes_nothing(
     fly_config(extra="secrets:\n  - name: API_TOKEN\n")
     result = sindri_cli("plan", "--json", cwd=project_dir)
     assert result.exit_code == 0, result.stderr
-    assert fake_tools.calls() == []
+    assert [c.args for c in fake_tools.calls()] == list(READ_ONLY)  # a fresh app: no more
     assert not (project_dir / ".sindri").exists()
 
     report = result.json()
@@ -74,3 +77,41 @@ def test_invalid_machine_size_is_a_one_line_usage_error(
     assert "deployment.resources.cpus" in result.stderr
     assert "allowed: 1, 2, 4, 8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_plan_without_flyctl_shows_the_desired_state_and_says_it_did_not_compare(
+    fly_config, project_dir, sindri_cli
+) -> None:
+    fly_config()
+    result = sindri_cli("plan", "--json", cwd=project_dir)
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert report["compared"] is False
+    assert report["changes"] == []
+    assert report["actions"][-1]["resource"] == f"machine:{APP}"
+
+
+def test_plan_when_not_logged_in_does_not_compare(
+    fake_tools, fly_config, project_dir, sindri_cli
+) -> None:
+    install_flyctl(fake_tools, authenticated=False)
+    fly_config()
+    report = sindri_cli("plan", "--json", cwd=project_dir).json()
+    assert report["compared"] is False
+    assert [c.args for c in fake_tools.calls()] == [["auth", "whoami"]]
+
+
+def test_plan_of_a_fresh_app_shows_every_resource_created(
+    fake_tools, fly_config, project_dir, sindri_cli
+) -> None:
+    install_flyctl(fake_tools)
+    fly_config()
+    report = sindri_cli("plan", "--json", cwd=project_dir).json()
+    assert report["compared"] is True
+    fly_toml = str(project_dir / ".sindri" / "fly" / "fly.toml")
+    assert report["changes"] == [
+        {"action": "create", "resource": f"app:{APP}"},
+        {"action": "create", "resource": "volume:home_data"},
+        {"action": "create", "resource": f"machine:{APP}"},
+        {"action": "create", "resource": f"file:{fly_toml}"},
+    ]

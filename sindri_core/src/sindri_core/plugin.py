@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         SindriConfig,
         size_to_mb,
     )
+    from sindri_core.deploy_record import DeployRecord, config_change, sha256_text
     from sindri_core.docker_engine import (
         QUERY_TIMEOUT,
         ContainerInfo,
@@ -131,6 +132,7 @@ __all__ = [
     "ContainerInfo",
     "Credentials",
     "DeployOptions",
+    "DeployRecord",
     "DeployResult",
     "DeploymentState",
     "DeploymentStatus",
@@ -158,6 +160,7 @@ __all__ = [
     "SourceKind",
     "UsageError",
     "build_image",
+    "config_change",
     "configured_cluster",
     "constraints",
     "container_logs",
@@ -188,6 +191,7 @@ __all__ = [
     "require_cluster",
     "section",
     "setting",
+    "sha256_text",
     "size_to_mb",
     "write_artifact",
     "write_artifacts",
@@ -236,6 +240,10 @@ _EXPORTS = {
     "SindriConfig": "sindri_core.config.model",
     "size_to_mb": "sindri_core.config.model",
     "DEFAULT_FILE_PERMISSIONS": "sindri_core.config.model",
+    # what the last deploy applied (providers without labels of their own)
+    "DeployRecord": "sindri_core.deploy_record",
+    "config_change": "sindri_core.deploy_record",
+    "sha256_text": "sindri_core.deploy_record",
     "SecretValues": "sindri_core.secrets",
     # errors: raise these, never return a failed result
     "ConfigError": "sindri_core.errors",

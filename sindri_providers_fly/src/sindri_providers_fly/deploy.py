@@ -25,20 +25,27 @@ from sindri_core.plugin import (
     BuildContext,
     BuildOptions,
     BuiltImage,
+    Change,
+    ChangeAction,
     ConfigError,
+    DeploymentState,
     DeployOptions,
+    DeployRecord,
     DeployResult,
     ImageResolution,
     OperationError,
     Plan,
     PlannedAction,
     ProviderContext,
+    config_change,
     planned_context,
+    sha256_text,
     write_artifacts,
 )
 from sindri_providers_fly import fly_toml
 from sindri_providers_fly.fly_toml import FILE_SECRET_PREFIX, VOLUME_NAME, BuildSpec, FileMount
-from sindri_providers_fly.flyctl import Flyctl
+from sindri_providers_fly.flyctl import Flyctl, Machine, Volume
+from sindri_providers_fly.machines import machine_state, primary_machine
 from sindri_providers_fly.secret_encoding import encode_secrets
 from sindri_providers_fly.settings import FlySettings
 
@@ -212,6 +219,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     )
     notes = []
     spec = None
+    context = None
     if image.is_build:
         source = image.build.describe() if image.build else "the build source"
         # A local Dockerfile's context is known in plan: fly.toml's [build] is the deployed one.
@@ -238,7 +246,107 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             )
         )
     artifact = _fly_toml(ctx, target, payload, build=spec)
-    return Plan(actions=tuple(actions), artifacts=(artifact,), notes=tuple(notes))
+    reference = _planned_reference(target, image, context)
+    if reference is None:
+        notes.append(
+            f"{FLY_REGISTRY}/{target.app}:<tag> is a placeholder: the tag names the commit of "
+            "the sources, known once they are fetched"
+        )
+    result = Plan(actions=tuple(actions), artifacts=(artifact,), notes=tuple(notes))
+    return _compared(ctx, target, payload, artifact, reference, result)
+
+
+def _planned_reference(
+    target: FlyTarget, image: ImageResolution, context: BuildContext | None
+) -> str | None:
+    """The image the machine would run; ``None`` while a git source's tag is unknown."""
+    if not image.is_build:
+        return image.reference
+    return _built_reference(target, context) if context is not None else None
+
+
+def _compared(
+    ctx: ProviderContext,
+    target: FlyTarget,
+    payload: SecretPayload,
+    artifact: Artifact,
+    reference: str | None,
+    result: Plan,
+) -> Plan:
+    """``result`` with each resource compared with what runs, from read-only flyctl calls."""
+    fly = Flyctl.locate(ctx.runner)
+    reason = None
+    if fly is None:
+        reason = "flyctl is not installed"
+    elif not fly.authenticated():
+        reason = f"flyctl is not logged in (`{fly.executable} auth login`)"
+    if fly is None or reason is not None:
+        return attrs.evolve(
+            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
+        )
+    try:
+        changes = _changes(ctx, fly, target, payload, artifact, reference)
+    except OperationError as exc:
+        reason = f"flyctl could not read the app: {exc.message}"
+        return attrs.evolve(
+            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
+        )
+    compared = attrs.evolve(result, changes=changes)
+    if compared.up_to_date:
+        return attrs.evolve(
+            compared, actions=(), notes=(*result.notes, "up to date: deploy changes nothing")
+        )
+    return compared
+
+
+def _changes(
+    ctx: ProviderContext,
+    fly: Flyctl,
+    target: FlyTarget,
+    payload: SecretPayload,
+    artifact: Artifact,
+    reference: str | None,
+) -> tuple[Change, ...]:
+    app = f"app:{target.app}"
+    if not fly.app_exists(target.app):
+        return (
+            Change(ChangeAction.CREATE, app),
+            Change(ChangeAction.CREATE, f"volume:{VOLUME_NAME}"),
+            Change(ChangeAction.CREATE, f"machine:{target.app}"),
+            Change(ChangeAction.CREATE, f"file:{artifact.path}"),
+        )
+    volume = ChangeAction.UNCHANGED if _live_volume(fly, target) else ChangeAction.CREATE
+    record = DeployRecord.read(artifact.path.parent, target.app)
+    changes = [
+        Change(ChangeAction.UNCHANGED, app),
+        Change(volume, f"volume:{VOLUME_NAME}"),
+        machine_change(target, fly.machines(target.app), reference),
+        config_change(f"file:{artifact.path}", record, artifact.content),
+    ]
+    if payload.values:  # values are never read back nor hashed: staged on every deploy
+        changes.append(
+            Change(
+                ChangeAction.UPDATE,
+                f"secrets:{target.app}",
+                "live values",
+                "values from sindri.yaml (not compared)",
+            )
+        )
+    return tuple(changes)
+
+
+def machine_change(target: FlyTarget, machines: list[Machine], reference: str | None) -> Change:
+    """The app's primary machine against the image deploy would run (and running)."""
+    resource = f"machine:{target.app}"
+    machine = primary_machine(machines)
+    if machine is None:
+        return Change(ChangeAction.CREATE, resource)
+    desired = reference or f"{FLY_REGISTRY}/{target.app}:<tag>"
+    if machine.image != desired:
+        return Change(ChangeAction.UPDATE, resource, f"image {machine.image}", f"image {desired}")
+    if machine_state(machine.state) is not DeploymentState.RUNNING:
+        return Change(ChangeAction.UPDATE, resource, machine.state, "started")
+    return Change(ChangeAction.UNCHANGED, resource)
 
 
 # -- deploy ----------------------------------------------------------------------------------
@@ -251,12 +359,17 @@ def _ensure_app(fly: Flyctl, target: FlyTarget) -> list[str]:
     return [f"Created Fly.io app {target.app} in organization {target.organization}"]
 
 
-def _ensure_volume(ctx: ProviderContext, fly: Flyctl, target: FlyTarget) -> list[str]:
-    volumes = [
+def _live_volume(fly: Flyctl, target: FlyTarget) -> list[Volume]:
+    """The app's home volumes in the configured region that can still be mounted."""
+    return [
         v
         for v in fly.volumes(target.app)
         if v.name == VOLUME_NAME and v.region == target.region and v.state not in GONE_VOLUME_STATES
     ]
+
+
+def _ensure_volume(ctx: ProviderContext, fly: Flyctl, target: FlyTarget) -> list[str]:
+    volumes = _live_volume(fly, target)
     if volumes:
         smallest = min(v.size_gb for v in volumes)
         if smallest < target.volume_size_gb:
@@ -338,26 +451,51 @@ def deploy(
     target = FlyTarget.of(ctx)
     payload = secret_payload(ctx)
     spec = fly_toml.build_spec(build, target.fly_toml) if build is not None else None
-    write_artifacts([_fly_toml(ctx, target, payload, spec)])
+    artifact = _fly_toml(ctx, target, payload, spec)
+    if build is not None:
+        reference = _built_reference(target, build)
+    elif image.reference is not None:
+        reference = image.reference
+    else:
+        raise OperationError("no image to deploy and no build context")
+    write_artifacts([artifact])
     fly = require_flyctl(ctx)
+    connection = " ".join(fly.ssh_console_argv(target.app, DEV_USER))
+    if not options.force and _up_to_date(fly, target, payload, artifact, reference):
+        return DeployResult(reference=reference, connection=connection, unchanged=True)
     messages = _prepare(ctx, fly, target, payload)
     args = _common_args(target, options)
     if build is not None:
         ctx.console.step(f"Building and deploying {build.source.describe()} on Fly.io")
         args += _build_args(target, build, options.force)
-        reference = _built_reference(target, build)
         cwd, allowance = build.context_dir, BUILD_ALLOWANCE
-    elif image.reference is not None:
-        ctx.console.step(f"Deploying {image.reference} to Fly.io")
-        args += ["--image", image.reference]
-        reference = image.reference
-        cwd, allowance = target.fly_toml.parent, IMAGE_DEPLOY_ALLOWANCE
     else:
-        raise OperationError("no image to deploy and no build context")
+        ctx.console.step(f"Deploying {reference} to Fly.io")
+        args += ["--image", reference]
+        cwd, allowance = target.fly_toml.parent, IMAGE_DEPLOY_ALLOWANCE
     fly.deploy(args, cwd=cwd, timeout=options.timeout + allowance, stream=ctx.console.progress)
+    record = DeployRecord(target.app, reference, sha256_text(artifact.content))
+    write_artifacts([record.artifact(target.fly_toml.parent)])
     messages.append(f"SSH: ssh {target.ssh_address}")
-    connection = " ".join(fly.ssh_console_argv(target.app, DEV_USER))
     return DeployResult(reference=reference, messages=tuple(messages), connection=connection)
+
+
+def _up_to_date(
+    fly: Flyctl, target: FlyTarget, payload: SecretPayload, artifact: Artifact, reference: str
+) -> bool:
+    """The last deploy applied this fly.toml and the app's machine runs ``reference``.
+
+    Secret values are never read back nor hashed, so an app with secrets is deployed every
+    time (as Kubernetes Secrets are applied every time). Costs ``machines list`` only.
+    """
+    record = DeployRecord.read(target.fly_toml.parent, target.app)
+    if payload.values or record is None or record.config_sha256 != sha256_text(artifact.content):
+        return False
+    try:
+        machines = fly.machines(target.app)
+    except OperationError:  # the app is gone (destroyed outside sindri): deploy recreates it
+        return False
+    return machine_change(target, machines, reference).action is ChangeAction.UNCHANGED
 
 
 def build_image(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
