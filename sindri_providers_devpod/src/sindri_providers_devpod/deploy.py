@@ -5,22 +5,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+
 from sindri_core.plugin import (
     Artifact,
     BuildContext,
     BuildOptions,
     BuiltImage,
+    Change,
+    ChangeAction,
     DeployOptions,
+    DeployRecord,
     DeployResult,
     ImageResolution,
     ImageSource,
+    OperationError,
     Plan,
     PlannedAction,
     ProviderContext,
     UsageError,
+    config_change,
     docker_engine,
     local_cluster,
+    planned_context,
     remove_artifact,
+    sha256_text,
     write_artifact,
     write_artifacts,
 )
@@ -61,21 +70,21 @@ def _planned_image(
         cluster = local_cluster.cluster_from_context(context) if context else None
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     source = image.build.describe()
+    # A local Dockerfile's fingerprint, and so its tag, is known at plan time.
+    build = planned_context(ctx.config, ctx.project_dir, image.build)
     if strategy is BuildStrategy.DEVCONTAINER:
-        from sindri_core.plugin import planned_context
-
-        build = planned_context(ctx.config, ctx.project_dir, image.build)
         action = PlannedAction("build", "devcontainer", f"devpod builds the {source}")
         return WorkspaceImage(image=None, build=build, strategy=strategy), [action]
-    actions = [PlannedAction("build", f"image:{image.reference}", f"docker build of the {source}")]
+    tag = build.tag if build is not None else image.reference
+    actions = [PlannedAction("build", f"image:{tag}", f"docker build of the {source}")]
     if cluster is not None:
         actions.append(
             PlannedAction(
                 "load", f"cluster:{cluster.name}", f"load the image into the {cluster.describe()}"
             )
         )
-        return WorkspaceImage(image=image.reference, build=None, strategy=strategy), actions
-    target = docker_engine.pushed_reference(require_repository(settings), image.reference or "")
+        return WorkspaceImage(image=tag, build=None, strategy=strategy), actions
+    target = docker_engine.pushed_reference(require_repository(settings), tag or "")
     actions.append(PlannedAction("push", f"image:{target}", "docker push to buildRepository"))
     return WorkspaceImage(image=target, build=None, strategy=strategy), actions
 
@@ -94,6 +103,13 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     if planned.image is not None or planned.build is not None:
         document = devcontainer_document(ctx, settings, image=planned.image, build=planned.build)
         artifacts = (Artifact(devcontainer_path(ctx), render(document)),)
+        if image.build is not None and planned.build is None and "-SOURCE" in (planned.image or ""):
+            notes = (
+                f"{planned.image} is a placeholder: the tag names the commit of the sources, "
+                "known once they are fetched",
+            )
+        elif planned.strategy is BuildStrategy.PUSH:
+            notes = (f"deploy pins {planned.image} to the digest the push answers",)
     else:
         notes = (
             (f"devcontainer.json is written once the {image.build.describe()} is fetched",)
@@ -116,7 +132,65 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             + (f"; secrets {', '.join(secrets)} via a workspace env file" if secrets else ""),
         ),
     ]
-    return Plan(actions=tuple(actions), artifacts=artifacts, notes=notes)
+    result = Plan(actions=tuple(actions), artifacts=artifacts, notes=notes)
+    return _compared(ctx, workspace, artifacts, result, secrets=bool(secrets))
+
+
+def _compared(
+    ctx: ProviderContext,
+    workspace: str,
+    artifacts: tuple[Artifact, ...],
+    result: Plan,
+    *,
+    secrets: bool,
+) -> Plan:
+    """``result`` with the workspace and its devcontainer.json compared (``devpod status``)."""
+    try:
+        state = DevpodCli(ctx.runner).status(workspace)
+    except OperationError as exc:  # no devpod, or it could not answer
+        reason = f"devpod could not report the workspace: {exc.message}"
+        return attrs.evolve(
+            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
+        )
+    record = DeployRecord.read(ctx.output_dir, workspace)
+    changes = [workspace_change(workspace, state, record, artifacts)]
+    changes += [
+        config_change(f"file:{artifact.path}", record, artifact.content) for artifact in artifacts
+    ]
+    if secrets:  # values are never read back nor hashed: passed on every deploy
+        changes.append(
+            Change(
+                ChangeAction.UPDATE,
+                f"env:{workspace}",
+                "live values",
+                "values from sindri.yaml (not compared)",
+            )
+        )
+    compared = attrs.evolve(result, changes=tuple(changes))
+    if compared.up_to_date:
+        return attrs.evolve(
+            compared, actions=(), notes=(*result.notes, "up to date: deploy changes nothing")
+        )
+    return compared
+
+
+def workspace_change(
+    workspace: str, state: str, record: DeployRecord | None, artifacts: tuple[Artifact, ...]
+) -> Change:
+    """The workspace against the devcontainer.json deploy writes (which names its image)."""
+    resource = f"workspace:{workspace}"
+    if state == "NotFound":
+        return Change(ChangeAction.CREATE, resource)
+    if not artifacts:  # a git source's devcontainer.json is known once it is fetched
+        return Change(ChangeAction.UPDATE, resource, "devcontainer (recorded)", "(after fetch)")
+    change = config_change(resource, record, artifacts[0].content)
+    if change.action is ChangeAction.CREATE:  # deployed by an older sindri: no record
+        return Change(ChangeAction.UPDATE, resource, "devcontainer (unknown)", "recreated")
+    if change.action is ChangeAction.UPDATE:
+        return Change(ChangeAction.UPDATE, resource, f"devcontainer {change.before}", "recreated")
+    if state != "Running":
+        return Change(ChangeAction.UPDATE, resource, state, "Running")
+    return change
 
 
 def build(ctx: ProviderContext, build: BuildContext, options: BuildOptions) -> BuiltImage:
@@ -152,8 +226,23 @@ def deploy(
     workspace = workspace_id(ctx.name)
     prepared = workspace_image(ctx, settings, image, build, force=options.force)
     document = devcontainer_document(ctx, settings, image=prepared.image, build=prepared.build)
-    write_artifacts([Artifact(devcontainer_path(ctx), render(document))])
+    artifact = Artifact(devcontainer_path(ctx), render(document))
+    reference = _reference(prepared, build)
+    write_artifacts([artifact])
     cli = DevpodCli(ctx.runner)
+    state = cli.status(workspace)
+    record = DeployRecord.read(ctx.output_dir, workspace)
+    change = workspace_change(workspace, state, record, (artifact,))
+    connection = f"sindri connect  (or: devpod ssh {workspace})"
+    if not options.force and not secrets and change.action is ChangeAction.UNCHANGED:
+        return DeployResult(reference=reference, connection=connection, unchanged=True)
+    # devpod applies a changed devcontainer.json only to a recreated container; --recreate
+    # keeps the workspace's content (--reset would not).
+    recreate = options.force or (
+        state != "NotFound"
+        and change.before is not None
+        and change.before.startswith("devcontainer")
+    )
     provider = devpod_provider_name(settings)
     cli.configure_provider(provider, provider_options(settings, ctx.config))
     env_file = _env_file(ctx, secrets)
@@ -165,19 +254,24 @@ def deploy(
             workspace=workspace,
             devcontainer=str(devcontainer_path(ctx).relative_to(ctx.project_dir)),
             env_file=env_file,
-            recreate=options.force,
+            recreate=recreate,
             stream=ctx.console.progress,
         )
     finally:
         if env_file is not None:
             remove_artifact(env_file)
-    if prepared.image is not None:
-        reference = prepared.image
-    else:
-        assert build is not None  # workspace_image leaves the image unset only to build `build`
-        reference = f"devcontainer build of the {build.source.describe()}"
+    record = DeployRecord(workspace, reference, sha256_text(artifact.content))
+    write_artifacts([record.artifact(ctx.output_dir)])
+    verb = "recreated" if recreate else "up"
     return DeployResult(
         reference=reference,
-        messages=(f"DevPod workspace {workspace} is up",),
-        connection=f"sindri connect  (or: devpod ssh {workspace})",
+        messages=(f"DevPod workspace {workspace} is {verb}",),
+        connection=connection,
     )
+
+
+def _reference(prepared: WorkspaceImage, build: BuildContext | None) -> str:
+    if prepared.image is not None:
+        return prepared.image
+    assert build is not None  # workspace_image leaves the image unset only to build `build`
+    return f"devcontainer build of the {build.source.describe()}"
