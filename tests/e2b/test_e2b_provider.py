@@ -365,24 +365,63 @@ def test_rebuild_decision_triggers(settings, force, exists, recorded, expected):
 # -- lifecycle -----------------------------------------------------------------------------
 
 
-def test_running_sandbox_is_reused_paused_is_resumed_and_force_replaces(
+def test_an_unchanged_sandbox_is_left_alone_paused_is_resumed_and_force_replaces(
     sindri_cli, image_project, e2b
 ):
-    running = e2b.add_sandbox("demo-env", "running")
-    result = sindri_cli("deploy", cwd=image_project)
-    assert result.exit_code == 0 and "already running" in result.stdout
-    assert not e2b.requests("POST", "/sandboxes") and not template_builds(e2b)
-
-    e2b.sandboxes[running]["state"] = "paused"
     assert sindri_cli("deploy", cwd=image_project).exit_code == 0
-    assert e2b.requests("POST", f"/sandboxes/{running}/connect")
-    assert e2b.sandboxes[running]["state"] == "running"
+    (first,) = e2b.sandboxes
+    result = sindri_cli("deploy", cwd=image_project)
+    assert result.exit_code == 0 and "is up to date" in result.stdout
+    assert len(e2b.requests("POST", "/sandboxes")) == 1 and template_builds(e2b) == 1
+
+    e2b.sandboxes[first]["state"] = "paused"
+    assert sindri_cli("deploy", cwd=image_project).exit_code == 0
+    assert e2b.requests("POST", f"/sandboxes/{first}/connect")
+    assert e2b.sandboxes[first]["state"] == "running"
 
     result = sindri_cli("deploy", "--force", cwd=image_project)
     assert result.exit_code == 0, result.stderr
-    assert e2b.requests("DELETE", f"/sandboxes/{running}")
-    assert len(e2b.requests("POST", "/sandboxes")) == 1
+    assert e2b.requests("DELETE", f"/sandboxes/{first}")
+    assert len(e2b.requests("POST", "/sandboxes")) == 2
     assert last_build(e2b)["force"] is True  # --force skips E2B's layer cache
+
+
+def test_a_changed_template_is_planned_rebuilt_with_cache_and_the_sandbox_replaced(
+    sindri_cli, image_project, write_config, e2b
+):
+    assert sindri_cli("deploy", cwd=image_project).exit_code == 0
+    (first,) = e2b.sandboxes
+    write_config(IMAGE_CONFIG.replace(DIGEST, "sha256:" + "cd" * 32), image_project)
+    report = sindri_cli("plan", "--json", cwd=image_project).json()
+    changes = {c["resource"]: c["action"] for c in report["changes"]}
+    assert changes == {"template:demo-env": "update", "sandbox:demo-env": "update"}
+    result = sindri_cli("deploy", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert template_builds(e2b) == 2 and last_build(e2b)["force"] is False
+    assert e2b.requests("DELETE", f"/sandboxes/{first}")
+    assert len(e2b.requests("POST", "/sandboxes")) == 2
+
+
+def test_a_sandbox_sindri_has_no_record_of_is_replaced(sindri_cli, image_project, e2b):
+    foreign = e2b.add_sandbox("demo-env", "running")
+    report = sindri_cli("plan", "--json", cwd=image_project).json()
+    assert {c["resource"]: c["action"] for c in report["changes"]}["sandbox:demo-env"] == "update"
+    assert sindri_cli("deploy", cwd=image_project).exit_code == 0
+    assert e2b.requests("DELETE", f"/sandboxes/{foreign}")
+
+
+def test_plan_of_an_unchanged_deployment_is_up_to_date(sindri_cli, image_project, e2b):
+    assert sindri_cli("deploy", cwd=image_project).exit_code == 0
+    report = sindri_cli("plan", "--json", cwd=image_project).json()
+    assert report["compared"] is True and report["actions"] == []
+    assert {c["action"] for c in report["changes"]} == {"unchanged"}
+
+
+def test_plan_artifact_is_the_deployed_template_definition(sindri_cli, build_project, e2b):
+    (artifact,) = sindri_cli("plan", "--json", cwd=build_project).json()["artifacts"]
+    assert sindri_cli("deploy", cwd=build_project).exit_code == 0
+    written = build_project / ".sindri" / "e2b" / "e2b-template.json"
+    assert written.read_text() == artifact["content"]
 
 
 @pytest.mark.parametrize(
@@ -446,7 +485,7 @@ def test_required_secret_missing_stops_before_anything_is_built(
     assert not template_builds(e2b) and not e2b.requests("POST", "/sandboxes")
 
 
-def test_plan_writes_nothing_and_calls_nothing(sindri_cli, image_project, e2b):
+def test_plan_writes_nothing_and_only_reads(sindri_cli, image_project, e2b):
     result = sindri_cli("plan", "--json", cwd=image_project)
     assert result.exit_code == 0, result.stderr
     plan = result.json()
@@ -457,6 +496,13 @@ def test_plan_writes_nothing_and_calls_nothing(sindri_cli, image_project, e2b):
     assert "private sandbox" in json.dumps(plan["actions"])
     assert SECRET_VALUE not in json.dumps(plan)
     assert not (image_project / ".sindri").exists()
+    assert {c.method for c in e2b.calls} == {"GET"}  # template lookup, sandbox list
+
+
+def test_plan_without_an_api_key_does_not_compare(sindri_cli, image_project, e2b, monkeypatch):
+    monkeypatch.delenv("E2B_API_KEY", raising=False)
+    report = sindri_cli("plan", "--json", cwd=image_project).json()
+    assert report["compared"] is False and report["artifacts"]
     assert not e2b.calls
 
 

@@ -10,11 +10,15 @@ from sindri_core.plugin import (
     BuildContext,
     BuildOptions,
     BuiltImage,
+    Change,
+    ChangeAction,
     ConfigError,
     DeployOptions,
+    DeployRecord,
     DeployResult,
     ImageReference,
     ImageResolution,
+    OperationError,
     Plan,
     PlannedAction,
     ProviderContext,
@@ -23,7 +27,7 @@ from sindri_core.plugin import (
     write_artifacts,
 )
 from sindri_providers_e2b import sandboxes
-from sindri_providers_e2b.client import E2bClient, client_from_environment
+from sindri_providers_e2b.client import E2bClient, SandboxSummary, client_from_environment
 from sindri_providers_e2b.settings import E2bSettings
 from sindri_providers_e2b.state import TemplateRecord, read_record, write_record
 from sindri_providers_e2b.template import (
@@ -66,12 +70,14 @@ class _Planned:
     spec: TemplateSpec | None
     push_reason: str | None
     source: str
+    fingerprint: str | None = None  # the template's, as deploy decides a rebuild by it
 
 
 def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
     settings = _settings(ctx)
     if image.build is None:
-        return _Planned(template_spec(ctx, settings, image, None), None, image.reference or "")
+        spec = template_spec(ctx, settings, image, None)
+        return _Planned(spec, None, image.reference or "", spec.fingerprint)
     from sindri_core.plugin import planned_context
 
     source = image.build.describe()
@@ -81,11 +87,11 @@ def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
         return _Planned(None, SOURCES_REASON, source)
     spec = template_spec(ctx, settings, None, build)
     if not spec.local_build:
-        return _Planned(spec, None, source)
+        return _Planned(spec, None, source, spec.fingerprint)
     repository = _require_repository(settings, spec.local_build)
     # The tag it will be pushed as; the digest is known once it is pushed.
     shown = spec.with_image(docker_engine.pushed_reference(repository, build.tag))
-    return _Planned(shown, spec.local_build, source)
+    return _Planned(shown, spec.local_build, source, spec.fingerprint)
 
 
 def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
@@ -121,7 +127,63 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             + (f", secrets {', '.join(secrets)} as environment" if secrets else ""),
         ),
     ]
-    return Plan(actions=tuple(actions), artifacts=artifacts)
+    result = Plan(actions=tuple(actions), artifacts=artifacts)
+    return _compared(ctx, alias, planned.fingerprint, result)
+
+
+def _compared(ctx: ProviderContext, alias: str, fingerprint: str | None, result: Plan) -> Plan:
+    """``result`` with the template and the sandbox compared, from read-only API calls."""
+    try:
+        client = client_from_environment()
+        exists = client.template_exists(alias)
+        existing = client.find(ctx.name)
+    except OperationError as exc:  # no key, a refused key, E2B unreachable
+        reason = f"E2B could not be asked: {exc.message}"
+        return attrs.evolve(
+            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
+        )
+    template = read_record(ctx.output_dir, alias)
+    changes = (
+        template_change(alias, exists, template, fingerprint),
+        sandbox_change(ctx, existing, fingerprint),
+    )
+    compared = attrs.evolve(result, changes=changes)
+    if compared.up_to_date:
+        return attrs.evolve(
+            compared, actions=(), notes=(*result.notes, "up to date: deploy changes nothing")
+        )
+    return compared
+
+
+def template_change(
+    alias: str, exists: bool, record: TemplateRecord | None, fingerprint: str | None
+) -> Change:
+    resource = f"template:{alias}"
+    if not exists:
+        return Change(ChangeAction.CREATE, resource)
+    recorded = f"fingerprint {record.fingerprint[:12]}" if record else "fingerprint (unknown)"
+    wanted = f"fingerprint {fingerprint[:12]}" if fingerprint else "known once sources are fetched"
+    return Change.compare(resource, recorded, wanted)
+
+
+def sandbox_change(
+    ctx: ProviderContext, existing: SandboxSummary | None, fingerprint: str | None
+) -> Change:
+    """The sandbox against the template it should run: the one deploy records creating it
+    from, with the same fingerprint."""
+    resource = f"sandbox:{ctx.name}"
+    if existing is None:
+        return Change(ChangeAction.CREATE, resource)
+    record = DeployRecord.read(ctx.output_dir, ctx.name)
+    if record is None or record.reference != existing.sandbox_id:
+        before = f"sandbox {existing.sandbox_id} (template unknown)"
+        return Change(ChangeAction.UPDATE, resource, before, "replaced")
+    if record.config_sha256 != fingerprint:
+        before = f"sandbox {existing.sandbox_id} (template {record.config_sha256[:12]})"
+        return Change(ChangeAction.UPDATE, resource, before, "replaced")
+    if existing.state != "running":
+        return Change(ChangeAction.UPDATE, resource, existing.state, "running")
+    return Change(ChangeAction.UNCHANGED, resource)
 
 
 def _credentials(ctx: ProviderContext, image: str):
@@ -198,7 +260,12 @@ def deploy(
     # Built first so a missing required secret stops the deploy before anything is built.
     create = sandboxes.creation_options(ctx, settings, template=alias)
     existing = client.find(ctx.name)
-    if existing is not None and not options.force:
+    current = template_spec(ctx, settings, image, build).fingerprint
+    if existing is not None and not options.force and _current(ctx, existing, alias, current):
+        if existing.state == "running":
+            return DeployResult(
+                reference=image.reference, connection="sindri connect", unchanged=True
+            )
         if existing.state == "paused" and settings.auto_resume:
             client.connect(existing.sandbox_id, timeout=settings.timeout)
             return DeployResult(
@@ -218,9 +285,25 @@ def deploy(
     if existing is not None:
         client.kill(existing.sandbox_id)
     sandbox_id = client.create(**create)
+    write_artifacts([DeployRecord(ctx.name, sandbox_id, spec.fingerprint).artifact(ctx.output_dir)])
     exposure = "public" if settings.public_access else "private"
     return DeployResult(
         reference=image.reference if not image.is_build else f"e2b-template:{spec.alias}",
         messages=(f"Created {exposure} sandbox {sandbox_id} from template {spec.alias}",),
         connection="sindri connect",
+    )
+
+
+def _current(ctx: ProviderContext, existing: SandboxSummary, alias: str, fingerprint: str) -> bool:
+    """The sandbox was created from the template as it is now, and the template was built
+    from what sindri.yaml asks for now. Secret values are not compared: replacing a sandbox
+    loses its files, so a changed secret value takes ``deploy --force``."""
+    template = read_record(ctx.output_dir, alias)
+    if template is None or template.fingerprint != fingerprint:
+        return False
+    record = DeployRecord.read(ctx.output_dir, ctx.name)
+    return (
+        record is not None
+        and record.reference == existing.sandbox_id
+        and record.config_sha256 == fingerprint
     )
