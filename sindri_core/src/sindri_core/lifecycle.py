@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sindri_core.config.model import SindriConfig
     from sindri_core.output import Console
     from sindri_core.provider import ProviderInfo
@@ -197,6 +199,21 @@ class Plan:
             self.not_compared is None
             and bool(self.changes)
             and all(c.action is ChangeAction.UNCHANGED for c in self.changes)
+        )
+
+    def compared(self, changes: Iterable[Change]) -> Plan:
+        """This plan with the live comparison; when nothing would change, no actions either."""
+        result = attrs.evolve(self, changes=tuple(changes))
+        if not result.up_to_date:
+            return result
+        return attrs.evolve(
+            result, actions=(), notes=(*self.notes, "up to date: deploy changes nothing")
+        )
+
+    def uncompared(self, reason: str) -> Plan:
+        """This plan (the desired state) with why the live state could not be read."""
+        return attrs.evolve(
+            self, notes=(*self.notes, f"could not compare: {reason}"), not_compared=reason
         )
 
 

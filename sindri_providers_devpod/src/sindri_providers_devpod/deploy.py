@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
-
 from sindri_core.plugin import (
     Artifact,
     BuildContext,
@@ -148,10 +146,7 @@ def _compared(
     try:
         state = DevpodCli(ctx.runner).status(workspace)
     except OperationError as exc:  # no devpod, or it could not answer
-        reason = f"devpod could not report the workspace: {exc.message}"
-        return attrs.evolve(
-            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
-        )
+        return result.uncompared(f"devpod could not report the workspace: {exc.message}")
     record = DeployRecord.read(ctx.output_dir, workspace)
     changes = [workspace_change(workspace, state, record, artifacts)]
     changes += [
@@ -166,12 +161,7 @@ def _compared(
                 "values from sindri.yaml (not compared)",
             )
         )
-    compared = attrs.evolve(result, changes=tuple(changes))
-    if compared.up_to_date:
-        return attrs.evolve(
-            compared, actions=(), notes=(*result.notes, "up to date: deploy changes nothing")
-        )
-    return compared
+    return result.compared(changes)
 
 
 def workspace_change(

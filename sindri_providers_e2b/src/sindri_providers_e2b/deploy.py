@@ -138,21 +138,13 @@ def _compared(ctx: ProviderContext, alias: str, fingerprint: str | None, result:
         exists = client.template_exists(alias)
         existing = client.find(ctx.name)
     except OperationError as exc:  # no key, a refused key, E2B unreachable
-        reason = f"E2B could not be asked: {exc.message}"
-        return attrs.evolve(
-            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
-        )
+        return result.uncompared(f"E2B could not be asked: {exc.message}")
     template = read_record(ctx.output_dir, alias)
     changes = (
         template_change(alias, exists, template, fingerprint),
         sandbox_change(ctx, existing, fingerprint),
     )
-    compared = attrs.evolve(result, changes=changes)
-    if compared.up_to_date:
-        return attrs.evolve(
-            compared, actions=(), notes=(*result.notes, "up to date: deploy changes nothing")
-        )
-    return compared
+    return result.compared(changes)
 
 
 def template_change(

@@ -275,28 +275,15 @@ def _compared(
 ) -> Plan:
     """``result`` with each resource compared with what runs, from read-only flyctl calls."""
     fly = Flyctl.locate(ctx.runner)
-    reason = None
     if fly is None:
-        reason = "flyctl is not installed"
-    elif not fly.authenticated():
-        reason = f"flyctl is not logged in (`{fly.executable} auth login`)"
-    if fly is None or reason is not None:
-        return attrs.evolve(
-            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
-        )
+        return result.uncompared("flyctl is not installed")
+    if not fly.authenticated():
+        return result.uncompared(f"flyctl is not logged in (`{fly.executable} auth login`)")
     try:
         changes = _changes(ctx, fly, target, payload, artifact, reference)
     except OperationError as exc:
-        reason = f"flyctl could not read the app: {exc.message}"
-        return attrs.evolve(
-            result, notes=(*result.notes, f"could not compare: {reason}"), not_compared=reason
-        )
-    compared = attrs.evolve(result, changes=changes)
-    if compared.up_to_date:
-        return attrs.evolve(
-            compared, actions=(), notes=(*result.notes, "up to date: deploy changes nothing")
-        )
-    return compared
+        return result.uncompared(f"flyctl could not read the app: {exc.message}")
+    return result.compared(changes)
 
 
 def _changes(
