@@ -285,6 +285,8 @@ def test_json_goes_to_stdout_alone_and_logs_to_stderr(misbehaving: Any, sindri_c
     assert data["provider"] == "odd"
     assert data["image"]["reference"] == "ghcr.io/x/y:1.0.0"
     assert set(data) >= {"provider", "image", "build", "actions", "artifacts"}
+    # This provider compares nothing with what runs: its plan must not claim it did.
+    assert (data["changes"], data["compared"]) == ([], False)
     assert "warning: a log line for stderr" in result.stderr
     assert "another one" not in result.stderr  # --json is quiet except warnings
     assert "a log line" not in result.stdout

@@ -261,8 +261,27 @@ def test_tag_override_is_pinned_to_the_digest_the_tag_names_now(resolve, registr
     assert planned.reference == f"{registry.host}/{repo}:1.0.0@{first}"
     assert planned.digest == first and f"tag 1.0.0 pinned to {first}" in planned.notes
     moved = registry.push_image(repo, ["1.0.0"], variant="b")
-    again = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"))
+    # Within the tag cache's TTL the digest read before is reused (no request), as for a
+    # resolved version; --refresh reads what the tag names now.
+    cached = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"))
+    assert cached.reference == planned.reference
+    assert "(digest from the cache, read" in cached.notes[0]
+    again = resolve(image_config(f"{registry.host}/{repo}", tag_override="1.0.0"), refresh=True)
     assert again.reference == f"{registry.host}/{repo}:1.0.0@{moved}" != planned.reference
+    assert again.notes == (f"tag 1.0.0 pinned to {moved}",)
+
+
+def test_a_warm_tag_override_sends_no_request(resolve, registry, faulty_proxy) -> None:
+    repo = registry.unique_repo()
+    digest = registry.push_image(repo, ["2.0.0"])
+    proxy = faulty_proxy(registry)
+    deployment = image_config(f"{proxy.host}/{repo}", tag_override="2.0.0")
+    first = resolve(deployment)
+    assert proxy.log.count("manifest", "HEAD") == 1
+    requests = len(proxy.log.entries)
+    second = resolve(deployment)
+    assert second.reference == first.reference == f"{proxy.host}/{repo}:2.0.0@{digest}"
+    assert len(proxy.log.entries) == requests
 
 
 def test_planning_resolves_the_real_pinned_image(resolve, published) -> None:

@@ -62,7 +62,8 @@ class PlanReport:
             "build": build,
             "actions": [attrs.asdict(a) for a in self.plan.actions],
             "changes": [change.to_json() for change in self.plan.changes],
-            "compared": self.plan.not_compared is None,
+            # A provider that does not compare yet returns no changes: not "compared".
+            "compared": self.plan.not_compared is None and bool(self.plan.changes),
             "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
             "notes": list(self.plan.notes),
         }

@@ -123,24 +123,35 @@ def _from_image_config(request: ImageRequest, ic: ImageConfig) -> ImageResolutio
             digest=ic.digest,
         )
     if ic.tag_override:
-        return _tag_override(ic.registry, repository, ic.tag_override)
+        return _tag_override(ic.registry, repository, ic.tag_override, request.refresh)
     from sindri_core.image.versions import resolve_version
 
     return resolve_version(request, ic)
 
 
-def _tag_override(registry: str, repository: ImageReference, tag: str) -> ImageResolution:
+def _tag_override(
+    registry: str, repository: ImageReference, tag: str, refresh: bool
+) -> ImageResolution:
     """Level 2, pinned like a resolved version: one ``HEAD`` reads the digest the tag names
-    now, so the image cannot move between plan, verification and pull."""
-    # Imported here: only a tag_override (or a version) needs the HTTP stack.
-    from sindri_core.image.registry import RegistryClient
+    (kept for the tag cache's TTL, like a resolved version's), so the image cannot move
+    between plan, verification and pull."""
+    from sindri_core.image.tag_cache import pinned_digest
 
-    digest = RegistryClient(repository.registry).manifest_digest(repository.repository, tag)
+    def read() -> str:
+        # Imported here: only a digest not in the cache needs the HTTP stack.
+        from sindri_core.image.registry import RegistryClient
+
+        return RegistryClient(repository.registry).manifest_digest(repository.repository, tag)
+
+    digest, age = pinned_digest(
+        repository.registry, repository.repository, tag, read, refresh=refresh
+    )
+    cached = f" (digest from the cache, read {age:.0f}s ago)" if age is not None else ""
     return ImageResolution(
         reference=f"{registry}:{tag}@{digest}",
         source=ImageSource.TAG_OVERRIDE,
         reason="image_config.tag_override names the tag",
         tag=tag,
         digest=digest,
-        notes=(f"tag {tag} pinned to {digest}",),
+        notes=(f"tag {tag} pinned to {digest}{cached}",),
     )

@@ -32,6 +32,7 @@ __all__ = [
     "TTL_ENV",
     "TagList",
     "cached_tags",
+    "pinned_digest",
     "remember_digest",
     "tag_cache_dir",
 ]
@@ -184,3 +185,28 @@ def remember_digest(registry: str, repository: str, tag: str, digest: str) -> No
         return
     document["digests"][tag] = digest
     _store(path, document)
+
+
+def pinned_digest(
+    registry: str, repository: str, tag: str, read: Callable[[], str], *, refresh: bool = False
+) -> tuple[str, float | None]:
+    """The digest ``tag`` names, for a tag chosen without a listing (``tag_override``): from
+    the cache when it was read within the TTL and ``refresh`` is false, with its age in
+    seconds; else ``read()`` (then cached), with ``None``.
+
+    It has a file of its own, keyed by ``repository:tag``: no tag list backs it.
+    """
+    max_age = ttl()
+    key = f"{repository}:{tag}"
+    path = _path(registry, key)
+    if max_age > 0 and not refresh:
+        document = _load(path, registry, key, max_age)
+        digest = document["digests"].get(tag) if document is not None else None
+        if isinstance(digest, str) and validate_digest(digest) is None:
+            assert document is not None
+            return digest, time.time() - float(document["fetched_at"])
+    digest = read()
+    if max_age > 0:
+        document = {"registry": registry, "repository": key, "fetched_at": time.time()}
+        _store(path, {**document, "tags": [], "digests": {tag: digest}})
+    return digest, None
