@@ -228,11 +228,8 @@ def deploy(
         return DeployResult(reference=reference, connection=connection, unchanged=True)
     # devpod applies a changed devcontainer.json only to a recreated container; --recreate
     # keeps the workspace's content (--reset would not).
-    recreate = options.force or (
-        state != "NotFound"
-        and change.before is not None
-        and change.before.startswith("devcontainer")
-    )
+    recorded = record.config_sha256 if record else None
+    recreate = options.force or (state != "NotFound" and recorded != sha256_text(artifact.content))
     provider = devpod_provider_name(settings)
     cli.configure_provider(provider, provider_options(settings, ctx.config))
     env_file = _env_file(ctx, secrets)
