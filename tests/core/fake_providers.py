@@ -72,12 +72,13 @@ class InfoOnlyProvider:
         aliases: tuple[str, ...] = (),
         build: BuildLocation = BuildLocation.LOCAL,
         config_class: type | str | None = FakeSettings,
+        gpu: bool = False,
     ) -> None:
         self.info = ProviderInfo(
             name=name,
             aliases=aliases,
             description=f"the {name} test provider",
-            capabilities=Capabilities(build=build, tools=("true",)),
+            capabilities=Capabilities(build=build, gpu=gpu, tools=("true",)),
             config_class=config_class,
         )
 

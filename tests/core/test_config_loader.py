@@ -18,8 +18,8 @@ from tests.core.fake_providers import FakeSettings, InfoOnlyProvider, config_tex
 
 @pytest.fixture
 def catalog(sindri_host: PluginHost, register_provider: Any) -> Any:
-    """Two fake providers: alpha (alias ``al``, with a settings section) and beta."""
-    register_provider(InfoOnlyProvider("alpha", aliases=("al",)), name="alpha-plugin")
+    """Two fake providers: alpha (alias ``al``, with a settings section and GPUs) and beta."""
+    register_provider(InfoOnlyProvider("alpha", aliases=("al",), gpu=True), name="alpha-plugin")
     register_provider(InfoOnlyProvider("beta", config_class=None), name="beta-plugin")
     return sindri_host.catalog
 

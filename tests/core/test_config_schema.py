@@ -18,8 +18,8 @@ from tests.core.fake_providers import InfoOnlyProvider, config_text
 
 @pytest.fixture
 def fake_schema(sindri_host: PluginHost, register_provider: Any, sindri_cli: Any) -> Any:
-    """The schema printed for two fake providers: alpha (alias ``al``) and beta."""
-    register_provider(InfoOnlyProvider("alpha", aliases=("al",)), name="alpha-plugin")
+    """The schema printed for two fake providers: alpha (alias ``al``, GPUs) and beta."""
+    register_provider(InfoOnlyProvider("alpha", aliases=("al",), gpu=True), name="alpha-plugin")
     register_provider(InfoOnlyProvider("beta", config_class=None), name="beta-plugin")
     result = sindri_cli("config", "schema")
     assert result.exit_code == 0, result.stderr
