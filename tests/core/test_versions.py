@@ -395,6 +395,23 @@ def test_tag_cache_ttl_refresh_and_corruption(monkeypatch) -> None:
     assert len(calls) == 6
 
 
+def test_repositories_sharing_a_cache_file_never_get_each_others_tags() -> None:
+    # These two have the same CRC-32, so the same cache file name.
+    registry, one, other = "127.0.0.1:5000", "team/repo29685295", "team/repo32060020"
+    fetch_one, calls_one = counting_fetch(["1.0.0"])
+    fetch_other, calls_other = counting_fetch(["9.9.9"])
+    assert tag_cache.cached_tags(registry, one, fetch_one).tags == ("1.0.0",)
+    assert tag_cache.cached_tags(registry, other, fetch_other).tags == ("9.9.9",)
+    assert len(list(tag_cache.tag_cache_dir().iterdir())) == 1
+    again = tag_cache.cached_tags(registry, one, fetch_one)
+    assert (again.tags, again.from_cache, len(calls_one), len(calls_other)) == (
+        ("1.0.0",),
+        False,
+        2,
+        1,
+    )
+
+
 def test_tag_cache_expires(monkeypatch) -> None:
     fetch, calls = counting_fetch(["1.0.0"])
     tag_cache.cached_tags("r.example", "a/b", fetch)

@@ -8,13 +8,16 @@ resolve inside the TTL sends no request at all. Within those few minutes a tag t
 re-pushed is still pinned to the digest read before: the answer is always a digest the tag
 really named, and ``--refresh`` (or ``SINDRI_TAG_CACHE_TTL=0``) reads it live.
 
-Files live in ``<cache root>/tags/<sha256 of registry/repository>.json`` and are replaced
+Files live in ``<cache root>/tags/<crc32 of registry/repository>.json`` and are replaced
 atomically, so concurrent runs never read a half-written list. An unreadable file is a miss.
+Each file names its registry and repository and is checked on read, so two repositories
+sharing a name cost a re-list, never a wrong answer; CRC-32 (already loaded, unlike hashlib
+and its OpenSSL) keeps that out of a warm resolve's start-up.
 """
 
 from __future__ import annotations
 
-import hashlib
+import binascii
 import json
 import os
 import time
@@ -80,8 +83,8 @@ def ttl() -> float:
 
 
 def _path(registry: str, repository: str) -> Path:
-    key = hashlib.sha256(f"{registry}/{repository}".encode()).hexdigest()
-    return tag_cache_dir() / f"{key}.json"
+    key = binascii.crc32(f"{registry}/{repository}".encode())
+    return tag_cache_dir() / f"{key:08x}.json"
 
 
 def _load(path: Path, registry: str, repository: str, max_age: float) -> dict | None:
