@@ -207,5 +207,6 @@ def test_a_warm_resolve_works_with_the_registry_gone_and_imports_no_http_library
     assert "sindri_core.image.registry" not in modules
     # Resolving runs no command and writes no cache file.
     assert not modules & {"sindri_core.runner", "subprocess", "tempfile"}
-    # A configured image looks for no build source.
+    # A configured image looks for no build source, and the cache needs no OpenSSL.
     assert not {m for m in modules if m.startswith("sindri_core.build")}
+    assert "hashlib" not in modules
