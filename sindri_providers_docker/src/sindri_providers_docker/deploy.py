@@ -182,20 +182,16 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         live = read_live(ctx, prepared.inputs.names)
         built = build is not None and has_built_image(ctx.runner, build.fingerprint)
     except ExternalCommandError as exc:
-        reason = f"the Docker engine did not answer: {exc.message}"
         return Plan(
             actions=tuple(_actions(prepared, image, built=False)),
             artifacts=tuple(prepared.artifacts(redacted=True)),
-            notes=(*notes, f"could not compare with what runs: {reason}"),
-            not_compared=reason,
-        )
-    changes = _changes(prepared, live, build, built=built, config_hash=config_hash)
-    result = Plan(
-        artifacts=tuple(prepared.artifacts(redacted=True)), notes=tuple(notes), changes=changes
-    )
-    if result.up_to_date:
-        return attrs.evolve(result, notes=(*notes, "up to date: deploy changes nothing"))
-    return attrs.evolve(result, actions=tuple(_actions(prepared, image, built=built)))
+            notes=tuple(notes),
+        ).uncompared(f"the Docker engine did not answer: {exc.message}")
+    return Plan(
+        actions=tuple(_actions(prepared, image, built=built)),
+        artifacts=tuple(prepared.artifacts(redacted=True)),
+        notes=tuple(notes),
+    ).compared(_changes(prepared, live, build, built=built, config_hash=config_hash))
 
 
 def _desired(ctx: ProviderContext, image: ImageResolution) -> tuple[_Prepared, BuildContext | None]:

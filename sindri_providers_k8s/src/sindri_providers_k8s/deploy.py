@@ -106,10 +106,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     try:
         existing = kubectl.get("deployment", names.deployment, names.namespace)
     except OperationError as exc:  # no kubectl, no context, an unreachable cluster
-        reason = f"kubectl could not read the deployment: {exc}"
-        return attrs.evolve(
-            result, notes=(*notes, f"could not compare: {reason}"), not_compared=reason
-        )
+        return result.uncompared(f"kubectl could not read the deployment: {exc}")
     changes = [_deployment_change(names, existing, config_hash)]
     changes += [
         Change(
