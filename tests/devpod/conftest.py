@@ -26,22 +26,15 @@ def devpod(fake_tools, monkeypatch):
     tool.on("provider", "add", set={"added": True})
     tool.on("provider", "set-options")
     tool.on("up", set={"workspace": "Running"})
-    tool.on(
-        "status",
-        "dev-box",
-        "--output",
-        "json",
-        when={"workspace": "Running"},
-        json={"id": "dev-box", "provider": "docker", "state": "Running"},
-    )
-    tool.on(
-        "status",
-        "dev-box",
-        "--output",
-        "json",
-        when={"workspace": "Stopped"},
-        json={"id": "dev-box", "provider": "docker", "state": "Stopped"},
-    )
+    for state in ("Running", "Stopped"):
+        tool.on(
+            "status",
+            "dev-box",
+            "--output",
+            "json",
+            when={"workspace": state},
+            json={"id": "dev-box", "provider": "docker", "state": state},
+        )
     tool.on(
         "status",
         "dev-box",
