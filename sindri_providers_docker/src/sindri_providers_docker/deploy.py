@@ -38,6 +38,7 @@ from sindri_core.plugin import (
     inspect_container,
     list_volumes,
     planned_context,
+    read_artifact,
     remove_artifact,
     write_artifacts,
     write_copy,
@@ -61,6 +62,7 @@ from sindri_providers_docker.live import (
     volume_changes,
 )
 from sindri_providers_docker.names import DeploymentNames
+from sindri_providers_docker.ownership import require_ownership
 from sindri_providers_docker.prerequisites import require_compose
 from sindri_providers_docker.teardown import remove_deployment
 
@@ -111,7 +113,7 @@ class _Prepared:
     def stale_copies(self) -> bool:
         """Whether a private copy of a file secret differs from its source (or is missing)."""
         return any(
-            _read_bytes(m.copy_from) != _read_bytes(m.source)
+            _read_bytes(m.copy_from) != read_artifact(m.source)
             for m in self.inputs.file_secrets
             if m.copy_from is not None
         )
@@ -345,7 +347,7 @@ def deploy(
     try:
         messages.append(_up_and_wait(ctx, project, names, options))
     except OperationError as exc:
-        raise _rolled_back(ctx, exc, project, names, had_volumes=had_volumes) from None
+        raise _rolled_back(ctx, exc, names, had_volumes=had_volumes) from None
     return DeployResult(
         reference=prepared.inputs.image, messages=tuple(messages), connection="sindri connect"
     )
@@ -365,15 +367,12 @@ def _up_to_date(prepared: _Prepared, existing: ContainerInfo | None) -> bool:
 def _rolled_back(
     ctx: ProviderContext,
     exc: OperationError,
-    project: ComposeProject,
     names: DeploymentNames,
     *,
     had_volumes: bool,
 ) -> OperationError:
     # Volumes that existed before this deploy hold the user's files: they are kept.
-    teardown = remove_deployment(
-        ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
-    )
+    teardown = remove_deployment(ctx.runner, names, volumes=not had_volumes)
     return OperationError(
         f"deploy of {names.name} failed: {exc.message}\n"
         f"Rolled back what this deploy created: {teardown.describe(names)}"
@@ -398,6 +397,7 @@ def _up_and_wait(
 
 
 def _existing_deployment(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo | None:
+    require_ownership(ctx.runner, names)
     info = inspect_container(ctx.runner, names.container)
     if info is not None and not info.has_labels(names.labels):
         raise OperationError(

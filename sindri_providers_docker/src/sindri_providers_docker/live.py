@@ -23,6 +23,7 @@ from sindri_core.plugin import (
     ProviderContext,
     inspect_container,
     list_volumes,
+    read_artifact,
 )
 from sindri_providers_docker.compose_file import CONFIG_HASH_LABEL
 from sindri_providers_docker.names import DeploymentNames
@@ -95,10 +96,10 @@ def volume_changes(names: tuple[str, ...], live: LiveDeployment) -> list[Change]
 
 
 def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except OSError:  # absent, or not a readable file: deploy writes it anew
-        return None
+    """The file on disk; ``None`` when absent. A link, FIFO or device planted there, or an
+    oversized file, is an error naming it (deploy would refuse to write it anyway)."""
+    data = read_artifact(path)
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def _sha(text: str) -> str:
