@@ -31,9 +31,7 @@ def victims(busybox_project: Any, engine_janitor: EngineJanitor) -> dict[str, st
         "sindri": f"sindri-other{tag}-home",
     }
     docker("volume", "create", made["plain"])
-    docker(
-        "volume", "create", "--label", f"com.docker.compose.project=other{tag}", made["compose"]
-    )
+    docker("volume", "create", "--label", f"com.docker.compose.project=other{tag}", made["compose"])
     docker(
         "volume",
         "create",
@@ -51,14 +49,17 @@ def _plant_compose(project: BusyboxProject, victims: dict[str, str]) -> str:
     """A compose file naming the victims (compose drops volumes no service mounts)."""
     mounts = ", ".join(f"v{i}:/v{i}" for i in range(len(victims)))
     volumes = "".join(f"  v{i}: {{name: {name}}}\n" for i, name in enumerate(victims.values()))
-    text = textwrap.dedent(f"""\
+    text = (
+        textwrap.dedent(f"""\
         name: sindri-{project.name}
         services:
           {project.name}:
             image: none
             volumes: [{mounts}]
         volumes:
-        """) + volumes
+        """)
+        + volumes
+    )
     project.output_dir.mkdir(parents=True, exist_ok=True)
     (project.output_dir / "compose.yaml").write_text(text)
     return text

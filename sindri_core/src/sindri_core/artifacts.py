@@ -21,7 +21,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import attrs
@@ -342,7 +342,9 @@ class Removal:
         return (*self.skipped, *left)
 
 
-def remove_artifacts(directory: Path, *, known: Iterable[str] = ()) -> Removal:
+def remove_artifacts(
+    directory: Path, *, known: Iterable[str] = (), warn: Callable[[str], None] | None = None
+) -> Removal:
     """Remove the files deploy recorded in a provider's directory (``destroy``), then the
     directories left empty; files sindri did not record stay where they are.
 
@@ -350,6 +352,9 @@ def remove_artifacts(directory: Path, *, known: Iterable[str] = ()) -> Removal:
     skipped and reported; the rest is removed. A manifest that cannot be trusted as a whole
     (too large, not a file, not UTF-8) is replaced by ``known``: the paths, relative to
     ``directory``, that the provider writes, so a secrets file never outlives it.
+
+    :param warn: told each of :meth:`Removal.notes` (a provider that does not report them in
+        its result).
     """
     project, parts, _ = _split(directory / "_")
     with _directory(project, project, parts, create=False) as fd:
@@ -372,6 +377,9 @@ def remove_artifacts(directory: Path, *, known: Iterable[str] = ()) -> Removal:
             skipped.append(f"left {directory / MANIFEST_NAME}: {exc.strerror}")
         left = tuple(sorted(n for n in os.listdir(fd) if n != MANIFEST_NAME))  # noqa: PTH208
     removal = Removal(tuple(skipped), left)
+    if warn is not None:
+        for note in removal.notes():
+            warn(note)
     with _directory(project, project, parts[:1], create=False) as sindri_fd:
         if sindri_fd is None or not _rmdir_if_empty(sindri_fd, parts[1]):
             return removal
