@@ -72,7 +72,6 @@ def test_uncompared_keeps_the_desired_state_and_says_why() -> None:
     assert result.notes == ("could not compare: tool missing",)
 
 
-
 def _read_within(out: Path, seconds: float) -> object:
     """``DeployRecord.read`` in a thread: its answer, or ``"blocked"`` after ``seconds``
     (then a writer is connected to a FIFO so the thread can end)."""
