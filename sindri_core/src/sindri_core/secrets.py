@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError
 from sindri_core.small_files import NotSmallText, read_small_text
+
+if TYPE_CHECKING:
+    from sindri_core.image.deadline import Deadline
 
 __all__ = ["MAX_SECRET_FILE_BYTES", "SecretValues", "parse_env_file"]
 
@@ -79,6 +83,7 @@ class SecretValues:
     project_dir: Path
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
     _dotenv: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
+    _vault_deadline: Deadline | None = attrs.field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:  # values must never reach a log through repr()
         return f"SecretValues(names={[s.name for s in self.secrets]})"
@@ -113,9 +118,11 @@ class SecretValues:
         return values
 
     def _vault(self, secret: Secret) -> str | None:
-        from sindri_core.vault import read_vault_secret  # hvac: only for vault secrets
+        from sindri_core.vault import read_vault_secret, vault_deadline  # hvac: on use
 
-        return read_vault_secret(secret, self.environ)
+        if self._vault_deadline is None:  # one deadline for all of this command's reads
+            self._vault_deadline = vault_deadline(self.environ)
+        return read_vault_secret(secret, self.environ, self._vault_deadline)
 
     def file_secrets(self) -> list[tuple[Secret, Path]]:
         """``source: file`` secrets and the host file each one mounts (existing files only)."""
