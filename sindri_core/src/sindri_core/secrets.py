@@ -1,7 +1,8 @@
 """Secret values: looked up on demand, never logged, never put on a command line.
 
 Values come from the shell environment, then ``.env.local``, then ``.env`` in the project
-directory (the first that has the name wins). ``fromFile`` reads the value from a file.
+directory (the first that has the name wins). ``fromFile`` reads the value from a file,
+exactly, but for one final line break (``\\n`` or ``\\r\\n``, which editors add).
 ``source: vault`` reads one key of a HashiCorp Vault KV v2 secret (:mod:`sindri_core.vault`);
 it reaches the environment like an env secret.
 """
@@ -36,6 +37,13 @@ def _read_text(path: Path, field: str | None = None) -> str:
         if field is None:
             raise ConfigError(f"the file {exc}", file=str(path)) from None
         raise ConfigError(f"{path} {exc}", path=field) from None
+
+
+def _without_final_newline(text: str) -> str:
+    """The value as written: only the one line break an editor ends a file with goes."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text.removesuffix("\n")
 
 
 def _missing(secret: Secret) -> ConfigError:
@@ -142,14 +150,32 @@ class SecretValues:
                 )
         return found
 
+    def check_files(self) -> None:
+        """Read every ``fromFile`` as deploy will (``config validate``); values are dropped.
+
+        :raises ConfigError: a file is missing for a required secret, or cannot be read as a
+            value (not a regular file, too large, not UTF-8).
+        """
+        for secret in self.secrets:
+            if not secret.from_file:
+                continue
+            if self._lookup(secret) is None and secret.required:
+                raise ConfigError(
+                    f"required secret {secret.name}: {self._from_file_path(secret)} does not exist",
+                    path=f"secrets.{secret.name}.fromFile",
+                )
+
+    def _from_file_path(self, secret: Secret) -> Path:
+        assert secret.from_file is not None
+        path = Path(secret.from_file).expanduser()
+        return path if path.is_absolute() else self.project_dir / path
+
     def _lookup(self, secret: Secret) -> str | None:
         if secret.from_file:
-            path = Path(secret.from_file).expanduser()
-            if not path.is_absolute():
-                path = self.project_dir / path
+            path = self._from_file_path(secret)
             if not path.exists():
                 return None
-            return _read_text(path, f"secrets.{secret.name}.fromFile").strip()
+            return _without_final_newline(_read_text(path, f"secrets.{secret.name}.fromFile"))
         if secret.name in self.environ:
             return self.environ[secret.name]
         return self._dotenv_values().get(secret.name)

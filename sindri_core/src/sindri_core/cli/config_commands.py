@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from sindri_core.cli.main import (
     pass_session,
     startup_done,
 )
+
+if TYPE_CHECKING:
+    from sindri_core.config.loader import LoadedConfig
 
 
 @click.group("config")
@@ -31,6 +35,7 @@ def validate(session: Session, as_json: bool) -> None:
 
     catalog = get_host().catalog
     loaded = load_config(session.config_path, catalog)
+    _check_secret_files(loaded)
     startup_done()
     provider = catalog.lookup(loaded.config.deployment.provider)
     provider_name = provider.name if provider is not None else loaded.config.deployment.provider
@@ -49,6 +54,19 @@ def validate(session: Session, as_json: bool) -> None:
     for warning in loaded.warnings:
         console.warn(warning)
     click.echo(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
+
+
+def _check_secret_files(loaded: LoadedConfig) -> None:
+    """Every ``fromFile`` is read as deploy reads it: what deploy would refuse, this does."""
+    from sindri_core.errors import ConfigError
+    from sindri_core.secrets import SecretValues
+
+    secrets = SecretValues(tuple(loaded.config.secrets), loaded.path.parent)
+    try:
+        secrets.check_files()
+    except ConfigError as exc:
+        exc.file = exc.file or str(loaded.path)
+        raise
 
 
 @config.command("schema")
