@@ -149,20 +149,28 @@ class SindriGroup(click.Group):
         except BrokenPipeError:
             raise  # the reader of stdout left (`| head -1`): click ends quietly
         except SindriError as exc:
-            _report(ctx, str(exc), exc.exit_code)
+            _report(ctx, str(exc), exc.exit_code, error_kind(exc))
         except Terminated:
-            _report(ctx, "terminated", 143)
+            _report(ctx, "terminated", 143, "terminated")
         except KeyboardInterrupt:
-            _report(ctx, "interrupted", 130)
+            _report(ctx, "interrupted", 130, "interrupted")
         except Exception as exc:  # a bug: one line; --debug shows where
             _report(
                 ctx,
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
                 1,
+                "internal",
             )
 
 
-def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
+def error_kind(exc: Exception) -> str:
+    """The ``kind`` of a ``--json`` error: the exception's class in snake case, without
+    ``Error`` (``ConfigError`` → ``config``, ``PluginFault`` → ``plugin_fault``)."""
+    name = type(exc).__name__.removesuffix("Error") or "sindri"
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _report(ctx: click.Context, message: str, code: int, kind: str) -> NoReturn:
     session = ctx.find_object(Session)
     if session is not None and session.debug:
         import traceback
@@ -170,6 +178,8 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
         traceback.print_exc()
     # One line, whatever the message carries (a tool's multi-line stderr, say).
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    if session is not None and session.json:  # the promised document, for the error too
+        emit_json({"error": {"message": one_line, "exit_code": code, "kind": kind}})
     click.echo(f"error: {one_line}", err=True)
     ctx.exit(code)
     raise AssertionError("unreachable")  # ctx.exit raises
