@@ -322,7 +322,8 @@ def deploy(
     is checked before the build, so a bad configuration never costs a build.
 
     :raises OperationError: anything failed; the container and what this deploy created are
-        removed again (volumes that existed before are kept).
+        removed again (volumes that existed before are kept). An interrupt (Ctrl-C, SIGTERM)
+        once the files are written is rolled back the same way, then passed on.
     """
     assert image.reference is not None  # the chain raises "No image configured" instead
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
@@ -340,14 +341,17 @@ def deploy(
         messages.append(f"{'Reused' if built.skipped else 'Built'} image {built.reference}")
         prepared = prepared.with_image(built.reference)
     had_volumes = bool(list_volumes(ctx.runner, names.labels))
-    _write_files(prepared)
     project = ComposeProject(
         ctx.runner, tool, names.project, names.compose_file, stream=ctx.console.progress
     )
     try:
+        _write_files(prepared)
         messages.append(_up_and_wait(ctx, project, names, options))
     except OperationError as exc:
         raise _rolled_back(ctx, exc, names, had_volumes=had_volumes) from None
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: compose is already ended (subprocess)
+        remove_deployment(ctx.runner, names, volumes=not had_volumes)
+        raise
     return DeployResult(
         reference=prepared.inputs.image, messages=tuple(messages), connection="sindri connect"
     )
