@@ -63,6 +63,7 @@ from sindri_core.errors import RegistryError, UsageError
 from sindri_core.image.credentials import Credentials, lookup_credentials
 from sindri_core.image.deadline import Deadline, command_deadline
 from sindri_core.image.reference import DOCKER_HUB, DOCKER_HUB_API, validate_digest
+from sindri_core.image.tag_cache import MAX_TAGS  # one limit for registry and cache
 
 __all__ = [
     "LIMITS",
@@ -93,7 +94,6 @@ PAGE_SIZE = 1000
 MAX_PAGES = 100
 INSECURE_ENV = "SINDRI_INSECURE_REGISTRIES"
 TIMEOUT_ENV = "SINDRI_REGISTRY_TIMEOUT"
-MAX_TAGS = 200_000
 MAX_TOKEN = 64 * 1024
 MAX_REDIRECTS = 10
 _CHUNK = 64 * 1024
