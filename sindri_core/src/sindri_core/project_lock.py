@@ -71,7 +71,8 @@ def _holder(fd: int) -> str:
     return f"another sindri process (pid {pid}, {command or 'unknown command'})"
 
 
-def _acquire(fd: int, what: str, on_wait: Callable[[str], None]) -> None:
+def _acquire(fd: int, what: str, nearby: str, on_wait: Callable[[str], None]) -> None:
+    """Wait for the lock; ``what`` names it in the refusal, ``nearby`` in the wait notice."""
     wait = lock_wait()
     deadline = time.monotonic() + wait
     announced = False
@@ -87,7 +88,7 @@ def _acquire(fd: int, what: str, on_wait: Callable[[str], None]) -> None:
                 f"({LOCK_WAIT_ENV}); rerun when it has finished"
             )
         if not announced:
-            on_wait(f"waiting up to {wait:g} s for {holder} working on {what}")
+            on_wait(f"waiting up to {wait:g} s for {holder} working on {nearby}")
             announced = True
         time.sleep(_POLL)
 
@@ -123,10 +124,12 @@ def _refusal(path: Path, reason: str) -> OperationError:
 
 
 @contextlib.contextmanager
-def _held(path: Path, what: str, command: str, on_wait: Callable[[str], None]) -> Iterator[None]:
+def _held(
+    path: Path, what: str, nearby: str, command: str, on_wait: Callable[[str], None]
+) -> Iterator[None]:
     fd = _open_lock(path)
     try:
-        _acquire(fd, what, on_wait)
+        _acquire(fd, what, nearby, on_wait)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
         try:
@@ -152,10 +155,12 @@ def project_lock(
     :param on_wait: told once per lock, before waiting, who holds it.
     :raises OperationError: a lock was not free within the wait, or its file cannot be used.
     """
-    with _held(lock_path(project_dir), f"the project {project_dir}", command, on_wait):
+    project = f"the project {project_dir}"
+    with _held(lock_path(project_dir), project, "this project", command, on_wait):
         if deployment is None:
             yield
             return
         path = deployment_lock_path(deployment)
-        with _held(path, f"the deployment {deployment}", command, on_wait):
+        what = f"the deployment {deployment}"
+        with _held(path, what, f"{what} (from another directory)", command, on_wait):
             yield
