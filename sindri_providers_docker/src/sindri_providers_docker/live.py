@@ -5,7 +5,8 @@ The container is up to date when it runs, was created from the desired image ref
 build's tag carries its content fingerprint, a registry image its digest) and carries the
 desired compose file's hash (label ``dev.sindri.config-hash``); the generated files are up to
 date when the files on disk hold the same bytes. None of this asks compose anything: an
-unchanged deploy costs one ``docker container inspect``.
+unchanged deploy costs one ``docker container inspect`` (after the ownership check's two
+listings, ``ownership.py``).
 """
 
 from __future__ import annotations
