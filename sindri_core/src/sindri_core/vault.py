@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError, OperationError, UsageError
 from sindri_core.image.deadline import Deadline
+from sindri_core.streamed_body import BodyExpired, BodyTooLarge, keep_body, read_streamed
 
 if TYPE_CHECKING:
     import requests
@@ -47,7 +48,6 @@ VAULT_BODY_LIMIT = 1024 * 1024
 VAULT_DEADLINE_ENV = "SINDRI_VAULT_DEADLINE"
 DEFAULT_VAULT_DEADLINE = 60.0
 MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
@@ -110,22 +110,15 @@ def _session(origin: tuple[str, str, int | None], deadline: Deadline) -> request
 
     def read_bounded(response: requests.Response, *args: object, **kwargs: object) -> None:
         # Runs before requests reads the body: read it here, as it arrives, within bounds.
-        chunks, received = [], 0
-        while True:
-            if deadline.expired:
-                raise _Refused(
-                    f"no complete answer within {deadline.seconds:g}s ({VAULT_DEADLINE_ENV})"
-                )
-            chunk = response.raw.read1(_CHUNK, decode_content=True)
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > VAULT_BODY_LIMIT:
-                response.raw.close()
-                raise _Refused(f"the answer is larger than {VAULT_BODY_LIMIT // 1024} KiB")
-            chunks.append(chunk)
-        response._content = b"".join(chunks)
-        response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
+        try:
+            keep_body(response, read_streamed(response, VAULT_BODY_LIMIT, deadline))
+        except BodyExpired:
+            raise _Refused(
+                f"no complete answer within {deadline.seconds:g}s ({VAULT_DEADLINE_ENV})"
+            ) from None
+        except BodyTooLarge:
+            response.raw.close()
+            raise _Refused(f"the answer is larger than {VAULT_BODY_LIMIT // 1024} KiB") from None
 
     session = OriginBoundSession()
     session.max_redirects = MAX_REDIRECTS
