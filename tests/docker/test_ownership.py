@@ -138,3 +138,26 @@ def test_a_kept_volume_still_belongs_to_its_directory(
         assert result.exit_code == 2, (command, result.stderr)
         assert str(first.dir.resolve()) in result.stderr
     assert _volume_exists(f"sindri-{first.name}-home")
+
+
+def test_a_home_volume_from_before_the_label_is_kept_and_counts_as_ours(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    project = busybox_project()
+    home = f"sindri-{project.name}-home"
+    labels = {  # what an older sindri's compose left on the volume
+        "dev.sindri.name": project.name,
+        "dev.sindri.provider": "docker",
+        "com.docker.compose.project": f"sindri-{project.name}",
+        "com.docker.compose.volume": "home",
+        "com.docker.compose.config-hash": "0" * 64,
+    }
+    docker("volume", "create", *(f"--label={k}={v}" for k, v in labels.items()), home)
+    created = docker("volume", "inspect", "--format", "{{.CreatedAt}}", home).stdout
+
+    result = sindri_cli("deploy", cwd=project.dir)
+
+    assert result.exit_code == 0, result.stderr
+    assert docker("volume", "inspect", "--format", "{{.CreatedAt}}", home).stdout == created
+    assert sindri_cli("destroy", "--volumes", "--yes", cwd=project.dir).exit_code == 0
+    assert not _volume_exists(home)
