@@ -215,3 +215,13 @@ def test_messages_carry_no_token_userinfo_or_control_characters(vault, tmp_path)
     assert "bad token <redacted>" in message
     for hidden in (vault.token, "PASSWORD", "user:", "\x1b", "\x07"):
         assert hidden not in message
+
+
+def test_an_origin_is_scheme_host_and_port() -> None:
+    from sindri_core.vault import _origin
+
+    assert _origin("https://Vault.example:8200/v1/x") == _origin("https://vault.example:8200/")
+    assert _origin("https://vault.example/") == _origin("https://vault.example:443/")
+    for other in ("http://vault.example:8200/", "https://vault.example:8201/",
+                  "https://evil.example:8200/"):  # fmt: skip
+        assert _origin(other) != _origin("https://vault.example:8200/")
