@@ -4,6 +4,8 @@ never reads the developer's home directory."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -46,8 +48,23 @@ def isolated_environment(
         "SINDRI_STRICT_PLUGINS",
         "SINDRI_DISABLE_PLUGINS",
         "E2B_API_KEY",
+        # Every test talks to loopback only: a proxy from the environment could only send its
+        # traffic elsewhere (the e2b SDK's HTTP client here does not honour NO_PROXY='*').
+        *(f"{scheme}_PROXY" for scheme in ("HTTP", "HTTPS", "ALL", "NO")),
+        *(f"{scheme}_proxy" for scheme in ("http", "https", "all", "no")),
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def uv_cache() -> str:
+    """uv's cache, resolved before the per-test isolation points XDG_CACHE_HOME elsewhere:
+    tests that build or install distributions use it offline (scripts/bootstrap fills it)."""
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is needed to build and install the distributions (it runs the workspace)")
+    done = subprocess.run([uv, "cache", "dir"], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 @pytest.fixture

@@ -44,6 +44,14 @@ class Refusal(NamedTuple):
     def __str__(self) -> str:
         return f"{self.call} {self.target} (pid {self.pid})"
 
+    @property
+    def host_name(self) -> str | None:
+        """The name a refused lookup or DNS query asked for (``None`` for other refusals)."""
+        if self.call == "lookup":
+            return self.target
+        _, query, rest = self.call.partition("(dns-query=")
+        return rest.removesuffix(")") if query else None
+
 
 class RefusalLog:
     """The session's log file, read from where the last reader stopped."""
