@@ -111,7 +111,7 @@ def test_dns_datagrams_are_refused_even_to_a_loopback_resolver(
 
 
 def test_names_are_answered_from_etc_hosts_only(network_refusals: RefusalLog) -> None:
-    assert socket.getaddrinfo("localhost", 80, socket.AF_INET)[0][4][0].startswith("127.")
+    assert str(socket.getaddrinfo("localhost", 80, socket.AF_INET)[0][4][0]).startswith("127.")
     with pytest.raises(socket.gaierror):
         socket.getaddrinfo("api.e2b.app", 443)
     assert _targets(network_refusals) == [("lookup", "api.e2b.app")]
@@ -193,8 +193,19 @@ def test_a_test_that_reaches_outside_fails_naming_the_address(
         "    except OSError: pass\n"
     )
     inner = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
-         "tests.support.network_guard", "--rootdir", str(tmp_path), str(test_file)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.support.network_guard",
+            "--rootdir",
+            str(tmp_path),
+            str(test_file),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

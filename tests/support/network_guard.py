@@ -76,7 +76,7 @@ class RefusalLog:
 
 
 def _parse(line: str) -> Refusal:
-    pid, call, target = (line.split(" ", 2) + ["", ""])[:3]
+    pid, call, target = [*line.split(" ", 2), "", ""][:3]
     return Refusal(int(pid) if pid.isdigit() else 0, call, target)
 
 
@@ -108,7 +108,7 @@ def _restart_with_guard(config: pytest.Config) -> None:
         capture.stop_global_capturing()  # the new process writes to the real stdout/stderr
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, sys.orig_argv, environment)
+    os.execve(sys.executable, sys.orig_argv, environment)  # noqa: S606 (the same argv)
 
 
 def _new_log() -> dict[str, str]:
