@@ -33,7 +33,6 @@
 #define LOG_VARIABLE "SINDRI_TEST_NETWORK_LOG"
 #define DNS_PORT 53
 
-extern char **environ;
 extern int __nss_configure_lookup(const char *database, const char *services);
 
 static char own_path[4096]; /* this library, for children whose environment dropped it */

@@ -47,7 +47,7 @@ class Refusal(NamedTuple):
     @property
     def host_name(self) -> str | None:
         """The name a refused lookup or DNS query asked for (``None`` for other refusals)."""
-        if self.call == "lookup":
+        if self.call == "lookup" or "res_" in self.call:  # getaddrinfo, res_query, …
             return self.target
         _, query, rest = self.call.partition("(dns-query=")
         return rest.removesuffix(")") if query else None
