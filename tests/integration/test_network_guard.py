@@ -62,12 +62,14 @@ def test_python_connects_outside_loopback_are_refused_with_the_address(
     with pytest.raises(OSError) as refused:
         urllib.request.urlopen(f"http://{OUTSIDE}/", timeout=5)
     assert "Network is unreachable" in str(refused.value)
-    with socket.socket(socket.AF_INET6) as mapped, pytest.raises(OSError) as also:
-        mapped.connect((f"::ffff:{OUTSIDE}", 443))
-    assert also.value.errno == errno.ENETUNREACH
+    for address in (f"::ffff:{OUTSIDE}", "2001:db8::1"):  # IPv4-mapped; IPv6 documentation
+        with socket.socket(socket.AF_INET6) as six, pytest.raises(OSError) as also:
+            six.connect((address, 443))
+        assert also.value.errno == errno.ENETUNREACH
     assert _targets(network_refusals) == [
         ("connect", f"{OUTSIDE}:80"),
         ("connect", f"[::ffff:{OUTSIDE}]:443"),
+        ("connect", "[2001:db8::1]:443"),
     ]
 
 
@@ -150,6 +152,10 @@ def test_native_calls_to_libc_are_refused(network_refusals: RefusalLog) -> None:
     assert (sent, ctypes.get_errno()) == (-1, errno.ENETUNREACH)
     answer = ctypes.create_string_buffer(512)
     assert libc.res_query(b"native.example.org", 1, 1, answer, 512) == -1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:  # AF_UNSPEC only dissolves
+        udp.connect(("127.0.0.1", 9))
+        unspec = ctypes.create_string_buffer(16)  # sa_family 0
+        assert libc.connect(udp.fileno(), unspec, 16) == 0
     assert _targets(network_refusals) == [
         ("sendmmsg(dns-query=native.example.com)", f"{OUTSIDE}:53"),
         ("res_query", "native.example.org"),
