@@ -152,13 +152,17 @@ def test_native_calls_to_libc_are_refused(network_refusals: RefusalLog) -> None:
     assert (sent, ctypes.get_errno()) == (-1, errno.ENETUNREACH)
     answer = ctypes.create_string_buffer(512)
     assert libc.res_query(b"native.example.org", 1, 1, answer, 512) == -1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:  # AF_UNSPEC only dissolves
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         udp.connect(("127.0.0.1", 9))
-        unspec = ctypes.create_string_buffer(16)  # sa_family 0
+        unspec = ctypes.create_string_buffer(16)  # sa_family 0: connect only dissolves
         assert libc.connect(udp.fileno(), unspec, 16) == 0
+        # ...but an IPv4 datagram socket sends to an AF_UNSPEC address as if it were AF_INET
+        unspec = ctypes.create_string_buffer(b"\0\0" + address.raw[2:], 16)
+        assert libc.sendto(udp.fileno(), b"x", 1, 0, unspec, 16) == -1
     assert _targets(network_refusals) == [
         ("sendmmsg(dns-query=native.example.com)", f"{OUTSIDE}:53"),
         ("res_query", "native.example.org"),
+        ("sendto(dns-query=?)", f"{OUTSIDE}:53"),
     ]
 
 

@@ -5,7 +5,7 @@
  *   - connect, sendto, sendmsg, sendmmsg to an IPv4/IPv6 address outside 127.0.0.0/8 and ::1
  *     (an IPv4-mapped ::ffff:a.b.c.d is judged by a.b.c.d; 0.0.0.0 and :: reach this machine),
  *     to port 53 anywhere (a loopback DNS stub forwards outside), or of a family other than
- *     unix, netlink or AF_UNSPEC (which only dissolves a datagram socket's association);
+ *     unix, netlink or AF_UNSPEC (judged as IPv4 when sending, see refused());
  *   - the libc resolver calls res_query, res_search and res_send (and their res_n forms).
  * Host names are looked up in /etc/hosts only: glibc's own DNS client sends through
  * libc-internal functions that no preload can interpose, so this library switches the
@@ -24,6 +24,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,11 @@ static int loopback_ipv4(in_addr_t host_order) {
 }
 
 /* 1 and a printable target when sending to ``address`` is refused; NULL (a connected
- * socket's own peer) and addresses the kernel would reject anyway are left to the kernel. */
-static int refused(const struct sockaddr *address, socklen_t size, char *target, size_t room,
-                   unsigned *port_out) {
+ * socket's own peer) and addresses the kernel would reject anyway are left to the kernel.
+ * AF_UNSPEC given to connect dissolves an association; given to sendto/sendmsg, Linux's
+ * IPv4 UDP and raw sockets read it as AF_INET (a BSD compatibility rule), so it is judged so. */
+static int refused(const struct sockaddr *address, socklen_t size, int sending, char *target,
+                   size_t room, unsigned *port_out) {
     char text[INET6_ADDRSTRLEN];
     unsigned port;
     int local;
@@ -117,8 +120,11 @@ static int refused(const struct sockaddr *address, socklen_t size, char *target,
     switch (address->sa_family) {
     case AF_UNIX:
     case AF_NETLINK:
-    case AF_UNSPEC:
         return 0;
+    case AF_UNSPEC:
+        if (!sending)
+            return 0;
+        /* fall through */
     case AF_INET: {
         const struct sockaddr_in *in = (const struct sockaddr_in *)address;
         if (size < sizeof *in)
@@ -132,7 +138,7 @@ static int refused(const struct sockaddr *address, socklen_t size, char *target,
     case AF_INET6: {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
         const struct in6_addr *a = &in6->sin6_addr;
-        if (size < sizeof *in6)
+        if (size < offsetof(struct sockaddr_in6, sin6_scope_id)) /* the kernel's minimum */
             return 0;
         if (IN6_IS_ADDR_V4MAPPED(a)) {
             in_addr_t mapped;
@@ -154,12 +160,13 @@ static int refused(const struct sockaddr *address, socklen_t size, char *target,
     return !local || port == DNS_PORT;
 }
 
-/* Records and refuses a send of ``payload`` to ``address``; 0 when it may go. */
+/* Records and refuses a connect (``sending`` 0) or a send of ``payload`` to ``address``;
+ * 0 when it may go. */
 static int refuse_send(const char *call, const struct sockaddr *address, socklen_t size,
-                       const void *payload, size_t length) {
+                       int sending, const void *payload, size_t length) {
     char target[128], what[400];
     unsigned port = 0;
-    if (!refused(address, size, target, sizeof target, &port))
+    if (!refused(address, size, sending, target, sizeof target, &port))
         return 0;
     if (payload != NULL && port == DNS_PORT) {
         char name[256];
@@ -176,21 +183,21 @@ static int refuse_send(const char *call, const struct sockaddr *address, socklen
 /* ---- sockets -------------------------------------------------------------------------- */
 
 int connect(int fd, const struct sockaddr *address, socklen_t size) {
-    if (refuse_send("connect", address, size, NULL, 0))
+    if (refuse_send("connect", address, size, 0, NULL, 0))
         return -1;
     return real.connect(fd, address, size);
 }
 
 ssize_t sendto(int fd, const void *buffer, size_t length, int flags,
                const struct sockaddr *address, socklen_t size) {
-    if (refuse_send("sendto", address, size, buffer, length))
+    if (refuse_send("sendto", address, size, 1, buffer, length))
         return -1;
     return real.sendto(fd, buffer, length, flags, address, size);
 }
 
 static int refuse_message(const char *call, const struct msghdr *message) {
     const struct iovec *first = message->msg_iovlen > 0 ? message->msg_iov : NULL;
-    return refuse_send(call, message->msg_name, message->msg_namelen,
+    return refuse_send(call, message->msg_name, message->msg_namelen, 1,
                        first ? first->iov_base : NULL, first ? first->iov_len : 0);
 }
 
