@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +211,54 @@ def test_a_warm_resolve_works_with_the_registry_gone_and_imports_no_http_library
     # A configured image looks for no build source, and the cache needs no OpenSSL.
     assert not {m for m in modules if m.startswith("sindri_core.build")}
     assert "hashlib" not in modules
+
+
+CACHE_PROBE = """
+import sys
+from sindri_core.entry_points import find_entry_points
+names = {entry.name for entry in find_entry_points("sindri.providers")}
+print("docker" in names, "importlib.metadata" in sys.modules)
+"""
+
+
+def test_interpreters_sharing_a_cache_directory_keep_each_others_plugin_list(
+    tmp_path: Path,
+) -> None:
+    # A second venv over the same packages, the venv's python3 next to its python, and a
+    # PYTHONPATH entry: each sees its own sys.path. Taking turns, each scans
+    # (importlib.metadata) at most once; afterwards every one reads its own cache file.
+    other = tmp_path / "other-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True)
+    site = next((other / "lib").glob("python*/site-packages"))
+    here = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+    (site / "shared.pth").write_text(f"import site; site.addsitedir({here!r})\n")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    python = Path(sys.executable)
+    runs = {
+        "venv python": ([str(python)], {}),
+        "venv python3": ([str(python.with_name("python3"))], {}),
+        "other venv": ([str(other / "bin" / "python")], {}),
+        "PYTHONPATH": ([str(python)], {"PYTHONPATH": str(extra)}),
+    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["SINDRI_CACHE_DIR"] = str(tmp_path / "shared-cache")
+
+    def scanned(name: str) -> bool:
+        argv, extra_env = runs[name]
+        completed = subprocess.run(
+            [*argv, "-c", CACHE_PROBE],
+            capture_output=True,
+            text=True,
+            env={**env, **extra_env},
+            timeout=60,
+            check=True,
+        )
+        found, scan = completed.stdout.split()
+        assert found == "True", name  # the plugins were found either way
+        return scan == "True"
+
+    first = [scanned(name) for name in runs]
+    assert first == [True, False, True, True]  # python3 shares python's sys.path
+    assert [scanned(name) for name in runs] == [False] * len(runs)
+    assert len(list((tmp_path / "shared-cache" / "plugins").glob("*.cache"))) == 3
