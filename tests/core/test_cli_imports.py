@@ -79,6 +79,7 @@ def test_version_imports_nothing_but_click(tmp_path: Path) -> None:
     ]
     assert not _top_level(modules) & {"pluggy", "attr", "attrs", "cattrs", "ruamel"}
     assert "importlib.metadata" not in modules
+    assert "signal" not in modules  # the SIGTERM handler is installed when a command runs
 
 
 def _provider_modules(modules: set[str]) -> set[str]:
@@ -102,16 +103,51 @@ def test_config_validate_loads_each_provider_plugin_but_nothing_behind_it(
         deployment:
           provider: docker
           image: ghcr.io/pacphi/sindri:3.1.0
+          image_config:
+            registry: ghcr.io/pacphi/sindri
+            version: "^3.1.0"
         providers:
           docker:
             network: bridge
         """
     )
+    _modules_after(tmp_path, "-c", str(config), "config", "validate")  # fills the plugin cache
     modules = _modules_after(tmp_path, "-c", str(config), "config", "validate")
     assert {f"{p}.plugin" for p in PROVIDERS} <= modules  # all five really were loaded
     assert _provider_modules(modules) == {"sindri_providers_docker.settings"}
     assert not _top_level(modules) & HTTP
     assert "sindri_core.lifecycle" not in modules
+    # Only a failure, a prerequisite check, `sindri providers` or a providers.k8s section
+    # needs these (docs/adr/0022-fast-paths.md); a plain range needs no semver parser.
+    assert not modules & {
+        "traceback",
+        "importlib.util",
+        "importlib.metadata",
+        "sindri_core.plugin_status",
+        "sindri_core.prerequisites",
+        "sindri_core.config.local_cluster_section",
+        "sindri_core.image.semver",
+    }
+    assert "sindri_core.config.rules" in modules  # the version range really was checked
+
+
+def test_a_range_beyond_the_plain_forms_is_checked_by_the_semver_parser(
+    tmp_path: Path, write_config
+) -> None:
+    config = write_config(
+        """
+        version: "3.0"
+        name: imports
+        deployment:
+          provider: docker
+          image_config:
+            registry: ghcr.io/pacphi/sindri
+            version: ">=3.1.0 <3.4.0 || 4.x"
+        """
+    )
+    assert "sindri_core.image.semver" in _modules_after(
+        tmp_path, "-c", str(config), "config", "validate"
+    )
 
 
 @pytest.mark.parametrize("provider", ["docker", "kubernetes"])
