@@ -588,6 +588,10 @@ def _tag_pattern(suffix: str, majors: tuple[int, ...] | None) -> re.Pattern[str]
 
 _MAJOR_RE = re.compile(rf"\nv?({_NUM})\.")
 _LONG_NUMBER_RE = re.compile(r"[0-9]{16}")
+_DIGITS_AND_DOTS = re.compile(r"[0-9.\n]*")
+# X.Y.Z with numbers short enough to be safe (a longer one falls to the general scan).
+_SHORT = r"(?:0|[1-9][0-9]{0,14})"
+_PLAIN_VERSION = re.compile(rf"\n{_SHORT}\.{_SHORT}\.{_SHORT}(?=\n)")
 
 
 def _tag_lines(tags: Iterable[str]) -> str:
@@ -613,9 +617,10 @@ def _semver_tags(
     if majors == ():
         return []
     matches = _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
-    # Only a number of 16 digits or more can exceed npm's limit: one scan in C usually says
-    # there is none, which spares a Python-level check per tag.
-    if _LONG_NUMBER_RE.search(lines) is None:
+    # Only a number of 16 digits or more can exceed npm's limit: over every version, one scan
+    # in C usually says there is none, which spares a Python-level check per tag; the few
+    # versions of a short list of majors are cheaper to check one by one than that scan.
+    if majors is None and _LONG_NUMBER_RE.search(lines) is None:
         return matches
     return [
         m
@@ -709,9 +714,31 @@ def semver_tags(tags: Iterable[str], *, variant: str | None = None) -> list[str]
 def semver_tags_and_prereleases(
     tags: Iterable[str], *, variant: str | None = None
 ) -> tuple[list[str], int]:
-    """:func:`semver_tags`, and how many of them are prereleases, from the same scan."""
-    matches = _semver_tags(_tag_lines(tags), variant)
-    return [match[0] for match in matches], sum(1 for match in matches if match[4])
+    """:func:`semver_tags`, and how many of them are prereleases.
+
+    A warm resolve runs this over every tag just to say what was skipped, so the usual
+    registry, whose tags are all ``X.Y.Z``, is recognised by two cheap scans; otherwise the
+    patterns capture only the whole tag, which costs less than capturing every part.
+    """
+    lines = _tag_lines(tags)
+    count = lines.count("\n") - 1
+    if _DIGITS_AND_DOTS.fullmatch(lines) and len(_PLAIN_VERSION.findall(lines)) == count:
+        return lines[1:-1].split("\n"), 0  # every tag is a release (no "-" in any)
+    if _LONG_NUMBER_RE.search(lines) is not None:  # a number may exceed npm's limit
+        matches = _semver_tags(lines, variant)
+        return [match[0] for match in matches], sum(1 for match in matches if match[4])
+    suffix = re.escape(f"-{variant}") if variant else ""
+    versions = _whole_tag_pattern(suffix, prerelease=False).findall(lines)
+    return versions, len(_whole_tag_pattern(suffix, prerelease=True).findall(lines))
+
+
+@functools.lru_cache(maxsize=8)
+def _whole_tag_pattern(suffix: str, *, prerelease: bool) -> re.Pattern[str]:
+    """A version tag (as :func:`_tag_pattern`), captured whole; with ``prerelease`` only
+    those that carry one."""
+    pre = f"-{_PRE}" if prerelease else f"(?:-{_PRE})?"
+    version = rf"v?(?:{_NUM})\.(?:{_NUM})\.(?:{_NUM}){pre}(?:\+{_BUILD})?"
+    return re.compile(rf"\n({version}{suffix})(?=\n)")
 
 
 def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:
