@@ -298,3 +298,29 @@ def test_interpreters_sharing_a_cache_directory_keep_each_others_plugin_list(
     assert first == [True, False, True, True]  # python3 shares python's sys.path
     assert [scanned(name) for name in runs] == [False] * len(runs)
     assert len(list((tmp_path / "shared-cache" / "plugins").glob("*.cache"))) == 3
+
+
+def test_plan_of_a_local_dockerfile_imports_no_git_fetcher_and_no_compose_machinery(
+    tmp_path: Path, write_config
+) -> None:
+    # Read-only: the engine is asked about a deployment nobody made (a unique name).
+    config = write_config(
+        f"""
+        version: "3.0"
+        name: imports-{tmp_path.name[-20:].lower().replace("_", "-").strip("-")}
+        deployment:
+          provider: docker
+        """
+    )
+    (config.parent / "Dockerfile").write_text("FROM scratch\n")
+    modules, out = _probe(tmp_path, "-c", str(config), "plan")
+    assert "build    image:sindri:" in out  # the plan really was made
+    assert "sindri_providers_docker.deploy" in modules
+    assert not modules & {
+        "sindri_core.build.git_fetcher",
+        "sindri_core.build.source_cache",
+        "sindri_providers_docker.compose",
+        "sindri_providers_docker.teardown",
+        "sindri_providers_docker.container",
+        "packaging",
+    }
