@@ -30,9 +30,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from sindri_core.cache_dir import cache_root
 
@@ -43,9 +41,12 @@ MAX_CACHE_FILES = 16
 _CACHE_FORMAT = 3
 
 
-@attrs.frozen
-class PluginEntry:
-    """One entry point: its name, what it loads, and the distribution that declares it."""
+class PluginEntry(NamedTuple):
+    """One entry point: its name, what it loads, and the distribution that declares it.
+
+    A named tuple rather than an attrs class: every command creates this class at start-up,
+    and a named tuple costs a fraction of one (docs/adr/0022-fast-paths.md).
+    """
 
     name: str
     value: str  # "package.module" or "package.module:attribute"
@@ -128,7 +129,7 @@ def _read_cache(path: Path, fingerprint: dict[str, Any]) -> list[PluginEntry] | 
 
 
 def _write_cache(path: Path, fingerprint: dict[str, Any], entries: list[PluginEntry]) -> None:
-    data = {"fingerprint": fingerprint, "entries": [attrs.asdict(e) for e in entries]}
+    data = {"fingerprint": fingerprint, "entries": [e._asdict() for e in entries]}
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
