@@ -398,3 +398,44 @@ def test_connect_to_nothing_says_deploy_first(busybox_project: Any, sindri_cli: 
     result = sindri_cli("connect", cwd=project.dir)
     assert result.exit_code == 1
     assert "is not deployed" in result.stderr
+
+
+SINDRI_WORKSPACE_CONFIG = """
+version: "3.0"
+name: {name}
+deployment:
+  provider: docker
+  resources:
+    memory: 128MB
+    cpus: 1
+"""
+
+
+def test_connect_makes_the_workspace_an_image_that_is_not_sindri_lacks(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    # The default workspace (/alt/home/developer/workspace) does not exist in busybox; the
+    # home volume is mounted at its parent, so the workspace can be made there.
+    project = busybox_project(config=SINDRI_WORKSPACE_CONFIG)
+    _deploy(sindri_cli, project)
+    result = sindri_cli("connect", "sh", "-c", "pwd > ../where", cwd=project.dir)
+    assert result.exit_code == 0, result.stderr
+    where = docker("exec", project.name, "cat", "/alt/home/developer/where").stdout.strip()
+    assert where == "/alt/home/developer/workspace"
+    assert "Created the workspace /alt/home/developer/workspace" in result.stderr
+
+
+def test_connect_falls_back_to_the_home_mount_when_the_workspace_cannot_be_made(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    # A dev user who may not write the root-owned home volume: the workspace cannot be made.
+    passwd = "root:x:0:0::/root:/bin/sh\\ndeveloper:x:1000:1000::/home/developer:/bin/sh\\n"
+    script = f"mkdir -p /etc /tmp && chmod 1777 /tmp && printf '{passwd}' > /etc/passwd"
+    project = busybox_project(
+        config=SINDRI_WORKSPACE_CONFIG, extra=(f'RUN ["/bin/sh", "-c", "{script}"]',)
+    )
+    _deploy(sindri_cli, project)
+    result = sindri_cli("connect", "sh", "-c", "pwd > /tmp/where", cwd=project.dir)
+    assert result.exit_code == 0, result.stderr
+    assert docker("exec", project.name, "cat", "/tmp/where").stdout.strip() == "/alt/home/developer"
+    assert "connecting in /alt/home/developer" in result.stderr
