@@ -285,6 +285,6 @@ def test_a_dockerignore_pattern_docker_refuses_is_an_error_naming_file_line_and_
     result = sindri_cli(*command, cwd=project)
 
     assert result.exit_code == 2, result.stderr
-    first = result.stderr.splitlines()[0]
+    first = result.diagnostics.splitlines()[0]
     assert first.startswith(f"error: {project / '.dockerignore'}:3: invalid pattern '[a-b-c]'")
     assert "Traceback" not in result.stderr and forge.built == []

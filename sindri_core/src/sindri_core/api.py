@@ -94,7 +94,7 @@ class Project:
         if self._runner is None:
             from sindri_core.runner import CommandRunner
 
-            self._runner = CommandRunner()
+            self._runner = CommandRunner(console=self.console)
         return self._runner
 
     @classmethod
@@ -249,6 +249,10 @@ class Project:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    @property
+    def _described(self) -> str:
+        return f"{self.config.name} ({self.provider.name})"
+
     def _ready(self, operation: str) -> ProviderContext[Any]:
         """Fail early when the provider lacks ``operation`` or its prerequisites; else the
         context to run it with."""
@@ -313,9 +317,10 @@ class Project:
 
         source = self.build_source()
         ctx = self._ready("build")
-        build = self.fetch_build_context(source, refresh=refresh)
-        with self._output_dir(ctx):
-            return self.hooks.build(ctx, build, BuildOptions(force=force))
+        with self.console.operation(f"Building the image of {self._described}"):
+            build = self.fetch_build_context(source, refresh=refresh)
+            with self._output_dir(ctx):
+                return self.hooks.build(ctx, build, BuildOptions(force=force))
 
     def deploy(
         self,
@@ -335,7 +340,7 @@ class Project:
         if options.dry_run:
             return self.plan(from_source=from_source, force=options.force)
         self.hooks.require("deploy")
-        with self._exclusive("deploy"):
+        with self._exclusive("deploy"), self.console.operation(f"Deploying {self._described}"):
             return self._deploy(options, skip_verification, from_source, refresh)
 
     def _deploy(
@@ -377,17 +382,17 @@ class Project:
         from sindri_core.lifecycle import DestroyOptions
 
         ctx = self._ready("destroy")
-        with self._exclusive("destroy"):
+        with self._exclusive("destroy"), self.console.operation(f"Destroying {self._described}"):
             return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
         ctx = self._ready("start")
-        with self._exclusive("start"):
+        with self._exclusive("start"), self.console.operation(f"Starting {self._described}"):
             return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
         ctx = self._ready("stop")
-        with self._exclusive("stop"):
+        with self._exclusive("stop"), self.console.operation(f"Stopping {self._described}"):
             return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:

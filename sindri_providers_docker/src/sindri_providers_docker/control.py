@@ -90,8 +90,8 @@ def connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
     workspace = ctx.config.deployment.volumes.workspace
     probe_argv = ["/bin/sh", "-c", _login_probe(workspace.path)]
     probe = exec_output(ctx.runner, names.container, probe_argv)
-    user, shell, presence = ([*(probe or "").splitlines(), "", "", ""])[:3]
-    user = user.strip() or None
+    dev_user, shell, presence = ([*(probe or "").splitlines(), "", "", ""])[:3]
+    user = dev_user.strip() or None
     argv = exec_argv(
         names.container,
         command or (shell.strip() or "/bin/sh", "-l"),

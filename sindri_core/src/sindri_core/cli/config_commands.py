@@ -48,7 +48,7 @@ def validate(session: Session, as_json: bool) -> None:
     console = session.console()
     for warning in loaded.warnings:
         console.warn(warning)
-    click.echo(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
+    session.say(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
 
 
 @config.command("schema")
@@ -114,7 +114,7 @@ def init(
     parse_config(text, host.catalog, filename=str(output))  # bad -n/--profile fail here, exit 2
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {output} ({info.name}, {distro}, profile {profile}, name {name})")
+    session.say(f"Wrote {output} ({info.name}, {distro}, profile {profile}, name {name})")
 
 
 COMMANDS = [config]

@@ -37,8 +37,16 @@ class Session:
 
         quiet = self.json or self.verbosity < 0
         return Console(
-            verbosity=-1 if quiet else self.verbosity, progress=None if not quiet else False
+            verbosity=-1 if quiet else self.verbosity,
+            progress=None if not quiet else False,
+            steps=not quiet,
         )
+
+    def say(self, text: str) -> None:
+        """A confirmation of what a command did, on stdout; ``-q`` hides it (results a
+        command exists to show, and ``--json``, are echoed directly)."""
+        if self.verbosity >= 0:
+            click.echo(text)
 
     def project(self) -> Project:
         if self._project is None:

@@ -42,7 +42,7 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
         emit_json(built.to_json())
         return
     verb = "reused" if built.skipped else ("built and pushed" if built.pushed else "built")
-    click.echo(f"{built.reference} ({verb})")
+    session.say(f"{built.reference} ({verb})")
 
 
 @click.command("deploy")
@@ -107,13 +107,13 @@ def deploy(
         )
         return
     if result.unchanged:
-        click.echo(f"{session.project().config.name} is up to date: {result.reference}")
+        session.say(f"{session.project().config.name} is up to date: {result.reference}")
         return
     for message in result.messages:
-        click.echo(message)
-    click.echo(f"Deployed {session.project().config.name}: {result.reference}")
+        session.say(message)
+    session.say(f"Deployed {session.project().config.name}: {result.reference}")
     if result.connection:
-        click.echo(f"Connect with: {result.connection}")
+        session.say(f"Connect with: {result.connection}")
 
 
 @click.command("status")
@@ -155,7 +155,7 @@ def destroy(session: Session, yes: bool, volumes: bool) -> None:
         click.confirm(
             f"Destroy {project.config.name}{what} on {project.provider.name}?", abort=True
         )
-    click.echo(project.destroy(volumes=volumes).message)
+    session.say(project.destroy(volumes=volumes).message)
 
 
 def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
@@ -163,7 +163,7 @@ def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
     @pass_session
     def command(session: Session) -> None:
         result = getattr(session.project(), name)()
-        click.echo(result.message)
+        session.say(result.message)
 
     return command
 
