@@ -84,6 +84,8 @@ class Project:
         self.host = host
         self.console = console or Console(progress=False)
         self._runner = runner
+        # `deploy --env-file`: read instead of .env.local and .env.
+        self.env_file: Path | None = None
         self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
         self.hooks: ProviderHooks = host.hooks_for(self.provider)
 
@@ -134,7 +136,9 @@ class Project:
             or self.provider.default_config(),
             runner=self.runner,
             console=self.console,
-            secrets=SecretValues(tuple(self.config.secrets), self.project_dir),
+            secrets=SecretValues(
+                tuple(self.config.secrets), self.project_dir, env_file=self.env_file
+            ),
         )
 
     # -- image ---------------------------------------------------------------------------------

@@ -73,11 +73,13 @@ class SecretValues:
     :param secrets: the ``secrets`` list from the configuration.
     :param project_dir: where ``.env.local`` and ``.env`` are read.
     :param environ: the shell environment (``os.environ`` by default).
+    :param env_file: read instead of ``.env.local`` and ``.env`` (``deploy --env-file``).
     """
 
     secrets: tuple[Secret, ...]
     project_dir: Path
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
+    env_file: Path | None = None
     _dotenv: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:  # values must never reach a log through repr()
@@ -86,7 +88,8 @@ class SecretValues:
     def _dotenv_values(self) -> dict[str, str]:
         if self._dotenv is None:
             merged: dict[str, str] = {}
-            for name in (".env", ".env.local"):  # later files win: .env.local over .env
+            files = (self.env_file,) if self.env_file else (".env", ".env.local")
+            for name in files:  # later files win: .env.local over .env
                 path = self.project_dir / name
                 if path.is_file():
                     merged.update(parse_env_file(path))

@@ -13,6 +13,7 @@ from sindri_core.cli.main import (
     pass_session,
     startup_done,
 )
+from sindri_core.cli.rust_habits import renamed_commands
 
 
 @click.group("config")
@@ -21,10 +22,19 @@ def config() -> None:
 
 
 @config.command("validate")
+@click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False),
+    help="The file to validate (the same as -c).",
+)
 @json_option
 @pass_session
-def validate(session: Session, as_json: bool) -> None:
+def validate(session: Session, file: str | None, as_json: bool) -> None:
     """Validate sindri.yaml (exit 2 with file:line:column when invalid)."""
+    if file is not None:
+        session.config_path = file
     # The loader alone, not a Project: validation must stay fast (see benchmarks/startup.py).
     from sindri_core.config.loader import load_config
     from sindri_core.plugins import get_host
@@ -51,6 +61,38 @@ def validate(session: Session, as_json: bool) -> None:
     session.say(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
 
 
+@config.command("show")
+@json_option
+@pass_session
+def show(session: Session, as_json: bool) -> None:
+    """Print sindri.yaml as sindri reads it: validated, with every default filled in."""
+    from sindri_core.config.loader import load_config
+    from sindri_core.config.structure import converter
+    from sindri_core.plugins import get_host
+
+    loaded = load_config(session.config_path, get_host().catalog)
+    document = _without_nulls(converter().unstructure(loaded.config))
+    if as_json:
+        emit_json(document)
+        return
+    import sys
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.dump(document, sys.stdout)
+
+
+def _without_nulls(value: object) -> object:
+    """Unset optional settings left out, so what ``show`` prints validates as it is."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 @config.command("schema")
 def schema() -> None:
     """Print the JSON Schema of sindri.yaml (for editors and yaml-language-server)."""
@@ -74,6 +116,7 @@ def schema() -> None:
 @click.option("-n", "--name", help="Deployment name (default: the directory name).")
 @click.option("--profile", default="minimal", show_default=True, help="Extension profile.")
 @click.option(
+    "-d",
     "--distro",
     type=click.Choice(["ubuntu", "fedora", "opensuse"]),
     default="ubuntu",
@@ -88,7 +131,7 @@ def schema() -> None:
     show_default=True,
     help="Where to write.",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("-f", "--force", is_flag=True, help="Overwrite an existing file.")
 @pass_session
 def init(
     session: Session,
@@ -116,5 +159,8 @@ def init(
     output.write_text(text, encoding="utf-8")
     session.say(f"Wrote {output} ({info.name}, {distro}, profile {profile}, name {name})")
 
+
+for _renamed in renamed_commands("config"):
+    config.add_command(_renamed)
 
 COMMANDS = [config]

@@ -6,6 +6,7 @@ import click
 
 from sindri_core.cli.main import Session, emit_json, json_option, pass_session
 from sindri_core.cli.render import render_resolution, render_verification
+from sindri_core.cli.rust_habits import renamed_commands
 
 
 @click.group("image")
@@ -141,5 +142,8 @@ def _has_config(session: Session) -> bool:
         return False
     return True
 
+
+for _renamed in renamed_commands("image"):
+    image.add_command(_renamed)
 
 COMMANDS = [image]

@@ -126,7 +126,10 @@ COMMAND_MODULES = {
     "connect": "project_commands",
     "cache": "cache_commands",
     "completion": "completion_command",
+    "version": "version_command",
 }
+# Commands of the Rust tool that sindri names differently: answered, never listed.
+RUST_COMMANDS = {"completions", "doctor"}
 
 
 class SindriGroup(click.Group):
@@ -143,6 +146,10 @@ class SindriGroup(click.Group):
             module = importlib.import_module(f"sindri_core.cli.{COMMAND_MODULES[cmd_name]}")
             for command in module.COMMANDS:
                 self.add_command(accept_after(command))
+        if cmd_name not in self.commands and cmd_name in RUST_COMMANDS:
+            from sindri_core.cli.rust_habits import renamed_command
+
+            return renamed_command("", cmd_name)
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -152,6 +159,13 @@ class SindriGroup(click.Group):
         try:
             with deadline_scope():  # one registry deadline for the whole command
                 return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            from sindri_core.cli.rust_habits import hint_for_option
+
+            hint = hint_for_option(exc)
+            if hint is None:
+                raise
+            _report(ctx, hint, 2)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BrokenPipeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -47,11 +48,20 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
 
 @click.command("deploy")
 @click.option(
-    "--force", is_flag=True, help="Rebuild without cache and recreate, even when up to date."
+    "-f",
+    "--force",
+    is_flag=True,
+    help="Rebuild without cache and recreate, even when up to date.",
 )
 @click.option("--dry-run", is_flag=True, help="Same as `sindri plan`.")
-@click.option("--no-wait", is_flag=True, help="Do not wait until the environment runs.")
 @click.option(
+    "-w",
+    "--wait/--no-wait",
+    default=True,
+    help="Wait until the environment runs (the default), or not.",
+)
+@click.option(
+    "-t",
     "--timeout",
     type=click.IntRange(min=1),
     default=600,
@@ -63,11 +73,16 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
     is_flag=True,
     help="Do not verify signatures/provenance even if configured.",
 )
-@click.option("--from-source", is_flag=True, help="Build from the Sindri sources.")
+@click.option("--from-source", "--fs", is_flag=True, help="Build from the Sindri sources.")
 @click.option(
     "--refresh",
     is_flag=True,
     help="Bypass the tag-list cache; re-resolve a tag of the Sindri sources too.",
+)
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read secrets from this file instead of .env.local and .env.",
 )
 @json_option
 @pass_session
@@ -75,18 +90,24 @@ def deploy(
     session: Session,
     force: bool,
     dry_run: bool,
-    no_wait: bool,
+    wait: bool,
     timeout: int,
     skip_image_verification: bool,
     from_source: bool,
     refresh: bool,
+    env_file: Path | None,
     as_json: bool,
 ) -> None:
     """Deploy the environment."""
     from sindri_core.api import PlanReport
+    from sindri_core.errors import UsageError
     from sindri_core.lifecycle import DeployOptions
 
-    options = DeployOptions(force=force, wait=not no_wait, timeout=timeout, dry_run=dry_run)
+    options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
+    if env_file is not None:
+        if not env_file.is_file():
+            raise UsageError(f"--env-file {env_file}: no such file")
+        session.project().env_file = env_file.resolve()
     result = session.project().deploy(
         options,
         skip_verification=skip_image_verification,
@@ -119,6 +140,7 @@ def deploy(
 @click.command("status")
 @json_option
 @click.option(
+    "-w",
     "--watch",
     type=click.IntRange(min=1),
     metavar="S",
@@ -177,6 +199,14 @@ def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
 @pass_session
 def connect(session: Session, command: tuple[str, ...]) -> None:
     """Open a shell in the environment (or run COMMAND there)."""
+    if command and command[0].partition("=")[0] == "--command":
+        from sindri_core.errors import UsageError
+
+        # The Rust tool's `connect --command CMD` (which it ignored).
+        raise UsageError(
+            "sindri connect takes the command itself: `sindri connect ls -la`, or "
+            "`sindri connect sh -c 'ls -la'` for a shell line"
+        )
     result = session.project().connect(command)
     if result.message:
         click.echo(result.message, err=True)
