@@ -228,6 +228,13 @@ def test_a_foreign_container_with_the_same_name_is_not_touched(
     project = busybox_project()
     docker("run", "-d", "--name", project.name, busybox_image)
     foreign = _container_id(project.name)
+    planned = sindri_cli("plan", cwd=project.dir)
+    assert planned.exit_code == 0, planned.stderr
+    assert planned.stdout.splitlines()[2].startswith(
+        f"Deploy would refuse: a container named {project.name} exists and was not created"
+    )
+    assert "Up to date" not in planned.stdout
+    assert sindri_cli("plan", "--json", cwd=project.dir).json()["refusals"] != []
     result = sindri_cli("deploy", cwd=project.dir)
     assert result.exit_code == 1
     assert "was not created by sindri" in result.stderr

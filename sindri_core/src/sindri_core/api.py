@@ -66,6 +66,7 @@ class PlanReport:
             "compared": self.plan.not_compared is None and bool(self.plan.changes),
             "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
             "notes": list(self.plan.notes),
+            "refusals": list(self.plan.refusals),
         }
 
 
@@ -303,10 +304,17 @@ class Project:
         )
         raise OperationError(f"prerequisites for {self.provider.name} are missing: {missing}")
 
-    def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
-        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
+    def plan(
+        self, *, from_source: bool = False, force: bool = False, refresh: bool = False
+    ) -> PlanReport:
+        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing.
+
+        :param refresh: list the registry's tags afresh, as ``deploy --refresh`` does.
+        """
         self.hooks.require("plan")
-        image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
+        image = self.resolve_image(
+            planning=True, from_source=from_source, force_build=force, refresh=refresh
+        )
         if image.build is not None and image.build.dockerfile is not None:
             # A local context is at hand: refuse now a .dockerignore docker build refuses.
             from sindri_core.build.dockerignore import IgnoreRules
@@ -342,7 +350,7 @@ class Project:
 
         options = options or DeployOptions()
         if options.dry_run:
-            return self.plan(from_source=from_source, force=options.force)
+            return self.plan(from_source=from_source, force=options.force, refresh=refresh)
         self.hooks.require("deploy")
         with self._exclusive("deploy"), self.console.operation(f"Deploying {self._described}"):
             return self._deploy(options, skip_verification, from_source, refresh)

@@ -184,6 +184,9 @@ class Plan:
         the provider does not compare.
     :param not_compared: why the live state could not be read (missing tool, unreachable
         backend); the plan then shows the desired state only.
+    :param refusals: why ``deploy`` would refuse to go ahead, found in the live state (a
+        container of the same name that sindri did not create, say): a plan never shows as
+        possible what deploy refuses.
     """
 
     actions: tuple[PlannedAction, ...] = ()
@@ -191,12 +194,14 @@ class Plan:
     notes: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     not_compared: str | None = None
+    refusals: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:
         """Everything was compared and nothing would change."""
         return (
             self.not_compared is None
+            and not self.refusals
             and bool(self.changes)
             and all(c.action is ChangeAction.UNCHANGED for c in self.changes)
         )
@@ -209,6 +214,10 @@ class Plan:
         return attrs.evolve(
             result, actions=(), notes=(*self.notes, "up to date: deploy changes nothing")
         )
+
+    def refused(self, reason: str) -> Plan:
+        """This plan, which ``deploy`` would refuse for ``reason``."""
+        return attrs.evolve(self, refusals=(*self.refusals, reason))
 
     def uncompared(self, reason: str) -> Plan:
         """This plan (the desired state) with why the live state could not be read."""

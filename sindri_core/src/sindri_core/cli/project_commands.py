@@ -15,10 +15,13 @@ from sindri_core.cli.render import render_plan, render_status
 @click.command("plan")
 @json_option
 @click.option("--from-source", is_flag=True, help="Plan a build from the Sindri sources.")
+@click.option(
+    "--refresh", is_flag=True, help="Bypass the tag-list cache (as deploy --refresh does)."
+)
 @pass_session
-def plan(session: Session, as_json: bool, from_source: bool) -> None:
+def plan(session: Session, as_json: bool, from_source: bool, refresh: bool) -> None:
     """Show what deploy would do. Writes nothing and runs nothing that changes anything."""
-    report = session.project().plan(from_source=from_source)
+    report = session.project().plan(from_source=from_source, refresh=refresh)
     if as_json:
         emit_json(report.to_json())
     else:

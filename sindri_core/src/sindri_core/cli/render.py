@@ -32,6 +32,8 @@ def render_plan(report) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"Provider: {report.provider}")
     click.echo(f"Image:    {image.reference or 'none'}  ({image.source.value}: {image.reason})")
     plan = report.plan
+    for refusal in plan.refusals:
+        click.echo(f"Deploy would refuse: {refusal}")
     if plan.not_compared is not None:
         click.echo(f"Could not compare with what runs ({plan.not_compared}); desired state:")
     elif plan.up_to_date:
