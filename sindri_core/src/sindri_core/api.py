@@ -173,11 +173,16 @@ class Project:
             )
         return self.fetch_build_context(resolution.build, refresh=refresh)
 
-    def build_source(self, *, from_source: bool = False) -> BuildSource:
+    def build_source(self, *, from_source: bool = False, deployable: bool = False) -> BuildSource:
         """The source ``build``, ``image context`` and ``deploy --force`` build from
-        (docs/IMAGE_MANAGEMENT.md), whatever image is configured. Decided offline.
+        (docs/IMAGE_MANAGEMENT.md). Decided offline.
 
-        :raises UsageError: the provider never builds.
+        :param deployable: only a source ``deploy --force`` would build (``sindri build``):
+            with an image configured, that is a present one (a local Dockerfile,
+            ``buildFromSource.enabled``, ``--from-source``), never the Sindri sources fetched
+            as a fallback.
+        :raises UsageError: the provider never builds, or (``deployable``) deploy would run
+            the configured image rather than build one.
         """
         if not self.provider.capabilities.can_build:
             raise UsageError(
@@ -186,7 +191,17 @@ class Project:
             )
         from sindri_core.build.sources import select_source
 
-        return select_source(self.config, self.project_dir, from_source).source
+        choice = select_source(self.config, self.project_dir, from_source)
+        deployment = self.config.deployment
+        configured = deployment.image_config is not None or deployment.image
+        if deployable and configured and not choice.present:
+            what = "image_config" if deployment.image_config is not None else "image"
+            raise UsageError(
+                f"nothing to build: deploy (and deploy --force) runs deployment.{what}, and "
+                "there is no ./Dockerfile, ./v3/Dockerfile or ./deploy/Dockerfile; add one, "
+                "set deployment.buildFromSource.enabled, or pass --from-source"
+            )
+        return choice.source
 
     def fetch_build_context(self, source: BuildSource, *, refresh: bool = False) -> BuildContext:
         """Materialise ``source``: the local Dockerfile in place, or the Sindri sources from
@@ -323,11 +338,14 @@ class Project:
         plan = self.hooks.plan(self.context(), image)
         return PlanReport(provider=self.provider.name, image=image, plan=plan)
 
-    def build(self, *, force: bool = False, refresh: bool = False) -> BuiltImage:
-        """The provider's build step alone: build once (in CI), deploy many times."""
+    def build(
+        self, *, force: bool = False, refresh: bool = False, from_source: bool = False
+    ) -> BuiltImage:
+        """The provider's build step alone: build once (in CI), deploy many times. It builds
+        what ``deploy --force`` would build, and refuses when that deploy builds nothing."""
         from sindri_core.lifecycle import BuildOptions
 
-        source = self.build_source()
+        source = self.build_source(from_source=from_source, deployable=True)
         ctx = self._ready("build")
         with self.console.operation(f"Building the image of {self._described}"):
             build = self.fetch_build_context(source, refresh=refresh)

@@ -1,8 +1,8 @@
 """Human-facing output. Everything here goes to stderr; stdout carries results and ``--json``.
 
 Steps (``step``) are the progress of a command. On a terminal each is shown when it starts;
-without one (a CI log) each becomes one line when it ends, with its outcome and duration
-(ADR 0019). ``-q`` and ``--json`` hide them; warnings and errors are always shown. ``-v``
+without one (a CI log) each becomes one line when it ends well, with its duration; a step that fails
+is followed by the error, its outcome (ADR 0019). ``-q`` and ``--json`` hide them; warnings and errors are always shown. ``-v``
 adds details: every external command run, with its duration (written by the runner).
 """
 
@@ -64,16 +64,18 @@ class Console:
         self._open = (message, time.monotonic())
 
     def end_step(self, *, ok: bool) -> None:
-        """The open step ended (without a terminal: its line, with outcome and duration)."""
+        """The open step ended. Without a terminal, a step that ended well becomes its line
+        with its duration; a failed one says nothing: the error that follows is its outcome
+        (and a failure stays one line on stderr)."""
         if self._open is not None:
             message, started = self._open
             self._open = None
-            self._outcome(message, started, ok)
+            if ok:
+                self._done(message, started)
 
-    def _outcome(self, message: str, started: float, ok: bool) -> None:
+    def _done(self, message: str, started: float) -> None:
         if not self.progress:
-            outcome = "done" if ok else "failed"
-            self._write(f"» {message}: {outcome} ({time.monotonic() - started:.1f}s)")
+            self._write(f"» {message}: done ({time.monotonic() - started:.1f}s)")
 
     @contextlib.contextmanager
     def operation(self, message: str) -> Iterator[None]:
@@ -89,10 +91,9 @@ class Console:
             yield
         except BaseException:
             self.end_step(ok=False)
-            self._outcome(message, started, ok=False)
             raise
         self.end_step(ok=True)
-        self._outcome(message, started, ok=True)
+        self._done(message, started)
 
     def info(self, message: str) -> None:
         """A fact the user asked to see; hidden by ``-q``."""

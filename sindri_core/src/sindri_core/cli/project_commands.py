@@ -37,11 +37,12 @@ def plan(session: Session, as_json: bool, from_source: bool, refresh: bool) -> N
     is_flag=True,
     help="Re-resolve a tag of the Sindri sources too (branches always are).",
 )
+@click.option("--from-source", "--fs", is_flag=True, help="Build from the Sindri sources.")
 @json_option
 @pass_session
-def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
-    """Run the provider's build step alone (build once, deploy many)."""
-    built = session.project().build(force=force, refresh=refresh)
+def build(session: Session, force: bool, refresh: bool, from_source: bool, as_json: bool) -> None:
+    """Build what `deploy --force` would build, alone (build once, deploy many)."""
+    built = session.project().build(force=force, refresh=refresh, from_source=from_source)
     if as_json:
         emit_json(built.to_json())
         return
