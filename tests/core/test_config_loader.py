@@ -401,7 +401,7 @@ def test_error_through_the_cli_is_one_line_exit_2(write_config: Any, sindri_cli:
     path = write_config(config_text("dokcer"))
     result = sindri_cli("config", "validate", "--json", cwd=path.parent)
     assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.json()["valid"] is False  # --json: the report on stdout too (ADR 0019)
     assert result.stderr == (
         "error: sindri.yaml:4:13: deployment.provider: 'dokcer' is not a provider; installed: "
         "devpod, docker, docker-compose, e2b, fly, k8s, kubernetes (did you mean 'docker'?)\n"

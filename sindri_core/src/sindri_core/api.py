@@ -335,8 +335,22 @@ class Project:
             from sindri_core.build.dockerignore import IgnoreRules
 
             IgnoreRules.for_context(image.build.dockerfile.parent)
-        plan = self.hooks.plan(self.context(), image)
+        ctx = self.context()
+        self._warn_left_out_secrets(ctx)
+        plan = self.hooks.plan(ctx, image)
         return PlanReport(provider=self.provider.name, image=image, plan=plan)
+
+    def check_secrets(self) -> tuple[list[ConfigError], list[str]]:
+        """What plan and deploy would refuse about the secrets, and what they would leave
+        out (:meth:`SecretValues.check`); Vault is not read."""
+        from sindri_core.secrets import SecretValues
+
+        secrets = SecretValues(tuple(self.config.secrets), self.project_dir, env_file=self.env_file)
+        return secrets.check(files=self.provider.capabilities.file_secrets)
+
+    def _warn_left_out_secrets(self, ctx: ProviderContext[Any]) -> None:
+        for warning in ctx.secrets.check(files=self.provider.capabilities.file_secrets)[1]:
+            self.console.warn(warning)
 
     def build(
         self, *, force: bool = False, refresh: bool = False, from_source: bool = False
@@ -386,6 +400,7 @@ class Project:
                 image = attrs.evolve(image, reference=report.reference, digest=report.digest)
         ctx = self.context()
         self._require_prerequisites(ctx)
+        self._warn_left_out_secrets(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
         with self._output_dir(ctx):
             return self.hooks.deploy(ctx, image, build, options)

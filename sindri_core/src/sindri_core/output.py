@@ -1,9 +1,10 @@
 """Human-facing output. Everything here goes to stderr; stdout carries results and ``--json``.
 
 Steps (``step``) are the progress of a command. On a terminal each is shown when it starts;
-without one (a CI log) each becomes one line when it ends well, with its duration; a step that fails
-is followed by the error, its outcome (ADR 0019). ``-q`` and ``--json`` hide them; warnings and errors are always shown. ``-v``
-adds details: every external command run, with its duration (written by the runner).
+without one (a CI log) each becomes one line when it ends well, with its duration; a step
+that fails is followed by the error, its outcome (ADR 0019). ``-q`` and ``--json`` hide
+them; warnings and errors are always shown. ``-v`` adds details: every external command run,
+with its duration (written by the runner).
 """
 
 from __future__ import annotations

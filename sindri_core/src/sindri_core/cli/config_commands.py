@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -32,18 +33,29 @@ def config() -> None:
 @json_option
 @pass_session
 def validate(session: Session, file: str | None, as_json: bool) -> None:
-    """Validate sindri.yaml (exit 2 with file:line:column when invalid)."""
+    """Validate sindri.yaml: every error with its file:line:column (exit 2 when invalid),
+    including the secrets plan and deploy would refuse."""
     if file is not None:
         session.config_path = file
     # The loader alone, not a Project: validation must stay fast (see benchmarks/startup.py).
     from sindri_core.config.loader import load_config
+    from sindri_core.errors import ConfigError
     from sindri_core.plugins import get_host
 
     catalog = get_host().catalog
-    loaded = load_config(session.config_path, catalog)
+    try:
+        loaded = load_config(session.config_path, catalog)
+    except ConfigError as exc:
+        _invalid(session, as_json, None, [exc])
     startup_done()
     provider = catalog.lookup(loaded.config.deployment.provider)
     provider_name = provider.name if provider is not None else loaded.config.deployment.provider
+    secret_errors, secret_warnings = _check_secrets(loaded, provider)
+    if secret_errors:
+        for warning in (*loaded.warnings, *secret_warnings):
+            session.console().warn(warning)
+        _invalid(session, as_json, loaded.path, secret_errors)
+    warnings = [*loaded.warnings, *secret_warnings]
     if as_json:
         emit_json(
             {
@@ -51,14 +63,70 @@ def validate(session: Session, file: str | None, as_json: bool) -> None:
                 "path": str(loaded.path),
                 "name": loaded.config.name,
                 "provider": provider_name,
-                "warnings": list(loaded.warnings),
+                "warnings": warnings,
             }
         )
         return
     console = session.console()
-    for warning in loaded.warnings:
+    for warning in warnings:
         console.warn(warning)
     session.say(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
+
+
+# Enough to fix a file in one go; a file with more is best fixed from the top.
+MAX_REPORTED_ERRORS = 20
+
+
+def _check_secrets(loaded: Any, provider: Any) -> tuple[list[Any], list[str]]:
+    """What plan and deploy would refuse about the secrets (Vault is not read)."""
+    if not loaded.config.secrets:
+        return [], []
+    from sindri_core.config.loader import display_name
+    from sindri_core.secrets import SecretValues
+
+    secrets = SecretValues(tuple(loaded.config.secrets), loaded.path.parent)
+    files = provider is None or provider.capabilities.file_secrets
+    errors, warnings = secrets.check(files=files)
+    for error in errors:
+        error.file = error.file or display_name(loaded.path)
+    return list(errors), warnings
+
+
+def _invalid(session: Session, as_json: bool, path: Path | None, found: list[Any]) -> NoReturn:
+    """Every error (up to :data:`MAX_REPORTED_ERRORS`), one line each on stderr, and with
+    ``--json`` the document on stdout (docs/JSON_OUTPUT.md); exit 2."""
+    from sindri_core.errors import ConfigErrors
+
+    errors = [inner for error in found for inner in ConfigErrors([error]).errors]
+    errors.sort(key=lambda e: (e.line is None, e.line or 0, e.column or 0))  # file order
+    shown = errors[:MAX_REPORTED_ERRORS]
+    if as_json:
+        first = ConfigErrors(errors)
+        emit_json(
+            {
+                "valid": False,
+                "path": str(path) if path is not None else first.file,
+                "error": {"message": str(first), "exit_code": 2, "kind": "config"},
+                "errors": [_error_json(error) for error in shown],
+                "more_errors": len(errors) - len(shown),
+            }
+        )
+    for error in shown:
+        click.echo(f"error: {error}", err=True)
+    if len(errors) > len(shown):
+        click.echo(f"error: ... and {len(errors) - len(shown)} more errors", err=True)
+    raise SystemExit(2)
+
+
+def _error_json(error: Any) -> dict[str, Any]:
+    return {
+        "message": error.message,
+        "file": error.file,
+        "line": error.line,
+        "column": error.column,
+        "path": error.path,
+        "hint": error.hint,
+    }
 
 
 @config.command("show")
