@@ -174,7 +174,8 @@ def test_providers_text(sindri_cli: Any) -> None:
 def test_no_providers_says_what_to_install(sindri_host: PluginHost, sindri_cli: Any) -> None:
     result = sindri_cli("providers")
     assert result.exit_code == 0
-    assert "No providers installed (pip install sindri-providers-docker" in result.stdout
+    assert "No providers installed: pip install 'sindri-core[all]'" in result.stdout
+    assert "from a checkout of sindri: pip install ./sindri_providers_docker" in result.stdout
 
 
 # -- image resolve: levels 1, 2 and 4 -------------------------------------------------------------
@@ -352,13 +353,14 @@ class Chatty(InfoOnlyProvider):
         raise OperationError("tool failed:\n  line one\n  line two\n")
 
 
-def test_multi_line_error_is_shown_on_one_line(
+def test_a_multi_line_error_keeps_its_lines_under_the_error_line(
     sindri_host: PluginHost, register_provider: Any, write_config: Any, sindri_cli: Any
 ) -> None:
+    # A tool's output quoted in an error stays readable: its lines are not run together.
     register_provider(Chatty("chatty"), name="chatty-plugin")
     path = write_config(config_text("chatty", "image: ghcr.io/x/y:1.0.0"))
     result = sindri_cli("plan", cwd=path.parent)
-    assert (result.exit_code, result.stderr) == (1, "error: tool failed: line one line two\n")
+    assert (result.exit_code, result.stderr) == (1, "error: tool failed:\n  line one\n  line two\n")
 
 
 # -- lifecycle commands ----------------------------------------------------------------------------

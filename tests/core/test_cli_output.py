@@ -111,3 +111,27 @@ def test_shown_argv_quotes_like_a_shell_and_masks_url_credentials() -> None:
     assert shown_argv(["git", "clone", "https://x:y@h/r", "a b"]) == (
         "git clone 'https://***@h/r' 'a b'"
     )
+
+
+class Noisy(RecordingProvider):
+    @hookimpl
+    def sindri_start(self, ctx: ProviderContext) -> OperationResult:
+        raise OperationError(
+            "the machine exited; its last log lines:\n    first line\n    second line\n"
+            "Rolled back what this start created: nothing"
+        )
+
+
+def test_an_error_keeps_the_lines_of_what_it_quotes(
+    register_provider: Any, write_config: Any, sindri_cli: Any
+) -> None:
+    register_provider(Noisy("noisy"))
+    path = write_config(config_text("noisy", "image: ghcr.io/x/y:1.0.0"))
+    result = sindri_cli("start", cwd=path.parent)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: the machine exited; its last log lines:",
+        "    first line",
+        "    second line",
+        "  Rolled back what this start created: nothing",
+    ]

@@ -288,7 +288,11 @@ ERRORS = [
         config_text("fly"),
         "4:13",
         "deployment.provider",
-        ["'fly' is not a provider", "pip install sindri-providers-fly"],
+        [
+            "'fly' is not a provider",
+            "pip install sindri-providers-fly (or 'sindri-core[fly]')",
+            "from a checkout of sindri: pip install ./sindri_providers_fly",
+        ],
         id="provider-not-installed",
     ),
     pytest.param(
@@ -316,7 +320,11 @@ ERRORS = [
         config_text("alpha", rest="providers:\n  kubernetes:\n    namespace: dev"),
         "6:3",
         "providers.kubernetes",
-        ["no installed provider is called 'kubernetes'", "pip install sindri-providers-k8s"],
+        [
+            "no installed provider is called 'kubernetes'",
+            "pip install sindri-providers-k8s (or 'sindri-core[k8s]')",
+            "pip install ./sindri_providers_k8s",
+        ],
         id="provider-section-not-installed",
     ),
     pytest.param(

@@ -260,7 +260,9 @@ def test_an_exiting_container_fails_the_deploy_with_its_last_logs(
     assert result.exit_code == 1
     assert "right after starting" in result.stderr
     assert "status 3" in result.stderr
-    assert "boom-from-the-container" in result.stderr
+    # The container's log lines stay lines of their own, under the error line.
+    assert "    boom-from-the-container" in result.stderr.splitlines()
+    assert result.diagnostics.splitlines()[0].startswith("error: deploy of ")
     assert "Rolled back" in result.stderr
     _assert_nothing_left(project)
 

@@ -42,6 +42,15 @@ class CommandResult:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def check(self) -> None:
+        """:raises ExternalCommandError: the command failed (its last lines say how)."""
+        if not self.ok:
+            detail = self.last_lines()
+            raise ExternalCommandError(
+                f"{describe(self.argv)} failed with exit status {self.returncode}"
+                + (f": {detail}" if detail else "")
+            )
+
     def last_lines(self, count: int = 5) -> str:
         text = (self.stderr or self.stdout).strip().splitlines()
         return " | ".join(line.strip() for line in text[-count:])
@@ -119,12 +128,8 @@ class CommandRunner:
             stderr=completed.stderr or "",
         )
         self._shown(argv, started, f"exit {result.returncode}")
-        if check and not result.ok:
-            detail = result.last_lines()
-            raise ExternalCommandError(
-                f"{describe(argv)} failed with exit status {result.returncode}"
-                + (f": {detail}" if detail else "")
-            )
+        if check:
+            result.check()
         return result
 
     def interactive(self, argv: Sequence[str], *, cwd: Path | None = None) -> int:

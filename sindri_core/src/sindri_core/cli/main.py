@@ -190,9 +190,7 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
         import traceback
 
         traceback.print_exc()
-    # One line, whatever the message carries (a tool's multi-line stderr, say).
-    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    click.echo(f"error: {one_line}", err=True)
+    click.echo(error_text(message), err=True)
     ctx.exit(code)
     raise AssertionError("unreachable")  # ctx.exit raises
 
@@ -204,6 +202,16 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
 def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug: bool) -> None:
     """Deploy a containerised development environment from one sindri.yaml."""
     ctx.obj = Session(config, -1 if quiet else verbose, debug)
+
+
+def error_text(message: str) -> str:
+    """``error: <first line>``; a message's further lines (a container's last log lines,
+    say) follow as they are, indented, so that what was on separate lines stays so."""
+    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return "error: "
+    rest = [line if line.startswith((" ", "\t")) else f"  {line}" for line in lines[1:]]
+    return "\n".join([f"error: {lines[0].strip()}", *rest])
 
 
 class Terminated(KeyboardInterrupt):

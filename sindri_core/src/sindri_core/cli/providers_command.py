@@ -44,7 +44,11 @@ def providers(session: Session, as_json: bool) -> None:
         )
         return
     if not infos:
-        click.echo("No providers installed (pip install sindri-providers-docker, ...).")
+        click.echo(
+            "No providers installed: pip install 'sindri-core[all]' for every provider, or "
+            "sindri-providers-docker (-fly, -devpod, -e2b, -k8s) for one; from a checkout of "
+            "sindri: pip install ./sindri_providers_docker (./sindri_providers_fly, ...)"
+        )
     for info in infos:
         aliases = f" (aliases: {', '.join(info.aliases)})" if info.aliases else ""
         plugin = host.plugin_name_of(info)

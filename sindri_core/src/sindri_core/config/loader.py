@@ -27,7 +27,7 @@ from sindri_core.config.schema import (
 from sindri_core.config.structure import converter
 from sindri_core.config.yaml_document import read_yaml
 from sindri_core.errors import ConfigError
-from sindri_core.provider import ProviderCatalog, ProviderInfo, distribution_for
+from sindri_core.provider import ProviderCatalog, ProviderInfo, install_hint
 from sindri_core.small_files import NotSmallText, read_small_text
 
 __all__ = [
@@ -211,9 +211,8 @@ def _suggest(name: str, names: Iterable[str]) -> str | None:
 
 
 def _install_hint(name: str) -> str | None:
-    """``pip install <distribution>`` when a first-party distribution ships ``name``."""
-    distribution = distribution_for(name)
-    return f"pip install {distribution}" if distribution is not None else None
+    """How to install the first-party distribution that ships ``name``, if one does."""
+    return install_hint(name)
 
 
 def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[str, Any]:
