@@ -211,21 +211,38 @@ def init(
     force: bool,
 ) -> None:
     """Write a commented sindri.yaml for a provider (valid as generated)."""
+    from sindri_core.build.sources import DOCKERFILE_CANDIDATES
     from sindri_core.config.init import default_name, render_config
     from sindri_core.config.loader import parse_config
-    from sindri_core.errors import UsageError
+    from sindri_core.errors import ConfigError, UsageError
     from sindri_core.plugins import get_host
 
     host = get_host()
     info = host.provider(provider_name)
     if output.exists() and not force:
         raise UsageError(f"{output} already exists; use --force to overwrite it")
-    name = name if name is not None else default_name(output.resolve().parent.name)
-    text = render_config(info, name=name, profile=profile, distro=distro)
-    parse_config(text, host.catalog, filename=str(output))  # bad -n/--profile fail here, exit 2
+    directory = output.resolve().parent
+    name = name if name is not None else default_name(directory.name)
+    dockerfile = next((c for c in DOCKERFILE_CANDIDATES if (directory / c).is_file()), None)
+    text = render_config(
+        info, name=name, profile=profile, distro=distro, local_dockerfile=dockerfile
+    )
+    try:
+        parse_config(text, host.catalog, filename=str(output))
+    except ConfigError as exc:  # a bad -n/--profile: named by its option, nothing written
+        option = _INIT_OPTIONS.get(exc.path or "")
+        if option is None:
+            raise
+        raise UsageError(f"{option}: {exc.message}", hint=exc.hint) from None
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     session.say(f"Wrote {output} ({info.name}, {distro}, profile {profile}, name {name})")
+    if dockerfile is not None and info.capabilities.can_build:
+        session.say(f"It builds ./{dockerfile}; no published image is configured")
+
+
+# The fields config init fills from its options.
+_INIT_OPTIONS = {"name": "-n/--name", "extensions.profile": "--profile"}
 
 
 for _renamed in renamed_commands("config"):
