@@ -5,6 +5,7 @@ line each with their outcome (ADR 0019)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -135,3 +136,60 @@ def test_an_error_keeps_the_lines_of_what_it_quotes(
         "    second line",
         "  Rolled back what this start created: nothing",
     ]
+
+
+def test_status_watch_json_is_json_lines_and_ctrl_c_ends_it_quietly(
+    register_provider: Any, write_config: Any, sindri_cli: Any, monkeypatch: Any
+) -> None:
+    register_provider(RecordingProvider("rec"))
+    path = write_config(config_text("rec", "image: ghcr.io/x/y:1.0.0"))
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise KeyboardInterrupt  # the user presses Ctrl-C during the third wait
+
+    monkeypatch.setattr("time.sleep", sleep)
+    result = sindri_cli("status", "--watch", "2", "--json", cwd=path.parent)
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert [json.loads(line)["state"] for line in lines] == ["running"] * 3
+
+
+def test_a_terminated_watch_still_says_so(
+    register_provider: Any, write_config: Any, sindri_cli: Any, monkeypatch: Any
+) -> None:
+    from sindri_core.cli.main import Terminated
+
+    register_provider(RecordingProvider("rec"))
+    path = write_config(config_text("rec", "image: ghcr.io/x/y:1.0.0"))
+
+    def sleep(seconds: float) -> None:
+        raise Terminated
+
+    monkeypatch.setattr("time.sleep", sleep)
+    result = sindri_cli("status", "--watch", "2", cwd=path.parent)
+    assert (result.exit_code, result.stderr) == (143, "error: terminated\n")
+
+
+def test_status_watch_redraws_in_place_on_a_terminal(
+    register_provider: Any, write_config: Any, sindri_cli: Any, monkeypatch: Any
+) -> None:
+    register_provider(RecordingProvider("rec"))
+    path = write_config(config_text("rec", "image: ghcr.io/x/y:1.0.0"))
+    monkeypatch.setattr("sindri_core.cli.project_commands._stdout_is_a_terminal", lambda: True)
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("time.sleep", sleep)
+    result = sindri_cli("status", "--watch", "2", cwd=path.parent)
+    assert result.exit_code == 0
+    blocks = result.stdout.split("\x1b[2J\x1b[H")
+    assert blocks[0] == "" and len(blocks) == 3  # each refresh starts on a cleared screen
+    assert all(block.startswith("Status: test-env (rec)") for block in blocks[1:])

@@ -132,7 +132,13 @@ def test_deploy_status_stop_start_destroy(busybox_project: Any, sindri_cli: Any)
 
     stop = sindri_cli("stop", cwd=project.dir)
     assert stop.exit_code == 0, stop.stderr
-    assert _status(sindri_cli, project)["state"] == "stopped"
+    stopped = _status(sindri_cli, project)
+    assert stopped["state"] == "stopped"
+    # Stopped is not drift: status says to start it, not to deploy.
+    assert "drift" not in stopped["details"]
+    assert stopped["details"]["hint"] == "`sindri start` starts it"
+    text = sindri_cli("status", cwd=project.dir).stdout
+    assert "sindri deploy" not in text and "Hint: `sindri start` starts it" in text
     assert sindri_cli("stop", cwd=project.dir).stdout.startswith(f"{project.name} is already")
 
     start = sindri_cli("start", cwd=project.dir)

@@ -54,10 +54,16 @@ class PlanReport:
     image: ImageResolution
     plan: Plan
 
+    @property
+    def reference(self) -> str | None:
+        """The image deploy would run: the provider's, when it knows better than the chain."""
+        return self.plan.reference or self.image.reference
+
     def to_json(self) -> dict[str, Any]:
         build = self.image.build.to_json() if self.image.build is not None else None
         return {
             "provider": self.provider,
+            "reference": self.reference,
             "image": self.image.to_json(),
             "build": build,
             "actions": [attrs.asdict(a) for a in self.plan.actions],

@@ -187,6 +187,8 @@ class Plan:
     :param refusals: why ``deploy`` would refuse to go ahead, found in the live state (a
         container of the same name that sindri did not create, say): a plan never shows as
         possible what deploy refuses.
+    :param reference: the image deploy would run, when the provider knows it better than the
+        chain's answer (a local Dockerfile's tag instead of the ``-SOURCE`` placeholder).
     """
 
     actions: tuple[PlannedAction, ...] = ()
@@ -195,6 +197,7 @@ class Plan:
     changes: tuple[Change, ...] = ()
     not_compared: str | None = None
     refusals: tuple[str, ...] = ()
+    reference: str | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -207,8 +210,14 @@ class Plan:
         )
 
     def compared(self, changes: Iterable[Change]) -> Plan:
-        """This plan with the live comparison; when nothing would change, no actions either."""
-        result = attrs.evolve(self, changes=tuple(changes))
+        """This plan with the live comparison; when nothing would change, no actions either,
+        and never an action that creates what exists unchanged."""
+        changes = tuple(changes)
+        unchanged = {c.resource for c in changes if c.action is ChangeAction.UNCHANGED}
+        actions = tuple(
+            a for a in self.actions if not (a.action == "create" and a.resource in unchanged)
+        )
+        result = attrs.evolve(self, changes=changes, actions=actions)
         if not result.up_to_date:
             return result
         return attrs.evolve(

@@ -186,11 +186,13 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             actions=tuple(_actions(prepared, image, built=False)),
             artifacts=tuple(prepared.artifacts(redacted=True)),
             notes=tuple(notes),
+            reference=prepared.inputs.image,
         ).uncompared(f"the Docker engine did not answer: {exc.message}")
     result = Plan(
         actions=tuple(_actions(prepared, image, built=built)),
         artifacts=tuple(prepared.artifacts(redacted=True)),
         notes=tuple(notes),
+        reference=prepared.inputs.image,
     ).compared(_changes(prepared, live, build, built=built, config_hash=config_hash))
     names = prepared.inputs.names
     if live.container is not None and not live.container.has_labels(names.labels):

@@ -25,7 +25,7 @@ def plan(session: Session, as_json: bool, from_source: bool, refresh: bool) -> N
     if as_json:
         emit_json(report.to_json())
     else:
-        render_plan(report)
+        render_plan(report, verbose=session.verbosity > 0)
 
 
 @click.command("build")
@@ -119,7 +119,10 @@ def deploy(
         refresh=refresh,
     )
     if isinstance(result, PlanReport):
-        emit_json(result.to_json()) if as_json else render_plan(result)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            render_plan(result, verbose=session.verbosity > 0)
         return
     if as_json:
         emit_json(
@@ -152,17 +155,44 @@ def deploy(
 )
 @pass_session
 def status(session: Session, as_json: bool, watch: int | None) -> None:
-    """Show the deployment's state and the image it runs."""
+    """Show the deployment's state and the image it runs.
+
+    With --watch: redrawn in place on a terminal; --json prints one JSON document per line
+    (JSON lines); Ctrl-C ends it quietly.
+    """
     project = session.project()
-    while True:
-        result = project.status()
-        if as_json:
-            emit_json(result.to_json())
-        else:
-            render_status(project.config.name, project.provider.name, result)
-        if watch is None:
-            return
-        time.sleep(watch)  # polling interval chosen by the user, not synchronisation
+    if watch is None:
+        _show_status(project, as_json)
+        return
+    from sindri_core.cli.main import Terminated
+
+    redraw = not as_json and _stdout_is_a_terminal()
+    try:
+        while True:
+            if redraw:
+                click.echo("\x1b[2J\x1b[H", nl=False, color=True)  # clear; cursor home
+            _show_status(project, as_json, one_line=True)
+            time.sleep(watch)  # polling interval chosen by the user, not synchronisation
+    except Terminated:
+        raise
+    except KeyboardInterrupt:
+        return  # the user ended the watch: not an error
+
+
+def _stdout_is_a_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _show_status(project, as_json: bool, one_line: bool = False) -> None:  # type: ignore[no-untyped-def]
+    result = project.status()
+    if as_json and one_line:
+        import json
+
+        click.echo(json.dumps(result.to_json(), default=str))
+    elif as_json:
+        emit_json(result.to_json())
+    else:
+        render_status(project.config.name, project.provider.name, result)
 
 
 @click.command("destroy")
