@@ -123,6 +123,7 @@ def test_providers_json_of_the_installed_distributions(sindri_cli: Any) -> None:
         "prebuilt_image": True,
         "gpu": True,
         "tools": ["docker"],
+        "environment": [],
     }
     assert providers["fly"]["capabilities"]["build"] == "remote"
     assert providers["devpod"]["capabilities"]["build"] == "smart"
@@ -146,6 +147,7 @@ def test_providers_json_shape(
                     "prebuilt_image": True,
                     "gpu": False,
                     "tools": ["true"],
+                    "environment": [],
                 },
             }
         ],
@@ -465,3 +467,13 @@ def test_missing_prerequisites_stop_the_command_with_install_hints(
         "error: prerequisites for unready are missing: flux (the flux CLI) — brew install flux\n"
     )
     assert provider.operations() == ["check_prerequisites"]
+
+
+def test_providers_names_the_environment_a_provider_needs(sindri_cli: Any) -> None:
+    # e2b needs no tool but an API key: it must not say "needs: nothing".
+    text = sindri_cli("providers").stdout
+    e2b = text.split("\ne2b ", 1)[1].split("\n")[2]
+    assert e2b.endswith("needs: E2B_API_KEY")
+    data = sindri_cli("providers", "--json").json()
+    (entry,) = [p for p in data["providers"] if p["name"] == "e2b"]
+    assert entry["capabilities"]["environment"] == ["E2B_API_KEY"]

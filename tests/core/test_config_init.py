@@ -180,3 +180,15 @@ def test_completion_scripts(sindri_cli, shell):
     result = sindri_cli("completion", shell)
     assert result.exit_code == 0
     assert "_SINDRI_COMPLETE" in result.stdout
+
+
+def test_shell_completion_offers_the_installed_providers_for_p():
+    from click.shell_completion import ShellComplete
+
+    from sindri_core.cli.main import cli
+
+    complete = ShellComplete(cli, {}, "sindri", "_SINDRI_COMPLETE")
+    offered = [item.value for item in complete.get_completions(["config", "init", "-p"], "d")]
+    assert offered == ["devpod", "docker", "docker-compose"]
+    everything = [item.value for item in complete.get_completions(["config", "init", "-p"], "")]
+    assert {"docker", "fly", "devpod", "e2b", "kubernetes", "k8s"} <= set(everything)

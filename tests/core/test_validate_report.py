@@ -162,3 +162,16 @@ def test_file_paths_are_relative_to_the_project(
     elsewhere.mkdir()
     result = sindri_cli("config", "validate", "-f", str(path), cwd=elsewhere)
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["latest", "Latest", "stable"])
+def test_version_latest_points_to_latest_stable(
+    rec: Any, write_config: Any, sindri_cli: Any, value: str
+) -> None:
+    path = write_config(
+        config_text("rec", f"image_config:\n  registry: ghcr.io/x/y\n  version: {value}")
+    )
+    result = sindri_cli("config", "validate", cwd=path.parent)
+    assert result.exit_code == 2
+    assert f"deployment.image_config.version: {value!r} is not a version range" in result.stderr
+    assert "resolution_strategy: latest-stable" in result.stderr

@@ -46,6 +46,9 @@ class Capabilities:
     file_secrets: bool = True
     """Whether it mounts ``source: file`` secrets into the environment; where it does not,
     ``config validate`` reports each such secret as ignored."""
+    environment: tuple[str, ...] = ()
+    """Environment variables it needs (an API key), e.g. ``("E2B_API_KEY",)``; named by
+    ``sindri providers`` beside the tools."""
 
     @property
     def can_build(self) -> bool:

@@ -96,6 +96,8 @@ def changed_lines(before: str, after: str) -> tuple[str, str]:
     removed: list[str] = []
     added: list[str] = []
     for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if CONFIG_HASH_LABEL in line:  # the hash of the rest: it changes with any setting
+            continue
         if line.startswith("- ") and line[2:].strip():
             removed.append(line[2:].strip())
         elif line.startswith("+ ") and line[2:].strip():

@@ -172,6 +172,13 @@ def schema() -> None:
     emit_json(document_schema(get_host().check_settings()))
 
 
+def _provider_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of -p: the installed providers' names and aliases."""
+    from sindri_core.plugins import get_host
+
+    return [name for name in get_host().catalog.all_names() if name.startswith(incomplete)]
+
+
 @config.command("init")
 @click.option(
     "-p",
@@ -179,6 +186,7 @@ def schema() -> None:
     "provider_name",
     default="docker",
     show_default=True,
+    shell_complete=_provider_names,
     help="Provider name or alias.",
 )
 @click.option("-n", "--name", help="Deployment name (default: the directory name).")

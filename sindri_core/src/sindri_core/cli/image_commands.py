@@ -44,7 +44,7 @@ def versions(session: Session, as_json: bool, constraint: str | None, refresh: b
     and image_config.allow_prerelease.
     """
     from sindri_core.errors import UsageError
-    from sindri_core.image.versions import list_versions
+    from sindri_core.image.versions import count, list_versions
 
     deployment = session.project().config.deployment
     if deployment.image_config is None:
@@ -63,7 +63,7 @@ def versions(session: Session, as_json: bool, constraint: str | None, refresh: b
     if not listing.tags:
         click.echo(
             f"no tag of {listing.registry} matches {listing.constraint} "
-            f"({listing.listed} tags listed)",
+            f"({count(listing.listed, 'tag')} listed)",
             err=True,
         )
 

@@ -7,6 +7,7 @@ traceback reaches the user unless ``--debug``.
 from __future__ import annotations
 
 import gc
+import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -169,7 +170,9 @@ class SindriGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BrokenPipeError:
-            raise  # the reader of stdout left (`| head -1`): click ends quietly
+            # The reader of stdout left (`sindri plan | head -1`): it has what it wanted.
+            _reader_left()
+            ctx.exit(0)
         except SindriError as exc:
             _report(ctx, str(exc), exc.exit_code)
         except Terminated:
@@ -232,4 +235,22 @@ def main(argv: list[str] | None = None) -> None:
     _sindri_owns_the_process = True
     gc.disable()
     signal.signal(signal.SIGTERM, _terminate)
-    cli.main(args=argv, prog_name="sindri")
+    try:
+        cli.main(args=argv, prog_name="sindri")
+    finally:
+        try:  # what is still buffered, while the exit status can still be chosen
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_left()
+
+
+def _reader_left() -> None:
+    """stdout's reader is gone: send what is left to /dev/null, so that flushing at exit
+    neither fails nor prints "Exception ignored" (the pattern the Python docs give)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (an in-process test runner's stream)
+        pass

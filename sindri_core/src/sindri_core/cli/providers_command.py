@@ -34,6 +34,7 @@ def providers(session: Session, as_json: bool) -> None:
                             "prebuilt_image": info.capabilities.prebuilt_image,
                             "gpu": info.capabilities.gpu,
                             "tools": list(info.capabilities.tools),
+                            "environment": list(info.capabilities.environment),
                         },
                     }
                     for info in infos
@@ -62,7 +63,7 @@ def providers(session: Session, as_json: bool) -> None:
         click.echo(
             f"    builds: {caps.build.value}; pre-built images: "
             f"{'yes' if caps.prebuilt_image else 'no'}; GPU: {'yes' if caps.gpu else 'no'}; "
-            f"needs: {', '.join(caps.tools) or 'nothing'}"
+            f"needs: {', '.join([*caps.tools, *caps.environment]) or 'nothing'}"
         )
     others = [r for r in host.plugins() if r.provider is None and r.status == "active"]
     for record in others:
