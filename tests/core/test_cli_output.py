@@ -193,17 +193,3 @@ def test_status_watch_redraws_in_place_on_a_terminal(
     blocks = result.stdout.split("\x1b[2J\x1b[H")
     assert blocks[0] == "" and len(blocks) == 3  # each refresh starts on a cleared screen
     assert all(block.startswith("Status: test-env (rec)") for block in blocks[1:])
-
-
-def test_a_step_outside_an_operation_shows_when_it_starts_without_a_terminal() -> None:
-    # `image verify`, `image context`: no operation ends them, so they are not held back.
-    stream = io.StringIO()
-    console = Console(progress=False, steps=True, stream=stream)
-    console.step("Verifying ghcr.io/x/y@sha256:0")
-    assert stream.getvalue() == "» Verifying ghcr.io/x/y@sha256:0\n"
-    with console.operation("Stopping demo (docker)"):
-        console.step("Stopping the container")
-        assert stream.getvalue().count("\n") == 1  # held until it ends
-    assert len(stream.getvalue().splitlines()) == 3
-    assert stream.getvalue().splitlines()[1].startswith("» Stopping the container: done (")
-    assert stream.getvalue().splitlines()[2].startswith("» Stopping demo (docker): done (")

@@ -41,7 +41,6 @@ class Console:
         self.progress = self.stream.isatty() if progress is None else progress
         self.steps = self.progress if steps is None else steps
         self._open: tuple[str, float] | None = None
-        self._operations = 0  # how many operations the current step is inside
 
     @property
     def stream(self) -> TextIO:
@@ -61,11 +60,8 @@ class Console:
         if not self._showing_steps:
             return
         self.end_step(ok=True)
-        if self.progress or not self._operations:
-            # Outside an operation no end is known: the step shows when it starts.
+        if self.progress:
             self._write(f"» {message}")
-            if not self.progress:
-                return
         self._open = (message, time.monotonic())
 
     def end_step(self, *, ok: bool) -> None:
@@ -92,14 +88,11 @@ class Console:
         if self.progress:
             self._write(f"» {message}")
         started = time.monotonic()
-        self._operations += 1
         try:
             yield
         except BaseException:
             self.end_step(ok=False)
             raise
-        finally:
-            self._operations -= 1
         self.end_step(ok=True)
         self._done(message, started)
 
