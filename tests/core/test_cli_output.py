@@ -193,3 +193,22 @@ def test_status_watch_redraws_in_place_on_a_terminal(
     blocks = result.stdout.split("\x1b[2J\x1b[H")
     assert blocks[0] == "" and len(blocks) == 3  # each refresh starts on a cleared screen
     assert all(block.startswith("Status: test-env (rec)") for block in blocks[1:])
+
+
+class Verifies(RecordingProvider):
+    """Takes a step outside any operation (as `image verify` does) from its status hook."""
+
+    @hookimpl
+    def sindri_status(self, ctx: ProviderContext, image: Any) -> Any:
+        ctx.console.step("Asking the backend")
+        return super().sindri_status(ctx, image)
+
+
+def test_a_step_outside_an_operation_ends_with_the_command(
+    register_provider: Any, write_config: Any, sindri_cli: Any
+) -> None:
+    register_provider(Verifies("verifies"))
+    path = write_config(config_text("verifies", "image: ghcr.io/x/y:1.0.0"))
+    result = sindri_cli("status", cwd=path.parent)
+    assert result.exit_code == 0
+    assert re.fullmatch(r"» Asking the backend: done \(\d+\.\ds\)\n", result.stderr)

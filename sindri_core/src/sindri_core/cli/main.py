@@ -49,6 +49,12 @@ class Session:
         if self.verbosity >= 0:
             click.echo(text)
 
+    def finish(self) -> None:
+        """The command succeeded: a step still open (one outside any operation, such as
+        ``image verify``'s) ended well."""
+        if self._project is not None:
+            self._project.console.end_step(ok=True)
+
     def project(self) -> Project:
         if self._project is None:
             from sindri_core.api import Project
@@ -159,7 +165,11 @@ class SindriGroup(click.Group):
 
         try:
             with deadline_scope():  # one registry deadline for the whole command
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
+            session = ctx.find_object(Session)
+            if session is not None:
+                session.finish()
+            return result
         except click.NoSuchOption as exc:
             from sindri_core.cli.rust_habits import hint_for_option
 
