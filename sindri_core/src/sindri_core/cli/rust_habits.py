@@ -28,6 +28,22 @@ OPTION_HINTS: dict[tuple[str, str], str] = {
         "sindri deploy builds only when the image chain ends in a build; set "
         "deployment.image or deployment.image_config to deploy an existing image"
     ),
+    (
+        "image versions",
+        "--format",
+    ): "`image versions --format json` is `sindri image versions --json`",
+    ("image versions", "--cli-version"): (
+        "sindri image versions lists the tags matching image_config.version; "
+        "`--constraint '^3.1'` asks for another range"
+    ),
+    ("image verify", "--no-signature"): (
+        "sindri image verify always checks the signature; image_config.verify_provenance "
+        "decides whether provenance is checked too"
+    ),
+    ("image verify", "--no-provenance"): (
+        "sindri image verify checks provenance only when image_config.verify_provenance is "
+        "true; set it to false"
+    ),
     ("config validate", "--check-extensions"): (
         "sindri validates extensions.profile/active/additional with the rest of "
         "sindri.yaml; there is no separate extension check"
