@@ -527,3 +527,13 @@ def test_a_planted_cache_file_is_a_miss_without_reading_it_all(plant) -> None:  
     plant(path)
     assert tag_cache.cached_tags("r.example", "a/b", fetch).tags == ("1.0.0",)
     assert len(calls) == 2
+
+
+def test_counts_in_notes_agree_with_their_nouns() -> None:
+    from sindri_core.image.versions import count
+
+    assert (count(1, "tag"), count(2, "tag"), count(0, "prerelease tag")) == (
+        "1 tag",
+        "2 tags",
+        "0 prerelease tags",
+    )
