@@ -118,7 +118,7 @@ def test_config_validate_reads_every_from_file(tmp_path: Path, sindri_cli: Any) 
     )
     missing = sindri_cli("config", "validate", cwd=tmp_path)
     assert missing.exit_code == 2
-    assert f"required secret TOKEN: {tmp_path / 'token'} does not exist" in missing.stderr
+    assert "secrets.TOKEN: required secret TOKEN is not set" in missing.stderr
     (tmp_path / "token").write_bytes(BINARY)
     binary = sindri_cli("config", "validate", cwd=tmp_path)
     assert binary.exit_code == 2
