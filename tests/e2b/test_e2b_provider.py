@@ -749,3 +749,67 @@ def test_deploy_builds_the_multi_stage_sindri_sources_locally_and_pushes_them(
     repo, tag = target.removeprefix(f"{registry.host}/").split(":")
     assert digest == registry.digest_of(repo, tag)
     assert create_body(e2b)["templateID"] == "demo-env"
+
+
+# -- what E2B refuses, refused by config validate -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("resources", "field"),
+    [
+        ({"cpus": 3}, "deployment.resources.cpus"),
+        ({"cpus": 34}, "deployment.resources.cpus"),
+        ({"cpus": 1}, None),
+        ({"cpus": 32}, None),
+        ({"memory": "64MB"}, "deployment.resources.memory"),
+        ({"memory": "1025MB"}, "deployment.resources.memory"),
+        ({"memory": "128MB"}, None),
+    ],
+)
+def test_config_validate_refuses_cpus_and_memory_e2b_refuses(
+    sindri_cli, image_project, write_config, resources, field
+):
+    """team/limits.go LimitResources (e2b-dev/infra 54693ff3): CPU 1 or even, ≤ 32; memory
+    ≥ 128 MiB and even."""
+    block = "".join(f"    {key}: {value}\n" for key, value in resources.items())
+    write_config(
+        IMAGE_CONFIG.replace("deployment:\n", "deployment:\n  resources:\n" + block, 1),
+        image_project,
+    )
+    result = sindri_cli("config", "validate", cwd=image_project)
+    if field is None:
+        assert result.exit_code == 0, result.stderr
+        return
+    assert result.exit_code == 2
+    assert field in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+
+
+@pytest.mark.parametrize("entry", ["0.0.0.0", "::", "::/0", "0.0.0.0/8"])
+def test_config_validate_refuses_unspecified_addresses_e2b_refuses(
+    sindri_cli, image_project, write_config, e2b, entry
+):
+    """handlers/sandbox_create.go validateEgressRules → IsSpecifiedIPOrCIDR."""
+    configure(write_config, image_project, blockedDomains=["192.0.2.7", entry])
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert result.exit_code == 2, result.stdout
+    assert "providers.e2b.blockedDomains[1]" in result.stderr and "0.0.0.0/0" in result.stderr
+    configure(write_config, image_project, allowedDomains=["pypi.org", entry])
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert result.exit_code == 2 and "providers.e2b.allowedDomains[1]" in result.stderr
+    configure(write_config, image_project, blockedDomains=["0.0.0.0/0"])
+    assert sindri_cli("config", "validate", cwd=image_project).exit_code == 0
+    assert not e2b.calls
+
+
+def test_config_validate_warns_about_a_timeout_above_one_hour(
+    sindri_cli, image_project, write_config
+):
+    configure(write_config, image_project, BUILD_CONFIG + "providers:\n  e2b:\n", timeout=7200)
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert "providers.e2b.timeout" in result.stdout + result.stderr
+    assert "1 hour" in result.stdout + result.stderr
+    configure(write_config, image_project, BUILD_CONFIG + "providers:\n  e2b:\n", timeout=3600)
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert "providers.e2b.timeout" not in result.stdout + result.stderr

@@ -103,6 +103,7 @@ if TYPE_CHECKING:
     from sindri_core.provider import (
         BuildLocation,
         Capabilities,
+        ConfigFinding,
         Prerequisite,
         PrerequisiteReport,
         ProviderInfo,
@@ -128,6 +129,7 @@ __all__ = [
     "CommandResult",
     "CommandRunner",
     "ConfigError",
+    "ConfigFinding",
     "Console",
     "ContainerInfo",
     "Credentials",
@@ -205,6 +207,7 @@ _EXPORTS = {
     # describing the provider
     "BuildLocation": "sindri_core.provider",
     "Capabilities": "sindri_core.provider",
+    "ConfigFinding": "sindri_core.provider",
     "Prerequisite": "sindri_core.provider",
     "PrerequisiteReport": "sindri_core.provider",
     "ProviderInfo": "sindri_core.provider",

@@ -104,11 +104,6 @@ def sdk_template(spec: TemplateSpec, credentials: Credentials | None) -> Any:
     return builder.set_envs(spec.env).set_workdir(spec.workdir).set_user(spec.user)
 
 
-def _memory_mb(ctx: ProviderContext) -> int:
-    memory = ctx.config.deployment.resources.memory_mb
-    return memory + (memory % 2)  # E2B requires an even number of megabytes
-
-
 def template_spec(
     ctx: ProviderContext,
     settings: E2bSettings,
@@ -119,7 +114,7 @@ def template_spec(
     common: dict[str, Any] = {
         "alias": derive_alias(ctx.name, settings),
         "cpu_count": ctx.config.deployment.resources.cpu_count,
-        "memory_mb": _memory_mb(ctx),
+        "memory_mb": ctx.config.deployment.resources.memory_mb,  # even: config_rules
         "env": template_environment(ctx),
         "workdir": ctx.config.deployment.volumes.workspace.path,
         "user": settings.user,
