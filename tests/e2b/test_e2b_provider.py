@@ -266,6 +266,29 @@ def test_single_stage_dockerfile_goes_through_the_sdk_with_variables_resolved(
     assert not (build_project / "e2b.Dockerfile").exists()  # never over the user's files
 
 
+def test_quoted_values_continuations_and_arg_expansion_build_as_a_template_directly(
+    sindri_cli, build_project, e2b
+):
+    """Issue 27: e2b 2.50's Dockerfile reading altered these, so sindri built them locally;
+    the SDK's current parser keeps them, and the definition it sent says so."""
+    (build_project / "Dockerfile").write_text(
+        "ARG BASE=busybox\n"
+        "FROM ${BASE}:1.36\n"
+        'ARG GREETING="hello world"\n'
+        'ENV QUOTED="a b=c \\"d\\"" \\\n'
+        "    PLAIN=x \\\n"
+        "    DERIVED=${GREETING}-$PLAIN\n"
+        "COPY busybox /bin/busybox\n"
+    )
+    result = sindri_cli("deploy", cwd=build_project)  # no buildRepository: no local build
+    assert result.exit_code == 0, result.stderr
+    definition = last_build(e2b)
+    assert definition["fromImage"] == "busybox:1.36"
+    env = steps(definition, "ENV")
+    assert ["GREETING", "hello world"] in env
+    assert ["QUOTED", 'a b=c "d"', "PLAIN", "x", "DERIVED", "hello world-x"] in env
+
+
 def template_builds(e2b) -> int:
     return len(e2b.requests("POST", "/v3/templates"))
 
@@ -313,7 +336,7 @@ def test_a_multi_stage_dockerfile_without_build_repository_exits_2(
     result = sindri_cli(command, cwd=build_project)
     assert result.exit_code == 2, result.stderr
     assert "providers.e2b.buildRepository" in result.stderr
-    assert "2 stages" in result.stderr
+    assert "Multi-stage Dockerfiles are not supported" in result.stderr
     assert not e2b.requests("POST", "/v3/templates") and not e2b.requests("POST", "/v2/sandboxes")
 
 
