@@ -445,6 +445,19 @@ def test_status_lists_with_one_comma_separated_state(
     assert ("metadata", "sindri_name=demo-env") in listing.query
 
 
+def test_status_follows_the_listing_pages_to_a_running_sandbox(sindri_cli, image_project, e2b):
+    """handlers/sandboxes_list.go pages newest first; the running sandbox may be on page 2."""
+    e2b.add_sandbox("demo-env", "running", started_at="2026-11-22T09:00:00Z")
+    for minute in (1, 2):
+        e2b.add_sandbox("demo-env", "paused", started_at=f"2026-11-22T10:0{minute}:00Z")
+    e2b.default_limit = 1
+    result = sindri_cli("status", "--json", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["state"] == "running"
+    listings = e2b.requests("GET", "/v2/sandboxes")
+    assert len(listings) == 3 and any(k == "nextToken" for k, _ in listings[-1].query)
+
+
 def test_stop_start_and_destroy_use_pause_connect_and_kill(sindri_cli, image_project, e2b):
     assert sindri_cli("deploy", cwd=image_project).exit_code == 0
     (sandbox_id,) = e2b.sandboxes
