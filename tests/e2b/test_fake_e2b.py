@@ -85,6 +85,8 @@ def test_connect_checks_the_timeout_and_refuses_a_sandbox_being_killed(e2b, sdk)
 
     sandbox_id = e2b.add_sandbox("x", "paused")
     assert post(e2b, f"/v2/sandboxes/{sandbox_id}/connect", {"timeout": 7200}).status_code == 400
+    # a negative timeout is refused by the schema's minimum (the validator middleware)
+    assert post(e2b, f"/v2/sandboxes/{sandbox_id}/connect", {"timeout": -1}).status_code == 400
     e2b.max_length_hours = 24
     assert post(e2b, f"/v2/sandboxes/{sandbox_id}/connect", {"timeout": 7200}).status_code == 201
     assert post(e2b, f"/v2/sandboxes/{sandbox_id}/connect", {"timeout": 60}).status_code == 200
