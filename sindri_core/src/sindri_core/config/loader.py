@@ -26,7 +26,7 @@ from sindri_core.config.schema import (
 )
 from sindri_core.config.structure import converter
 from sindri_core.config.yaml_document import read_yaml
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, PluginLoadError
 from sindri_core.provider import ProviderCatalog, ProviderInfo, distribution_for
 from sindri_core.small_files import NotSmallText, read_small_text
 
@@ -208,7 +208,13 @@ def _check_provider_rules(
         return []
     from sindri_core.entry_points import import_object
 
-    rules: Any = import_object(info.config_rules)
+    try:
+        rules: Any = import_object(info.config_rules)
+    except Exception as exc:  # any import-time failure of third-party code
+        raise PluginLoadError(
+            f"provider {info.name!r} ({info.distribution or 'unknown distribution'}): "
+            f"cannot import its config rules {info.config_rules!r}: {exc}"
+        ) from None
     warnings: list[str] = []
     for finding in rules(config):
         if finding.warning:
