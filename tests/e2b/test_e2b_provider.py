@@ -289,6 +289,16 @@ def test_quoted_values_continuations_and_arg_expansion_build_as_a_template_direc
     assert ["QUOTED", 'a b=c "d"', "PLAIN", "x", "DERIVED", "hello world-x"] in env
 
 
+def test_another_teams_alias_still_gets_this_teams_template(sindri_cli, image_project, e2b):
+    """handlers/template_alias.go answers 403 for another team's alias, which the SDK's
+    Template.exists reads as "exists"; with no record of its own, sindri builds anyway."""
+    e2b.foreign_aliases.add("demo-env")
+    result = sindri_cli("deploy", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert "nothing records" in result.stdout + result.stderr
+    assert template_builds(e2b) == 1 and create_body(e2b)["templateID"] == "demo-env"
+
+
 def template_builds(e2b) -> int:
     return len(e2b.requests("POST", "/v3/templates"))
 
