@@ -69,14 +69,14 @@ def _resources(config: SindriConfig) -> Iterator[ConfigFinding]:
 
 
 def _address_problem(entry: str, *, ip_only: bool) -> str | None:
+    """Why E2B refuses ``entry`` (an address it takes has a specified IP, as Go's
+    ``net.ParseCIDR`` reads it: ``0.1.2.3/8`` is fine, ``0.0.0.0/8`` is not)."""
     try:
-        network = ipaddress.ip_network(entry, strict=False)
-    except ValueError:
+        ipaddress.ip_network(entry, strict=False)
+        address = ipaddress.ip_address(entry.split("/", 1)[0])
+    except ValueError:  # a domain: allowedDomains takes it, blockedDomains' pattern stops it
         return f"{entry!r} is not an IP address or CIDR block" if ip_only else None
-    if entry != ALL_TRAFFIC and network.network_address.is_unspecified:
-        address = entry.split("/", 1)[0]
-        if not ipaddress.ip_address(address).is_unspecified:
-            return None
+    if address.is_unspecified and entry != ALL_TRAFFIC:
         return (
             f"{entry!r} has the unspecified address {address}, which E2B refuses "
             f"(to deny everything, use {ALL_TRAFFIC})"
