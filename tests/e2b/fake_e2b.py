@@ -31,6 +31,7 @@ Server behaviours modelled beyond the schema, from the API server of e2b-dev/inf
 - ``handlers/sandbox_connect.go``: ``timeout`` above the team maximum → 400; a sandbox being
   killed → 409; 200 when running, 201 after resuming a paused one;
 - ``POST /sandboxes/{id}/pause`` → 204, 409 when already paused; ``DELETE`` → 204 or 404;
+  an ``X-API-Key`` other than :data:`API_KEY` → 401;
 - ``handlers/template_request_build_v3.go``, ``template/register_build.go``,
   ``team/limits.go``, ``shared/pkg/id/id.go``: name ``^[a-z0-9-_]+$`` (optionally ``:tag``),
   tags ``^[a-z0-9-_.]+$`` and not a UUID, CPU 1 or even, ≤ 32 and ≤ the team's, memory
