@@ -31,6 +31,7 @@ from sindri_core.provider import ProviderInfo
 # (and other read-only commands) never need them.
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext, BuildSource
+    from sindri_core.image.lock import ImageLock, LockedBuild, LockState, LockUpdate
     from sindri_core.image.verify import VerificationReport
     from sindri_core.lifecycle import (
         BuiltImage,
@@ -53,6 +54,18 @@ class PlanReport:
     provider: str
     image: ImageResolution
     plan: Plan
+    lock: LockState | None = None
+
+    def notes(self) -> list[str]:
+        notes = list(self.plan.notes)
+        if self.lock is not None and self.lock.missing:
+            notes.append(f"no {self.lock.path.name} yet: deploy writes it")
+        elif self.lock is not None and not self.lock.fresh:
+            notes.append(
+                f"{self.lock.path.name} is stale ({'; '.join(self.lock.changes)}): deploy "
+                "updates it"
+            )
+        return notes
 
     def to_json(self) -> dict[str, Any]:
         build = self.image.build.to_json() if self.image.build is not None else None
@@ -65,7 +78,8 @@ class PlanReport:
             # A provider that does not compare yet returns no changes: not "compared".
             "compared": self.plan.not_compared is None and bool(self.plan.changes),
             "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
-            "notes": list(self.plan.notes),
+            "notes": self.notes(),
+            "lock": self.lock.to_json() if self.lock is not None else None,
         }
 
 
@@ -86,6 +100,8 @@ class Project:
         self._runner = runner
         self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
         self.hooks: ProviderHooks = host.hooks_for(self.provider)
+        self.lock_update: LockUpdate | None = None
+        """What the last ``deploy`` or ``lock_image`` did to the lock file."""
 
     @property
     def runner(self) -> CommandRunner:
@@ -146,8 +162,41 @@ class Project:
         refresh: bool = False,
         force_build: bool = False,
         from_source: bool = False,
+        locked: bool = False,
     ) -> ImageResolution:
-        """Walk the image chain (docs/IMAGE_MANAGEMENT.md) for this project and provider."""
+        """Walk the image chain (docs/IMAGE_MANAGEMENT.md) for this project and provider,
+        taking what a fresh ``sindri.lock`` pins from it.
+
+        :param locked: a missing or stale lock is an error (exit 5).
+        """
+        return self.resolve_with_lock(
+            planning=planning,
+            refresh=refresh,
+            force_build=force_build,
+            from_source=from_source,
+            locked=locked,
+        )[0]
+
+    def resolve_with_lock(
+        self,
+        *,
+        planning: bool = False,
+        refresh: bool = False,
+        force_build: bool = False,
+        from_source: bool = False,
+        locked: bool = False,
+        use_lock: bool = True,
+    ) -> tuple[ImageResolution, LockState | None]:
+        """:meth:`resolve_image`, and the lock as it stands against the answer (``None``
+        with ``use_lock=False``: the lock is neither read nor used).
+
+        :raises StaleLockError: ``locked`` and the lock is missing or stale; nothing was
+            resolved from the registry or the git remote.
+        """
+        state = self.lock_state() if use_lock else None
+        if locked:
+            assert state is not None
+            state.require()
         request = ImageRequest(
             config=self.config,
             project_dir=self.project_dir,
@@ -156,8 +205,128 @@ class Project:
             refresh=refresh,
             force_build=force_build,
             from_source=from_source,
+            lock=state.usable() if state is not None else None,
+            locked=locked,
         )
-        return self.hooks.resolve_image(request)
+        resolution = self.hooks.resolve_image(request)
+        if state is not None and state.lock is not None and state.fresh:
+            from sindri_core.image.lock import differences
+
+            state = state.stale(
+                *differences(state.lock, resolution, lambda: self._fingerprint(resolution))
+            )
+            if locked:
+                state.require()
+        if state is not None and state.lock is not None and not state.fresh:
+            stale = f"{state.path.name} is stale and was not used: {'; '.join(state.changes)}"
+            resolution = attrs.evolve(resolution, notes=(*resolution.notes, stale))
+        return resolution, state
+
+    @property
+    def lock_path(self) -> Path:
+        """``sindri.lock`` beside the configuration (``<stem>.lock`` for another name)."""
+        from sindri_core.image.lock import lock_path
+
+        return lock_path(self.loaded.path)
+
+    def lock_state(self) -> LockState:
+        """The lock file as read, and whether its inputs are still the configuration's.
+
+        :raises ConfigError: the lock file is invalid (exit 2).
+        """
+        from sindri_core.image.lock import image_inputs, lock_state
+
+        return lock_state(self.lock_path, image_inputs(self.config, self.provider.name))
+
+    def lock_image(self, *, update: bool = False) -> LockUpdate:
+        """``sindri image lock`` (``update=False``): write the lock when it is missing or
+        stale, keep a fresh one. ``sindri image update``: resolve again, ignoring the lock
+        and the tag cache, and move the lock to the answer.
+
+        A build from the Sindri sources is fetched to learn its commit.
+        """
+        from sindri_core.image.lock import LockUpdate
+
+        if update:
+            previous = self.lock_state().lock
+            resolution, _ = self.resolve_with_lock(refresh=True, use_lock=False)
+        else:
+            resolution, state = self.resolve_with_lock()
+            assert state is not None
+            previous = state.lock
+            if state.fresh:
+                assert state.lock is not None
+                self.lock_update = LockUpdate(self.lock_path, state.lock, previous, False)
+                return self.lock_update
+        build = self.build_context(resolution) if resolution.is_build else None
+        return self._write_lock(resolution, build, previous)
+
+    def _write_lock(
+        self,
+        resolution: ImageResolution,
+        build: BuildContext | None,
+        previous: ImageLock | None,
+    ) -> LockUpdate:
+        from sindri_core.image.lock import ImageLock, LockUpdate, image_inputs, write_lock
+
+        if resolution.source in (ImageSource.TAG_OVERRIDE, ImageSource.VERSION):
+            resolution = self._pinned(resolution)
+        inputs = image_inputs(self.config, self.provider.name)
+        lock = ImageLock.of(inputs, resolution, self._locked_build(resolution, build))
+        written = write_lock(self.lock_path, lock)
+        self.lock_update = LockUpdate(self.lock_path, lock, previous, written)
+        return self.lock_update
+
+    def _pinned(self, resolution: ImageResolution) -> ImageResolution:
+        """A tag the chain names without pinning (``explicit``, ``latest``), pinned to the
+        digest it names now: a lock always holds a digest at levels 2 and 3."""
+        if resolution.digest is not None:
+            return resolution
+        from sindri_core.image.reference import ImageReference
+        from sindri_core.image.registry import RegistryClient
+
+        assert resolution.reference is not None and resolution.tag is not None
+        reference = ImageReference.parse(resolution.reference)
+        digest = RegistryClient(reference.registry).manifest_digest(
+            reference.repository, resolution.tag
+        )
+        return attrs.evolve(resolution, reference=f"{resolution.reference}@{digest}", digest=digest)
+
+    def _locked_build(
+        self, resolution: ImageResolution, build: BuildContext | None
+    ) -> LockedBuild | None:
+        from sindri_core.build.context import SourceKind
+        from sindri_core.image.lock import LockedBuild
+
+        if not resolution.is_build:
+            return None
+        assert build is not None
+        if build.source.kind is SourceKind.LOCAL:
+            relative = build.dockerfile.relative_to(self.project_dir).as_posix()
+            return LockedBuild(kind="local", dockerfile=relative, fingerprint=build.fingerprint)
+        return LockedBuild(
+            kind="git",
+            repository=build.source.shown_repository,
+            ref=build.requested_ref,
+            ref_kind=build.ref_kind,
+            commit=build.commit,
+        )
+
+    def _fingerprint(self, resolution: ImageResolution) -> str:
+        """The fingerprint of a local Dockerfile's context, computed in place."""
+        from sindri_core.build.context import BuildContextRequest
+
+        assert resolution.build is not None
+        request = BuildContextRequest(
+            config=self.config,
+            project_dir=self.project_dir,
+            source=resolution.build,
+            planning=True,
+            provider=self.provider,
+        )
+        context = self.hooks.fetch_build_context(request)
+        assert context is not None  # a local source is computed in place
+        return context.fingerprint
 
     def build_context(self, resolution: ImageResolution, *, refresh: bool = False) -> BuildContext:
         """Fetch (or reuse) the build context of a build resolution."""
@@ -295,17 +464,25 @@ class Project:
         )
         raise OperationError(f"prerequisites for {self.provider.name} are missing: {missing}")
 
-    def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
-        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
+    def plan(
+        self, *, from_source: bool = False, force: bool = False, locked: bool = False
+    ) -> PlanReport:
+        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing
+        (not even the lock file: its state is in the report).
+
+        :param locked: a missing or stale lock is an error (exit 5).
+        """
         self.hooks.require("plan")
-        image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
+        image, lock = self.resolve_with_lock(
+            planning=True, from_source=from_source, force_build=force, locked=locked
+        )
         if image.build is not None and image.build.dockerfile is not None:
             # A local context is at hand: refuse now a .dockerignore docker build refuses.
             from sindri_core.build.dockerignore import IgnoreRules
 
             IgnoreRules.for_context(image.build.dockerfile.parent)
         plan = self.hooks.plan(self.context(), image)
-        return PlanReport(provider=self.provider.name, image=image, plan=plan)
+        return PlanReport(provider=self.provider.name, image=image, plan=plan, lock=lock)
 
     def build(self, *, force: bool = False, refresh: bool = False) -> BuiltImage:
         """The provider's build step alone: build once (in CI), deploy many times."""
@@ -324,25 +501,36 @@ class Project:
         skip_verification: bool = False,
         from_source: bool = False,
         refresh: bool = False,
+        locked: bool = False,
     ) -> DeployResult | PlanReport:
-        """Resolve, verify, fetch the build context when building, and deploy.
+        """Resolve, verify, fetch the build context when building, and deploy; then write
+        the lock file when it was missing or stale (:attr:`lock_update` says what was
+        written). A ``--from-source`` or ``--force`` deploy answers a one-off question and
+        leaves the lock as it is.
 
         With ``options.dry_run`` this is :meth:`plan`.
+
+        :param locked: a missing or stale lock is an error (exit 5); nothing is written.
         """
         from sindri_core.lifecycle import DeployOptions
 
         options = options or DeployOptions()
         if options.dry_run:
-            return self.plan(from_source=from_source, force=options.force)
+            return self.plan(from_source=from_source, force=options.force, locked=locked)
         self.hooks.require("deploy")
         with self._exclusive("deploy"):
-            return self._deploy(options, skip_verification, from_source, refresh)
+            return self._deploy(options, skip_verification, from_source, refresh, locked)
 
     def _deploy(
-        self, options: DeployOptions, skip_verification: bool, from_source: bool, refresh: bool
+        self,
+        options: DeployOptions,
+        skip_verification: bool,
+        from_source: bool,
+        refresh: bool,
+        locked: bool,
     ) -> DeployResult:
-        image = self.resolve_image(
-            force_build=options.force, from_source=from_source, refresh=refresh
+        image, lock = self.resolve_with_lock(
+            force_build=options.force, from_source=from_source, refresh=refresh, locked=locked
         )
         if not skip_verification:
             report = self.verify(image)
@@ -353,7 +541,11 @@ class Project:
         self._require_prerequisites(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
         with self._output_dir(ctx):
-            return self.hooks.deploy(ctx, image, build, options)
+            result = self.hooks.deploy(ctx, image, build, options)
+        one_off = options.force or from_source
+        if lock is not None and not lock.fresh and not one_off:
+            self._write_lock(image, build, lock.lock)
+        return result
 
     def configured_image(self) -> ImageResolution | None:
         """The chain's answer for ``status`` (``None`` when nothing is configured).

@@ -7,17 +7,19 @@ import time
 
 import click
 
-from sindri_core.cli.main import Session, emit_json, json_option, pass_session
+from sindri_core.cli.main import Session, emit_json, json_option, locked_option, pass_session
 from sindri_core.cli.render import render_plan, render_status
 
 
 @click.command("plan")
 @json_option
 @click.option("--from-source", is_flag=True, help="Plan a build from the Sindri sources.")
+@locked_option
 @pass_session
-def plan(session: Session, as_json: bool, from_source: bool) -> None:
-    """Show what deploy would do. Writes nothing and runs nothing that changes anything."""
-    report = session.project().plan(from_source=from_source)
+def plan(session: Session, as_json: bool, from_source: bool, locked: bool) -> None:
+    """Show what deploy would do. Writes nothing (not even sindri.lock) and runs nothing
+    that changes anything."""
+    report = session.project().plan(from_source=from_source, locked=locked)
     if as_json:
         emit_json(report.to_json())
     else:
@@ -69,6 +71,7 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
     is_flag=True,
     help="Bypass the tag-list cache; re-resolve a tag of the Sindri sources too.",
 )
+@locked_option
 @json_option
 @pass_session
 def deploy(
@@ -80,22 +83,26 @@ def deploy(
     skip_image_verification: bool,
     from_source: bool,
     refresh: bool,
+    locked: bool,
     as_json: bool,
 ) -> None:
-    """Deploy the environment."""
+    """Deploy the environment; write or update sindri.lock when it is missing or stale."""
     from sindri_core.api import PlanReport
     from sindri_core.lifecycle import DeployOptions
 
     options = DeployOptions(force=force, wait=not no_wait, timeout=timeout, dry_run=dry_run)
-    result = session.project().deploy(
+    project = session.project()
+    result = project.deploy(
         options,
         skip_verification=skip_image_verification,
         from_source=from_source,
         refresh=refresh,
+        locked=locked,
     )
     if isinstance(result, PlanReport):
         emit_json(result.to_json()) if as_json else render_plan(result)
         return
+    lock = project.lock_update
     if as_json:
         emit_json(
             {
@@ -103,9 +110,12 @@ def deploy(
                 "messages": list(result.messages),
                 "connection": result.connection,
                 "unchanged": result.unchanged,
+                "lock": lock.to_json() if lock is not None else None,
             }
         )
         return
+    for line in lock.describe() if lock is not None and lock.written else ():
+        click.echo(line, err=True)
     if result.unchanged:
         click.echo(f"{session.project().config.name} is up to date: {result.reference}")
         return
