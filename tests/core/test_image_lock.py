@@ -454,6 +454,10 @@ def test_a_moved_branch_keeps_the_locked_commit(
     data = sindri_cli("image", "resolve", "--json", "--locked", cwd=config.parent).json()
     assert data["reference"] == build_tag(tip[:7]) and data["locked"] is True
     assert data["build"]["commit"] == tip
+    # docker's plan shows the image of that commit, not a placeholder.
+    plan = sindri_cli("plan", "--json", "--locked", cwd=config.parent).json()
+    assert any(build_tag(tip[:7]) in a["content"] for a in plan["artifacts"])
+    assert not any("placeholder" in note for note in plan["notes"])
     # bob's build context is the locked commit, fetched by SHA from the daemon.
     project = Project.load(config)
     context = project.build_context(project.resolve_image())
@@ -528,3 +532,31 @@ def test_user_caches_stay_apart(sindri_cli, project, registry, user) -> None:
     assert sindri_cli("image", "resolve", cwd=config.parent).exit_code == 0
     assert alice.exists() and not bob.exists()  # bob's locked resolve wrote no cache
     assert sorted(p.name for p in config.parent.iterdir()) == ["sindri.lock", "sindri.yaml"]
+
+
+@pytest.mark.parametrize("provider", ["docker", "fly", "devpod", "e2b", "kubernetes"])
+def test_every_provider_plans_the_locked_reference(
+    sindri_cli, write_config, registry, faulty_proxy, user, provider
+) -> None:
+    repo = registry.unique_repo("lock")
+    first = registry.push_image(repo, ["1.0.0"], variant="first")
+    proxy = faulty_proxy(registry)
+    ref = f"{proxy.host}/{repo}"
+    config = write_config(config_text(provider, image_config_yaml(ref, version="^1")))
+    user("alice")
+    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 0
+    registry.push_image(repo, ["1.0.0", "1.1.0"], variant="moved")
+    proxy.log.clear()
+
+    user("bob")
+    result = sindri_cli("plan", "--json", "--locked", cwd=config.parent)
+
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    locked = f"{ref}:1.0.0@{first}"
+    assert data["image"]["reference"] == locked and data["lock"]["state"] == "fresh"
+    shown = [a["content"] for a in data["artifacts"]]
+    shown += [a["description"] for a in data["actions"]]
+    assert any(locked in text for text in shown), shown
+    assert not any(f"{ref}:1.1.0" in text for text in shown)
+    assert proxy.log.count("tags") == proxy.log.count("manifest") == 0
