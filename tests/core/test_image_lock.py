@@ -560,3 +560,25 @@ def test_every_provider_plans_the_locked_reference(
     assert any(locked in text for text in shown), shown
     assert not any(f"{ref}:1.1.0" in text for text in shown)
     assert proxy.log.count("tags") == proxy.log.count("manifest") == 0
+
+
+def test_a_locked_resolve_loads_no_http_stack_and_no_hashlib(
+    tmp_path, project, registry, faulty_proxy, sindri_cli, monkeypatch
+) -> None:
+    from tests.core.test_cli_imports import _probe, _top_level
+
+    repo = registry.unique_repo("lock")
+    digest = registry.push_image(repo, ["1.0.0"])
+    proxy = faulty_proxy(registry)
+    config = project(f"{proxy.host}/{repo}", version="^1")
+    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 0
+    proxy.close()  # nothing answers any more
+    monkeypatch.setenv("SINDRI_CACHE_DIR", str(tmp_path / "empty-cache"))
+
+    modules, out = _probe(tmp_path, "-c", str(config), "image", "resolve", "--locked", "--json")
+
+    assert json.loads(out)["reference"] == f"{proxy.host}/{repo}:1.0.0@{digest}"
+    assert not {"requests", "urllib3", "tenacity"} & _top_level(modules)
+    assert not modules & {"hashlib", "sindri_core.image.registry", "sindri_core.image.versions"}
+    assert not {m for m in modules if m.startswith("sindri_core.build")}
+    assert not (tmp_path / "empty-cache" / "tags").exists()  # no tag list, no digest cached
