@@ -372,16 +372,36 @@ class Project:
         return context
 
     def verify(self, resolution: ImageResolution) -> VerificationReport | None:
-        """Verify signature/provenance when ``image_config`` asks for it (fail closed)."""
+        """Verify signature/provenance when ``image_config`` asks for it (fail closed).
+
+        A success is remembered per digest and trust policy in the user's cache for a day
+        (:mod:`~sindri_core.image.verified`), so a locked digest is not re-verified on every
+        deploy; never in the lock file.
+        """
         ic = self.config.deployment.image_config
         if ic is None or resolution.source in (ImageSource.BUILD, ImageSource.NONE):
             return None
         if not (ic.verify_signature or ic.verify_provenance):
             return None
+        from sindri_core.image.reference import ImageReference
+        from sindri_core.image.verified import VerifiedCache
         from sindri_core.image.verify import verify_resolution
 
-        self.console.step(f"Verifying {resolution.reference}")
-        report = verify_resolution(resolution, ic, runner=self.runner, base_dir=self.project_dir)
+        assert resolution.reference is not None
+        cache = None
+        if resolution.digest is not None:
+            name = ImageReference.parse(resolution.reference).name
+            cache = VerifiedCache.for_image(name, resolution.digest, ic, self.project_dir)
+        report = cache.get() if cache is not None else None
+        if report is not None:
+            self.console.info(f"Verified {report.reference} (the result cached for its digest)")
+        else:
+            self.console.step(f"Verifying {resolution.reference}")
+            report = verify_resolution(
+                resolution, ic, runner=self.runner, base_dir=self.project_dir
+            )
+            if cache is not None:
+                cache.put(report)
         self._warn_unlogged(report)
         return report
 
