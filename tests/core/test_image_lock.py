@@ -463,6 +463,8 @@ def test_a_moved_branch_keeps_the_locked_commit(
     context = project.build_context(project.resolve_image())
     assert (context.commit, context.tag) == (tip, build_tag(tip[:7]))
     assert (context.context_dir / "v3" / "README").read_text() == "tip\n"
+    described = sindri_cli("image", "context", "--json", cwd=config.parent).json()
+    assert described["origin"]["commit"] == tip
 
     result = sindri_cli("image", "update", cwd=config.parent)
     assert result.exit_code == 0, result.stderr

@@ -339,7 +339,8 @@ class Project:
 
     def build_source(self, *, from_source: bool = False) -> BuildSource:
         """The source ``build``, ``image context`` and ``deploy --force`` build from
-        (docs/IMAGE_MANAGEMENT.md), whatever image is configured. Decided offline.
+        (docs/IMAGE_MANAGEMENT.md), whatever image is configured; at the commit a fresh
+        ``sindri.lock`` pins for the Sindri sources. Decided offline.
 
         :raises UsageError: the provider never builds.
         """
@@ -350,7 +351,10 @@ class Project:
             )
         from sindri_core.build.sources import select_source
 
-        return select_source(self.config, self.project_dir, from_source).source
+        source = select_source(self.config, self.project_dir, from_source).source
+        lock = self.lock_state().usable()
+        pinned = lock.pin(source) if lock is not None else None
+        return pinned or source
 
     def fetch_build_context(self, source: BuildSource, *, refresh: bool = False) -> BuildContext:
         """Materialise ``source``: the local Dockerfile in place, or the Sindri sources from

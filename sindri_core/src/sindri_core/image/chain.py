@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
 from sindri_core.config.model import ImageConfig
 from sindri_core.errors import ConfigError, StaleLockError, UsageError
 from sindri_core.image.reference import ImageReference
@@ -94,13 +92,12 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
 
     reference = placeholder_build_tag()
     lock = _lock_for(request, ImageSource.BUILD)
-    locked = lock is not None and _locks_source(lock, source)
-    if locked:
-        assert lock is not None and lock.build is not None and lock.build.commit is not None
-        pinned = lock.build.commit
-        source = attrs.evolve(source, commit=pinned, ref_kind=lock.build.ref_kind)
-        reference = build_tag(pinned[:7])
-        notes.append(f"sindri.lock pins {source.ref} to commit {pinned}")
+    pinned = lock.pin(source) if lock is not None else None
+    if pinned is not None:
+        assert pinned.commit is not None
+        source = pinned
+        reference = build_tag(pinned.commit[:7])
+        notes.append(f"sindri.lock pins {source.ref} to commit {pinned.commit}")
     elif lock is not None and request.locked and source.kind is SourceKind.GIT:
         raise _stale(f"the build source is now {source.describe()}, the lock holds "
                      f"{lock.build.describe() if lock.build else 'none'}")  # fmt: skip
@@ -121,7 +118,7 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
         tag=reference.split(":", 1)[1],
         build=source,
         notes=tuple(notes),
-        locked=locked,
+        locked=pinned is not None,
     )
 
 
@@ -163,17 +160,6 @@ def _lock_for(request: ImageRequest, source: ImageSource) -> ImageLock | None:
     if request.locked:
         raise _stale(f"the chain now answers at {source.value}, the lock holds {lock.source.value}")
     return None
-
-
-def _locks_source(lock: ImageLock, source: BuildSource) -> bool:
-    """Whether ``lock`` pins the commit of ``source`` (the same repository and ref)."""
-    build = lock.build
-    return (
-        build is not None
-        and build.kind == "git"
-        and source.kind.value == "git"
-        and (build.repository, build.ref) == (source.shown_repository, source.ref)
-    )
 
 
 def _stale(why: str) -> StaleLockError:

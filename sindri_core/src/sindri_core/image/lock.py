@@ -33,7 +33,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -41,6 +41,9 @@ from sindri_core.errors import ConfigError, StaleLockError
 from sindri_core.image.reference import ImageReference, validate_digest, validate_tag
 from sindri_core.image.resolution import ImageResolution, ImageSource
 from sindri_core.small_files import NotSmallText, read_small_text
+
+if TYPE_CHECKING:
+    from sindri_core.build.context import BuildSource
 
 __all__ = [
     "LEVELS",
@@ -246,6 +249,16 @@ class ImageLock:
             notes=notes,
             locked=True,
         )
+
+    def pin(self, source: BuildSource) -> BuildSource | None:
+        """``source`` at the locked commit, when this lock pins it (a git build of the same
+        repository and ref); ``None`` otherwise."""
+        build = self.build
+        if build is None or build.kind != "git" or source.kind.value != "git":
+            return None
+        if (build.repository, build.ref) != (source.shown_repository, source.ref):
+            return None
+        return attrs.evolve(source, commit=build.commit, ref_kind=build.ref_kind)
 
     def summary(self) -> dict[str, str | None]:
         """What ``image update`` compares: one value per thing that can move."""
