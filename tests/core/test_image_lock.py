@@ -584,3 +584,11 @@ def test_a_locked_resolve_loads_no_http_stack_and_no_hashlib(
     assert not modules & {"hashlib", "sindri_core.image.registry", "sindri_core.image.versions"}
     assert not {m for m in modules if m.startswith("sindri_core.build")}
     assert not (tmp_path / "empty-cache" / "tags").exists()  # no tag list, no digest cached
+
+
+def test_config_init_leaves_the_lock_to_be_committed(sindri_cli, tmp_path) -> None:
+    project = tmp_path / "fresh"
+    project.mkdir()
+    assert sindri_cli("config", "init", "-p", "docker", cwd=project).exit_code == 0
+    for ignore in project.rglob(".*ignore"):
+        assert "lock" not in ignore.read_text()

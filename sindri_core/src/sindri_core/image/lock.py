@@ -154,7 +154,7 @@ def _shown(value: Any) -> str:
 # -- the file's content --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # never compared: an eq and a hash cost start-up time
 class LockedBuild:
     """Level 5's source: a local Dockerfile (``dockerfile``, ``fingerprint``) or the Sindri
     sources (``repository`` without credentials, ``ref``, ``ref_kind``, ``commit``)."""
@@ -176,7 +176,7 @@ class LockedBuild:
         return f"{self.repository}@{self.ref} at commit {self.commit}"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # never compared: an eq and a hash cost start-up time
 class ImageLock:
     """One lock: the inputs it answers for and what the chain resolved from them."""
 
@@ -274,7 +274,7 @@ class ImageLock:
         }
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # never compared: an eq and a hash cost start-up time
 class LockState:
     """The lock beside a configuration, as read, and whether it answers for it.
 
@@ -673,7 +673,7 @@ def write_lock(path: Path, lock: ImageLock) -> bool:
     return True
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # never compared: an eq and a hash cost start-up time
 class LockUpdate:
     """What ``image lock``, ``image update`` or ``deploy`` did to the lock.
 
