@@ -7,6 +7,7 @@ count requests) and a real ``git daemon``. Two users are two cache directories.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -592,3 +593,28 @@ def test_config_init_leaves_the_lock_to_be_committed(sindri_cli, tmp_path) -> No
     assert sindri_cli("config", "init", "-p", "docker", cwd=project).exit_code == 0
     for ignore in project.rglob(".*ignore"):
         assert "lock" not in ignore.read_text()
+
+
+def test_a_lock_that_is_not_a_regular_file_is_refused(sindri_cli, locked_project) -> None:
+    path = locked_project.with_suffix(".lock")
+    path.unlink()
+    os.mkfifo(path)  # reading it would block forever
+    line = one_line_error(sindri_cli("image", "resolve", cwd=locked_project.parent), 2)
+    assert line == "error: sindri.lock: is not a regular file; a lock file is UTF-8 JSON"
+
+
+def test_writing_replaces_a_planted_link_never_its_target(
+    sindri_cli, locked_project, registry, tmp_path
+) -> None:
+    path = locked_project.with_suffix(".lock")
+    outside = tmp_path / "outside.lock"
+    outside.write_text(path.read_text())
+    path.unlink()
+    path.symlink_to(outside)
+    repo = lock_of(locked_project)["resolved"]["registry"].split("/", 1)[1]
+    registry.push_image(repo, ["1.1.0"], variant="newer")
+    result = sindri_cli("image", "update", cwd=locked_project.parent)
+    assert result.exit_code == 0, result.stderr
+    assert "1.0.0" in outside.read_text() and "1.1.0" not in outside.read_text()
+    assert not path.is_symlink() and lock_of(locked_project)["resolved"]["tag"] == "1.1.0"
+    assert oct(path.stat().st_mode & 0o777) == "0o644"

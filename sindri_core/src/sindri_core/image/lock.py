@@ -416,6 +416,8 @@ def read_lock(path: Path) -> ImageLock | None:
     if not path.exists() and not path.is_symlink():
         return None
     name = path.name
+    if not path.is_file():  # a fifo would block the read, a device never end
+        raise ConfigError("is not a regular file; a lock file is UTF-8 JSON", file=name)
     try:
         text = read_small_text(path, MAX_LOCK_BYTES)
     except NotSmallText as exc:
@@ -664,10 +666,16 @@ def write_lock(path: Path, lock: ImageLock) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    import tempfile  # here: reading a lock writes nothing
+
+    # mkstemp: a new file of our own (O_EXCL), never one a repository planted as a link.
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        temporary.chmod(0o644)  # mkstemp's 0600 would hide a file meant to be committed
+        temporary.replace(path)  # replaces a link named sindri.lock, never its target
     finally:
         temporary.unlink(missing_ok=True)
     return True
