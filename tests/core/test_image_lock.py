@@ -618,3 +618,22 @@ def test_writing_replaces_a_planted_link_never_its_target(
     assert "1.0.0" in outside.read_text() and "1.1.0" not in outside.read_text()
     assert not path.is_symlink() and lock_of(locked_project)["resolved"]["tag"] == "1.1.0"
     assert oct(path.stat().st_mode & 0o777) == "0o644"
+
+
+def test_a_lock_that_cannot_be_written_does_not_fail_a_deploy(
+    sindri_cli, recording, registry, faulty_proxy, write_config, monkeypatch
+) -> None:
+    monkeypatch.setenv("SINDRI_REGISTRY_TIMEOUT", "1")
+    repo = registry.unique_repo("lock")
+    registry.push_image(repo, ["3.1.4"])
+    proxy = faulty_proxy(registry)
+    ref = f"{proxy.host}/{repo}"
+    fields = {"resolution_strategy": "explicit", "version": "3.1.4"}
+    config = write_config(config_text("rec", image_config_yaml(ref, **fields)))
+    proxy.close()  # explicit asks no registry to deploy, but a lock pins the tag's digest
+    result = sindri_cli("deploy", "--no-wait", cwd=config.parent)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: sindri.lock was not written: registry " in result.stderr
+    assert recording.calls[-1][1]["image"].reference == f"{ref}:3.1.4"
+    assert not config.with_suffix(".lock").exists()
+    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 1

@@ -568,8 +568,21 @@ class Project:
             result = self.hooks.deploy(ctx, image, build, options)
         one_off = options.force or from_source
         if lock is not None and not lock.fresh and not one_off:
-            self._write_lock(image, build, lock.lock)
+            self._deployed_lock(image, build, lock)
         return result
+
+    def _deployed_lock(
+        self, image: ImageResolution, build: BuildContext | None, lock: LockState
+    ) -> None:
+        """Write the lock after a deploy. The deploy already succeeded, so a lock that cannot
+        be written (an unpinned ``explicit`` tag and no registry, a read-only checkout) is a
+        warning, not a failed deploy."""
+        from sindri_core.errors import SindriError
+
+        try:
+            self._write_lock(image, build, lock.lock)
+        except (SindriError, OSError) as exc:
+            self.console.warn(f"{lock.path.name} was not written: {exc}")
 
     def configured_image(self) -> ImageResolution | None:
         """The chain's answer for ``status`` (``None`` when nothing is configured).
