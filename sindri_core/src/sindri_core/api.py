@@ -31,7 +31,7 @@ from sindri_core.provider import ProviderInfo
 # (and other read-only commands) never need them.
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext, BuildSource
-    from sindri_core.image.lock import ImageLock, LockedBuild, LockState, LockUpdate
+    from sindri_core.image.lock import ImageLock, LockState, LockUpdate
     from sindri_core.image.verify import VerificationReport
     from sindri_core.lifecycle import (
         BuiltImage,
@@ -258,7 +258,7 @@ class Project:
                 assert state.lock is not None
                 self.lock_update = LockUpdate(self.lock_path, state.lock, previous, False)
                 return self.lock_update
-        build = self.build_context(resolution) if resolution.is_build else None
+        build = self.build_context(resolution, refresh=update) if resolution.is_build else None
         return self._write_lock(resolution, build, previous)
 
     def _write_lock(
@@ -267,50 +267,21 @@ class Project:
         build: BuildContext | None,
         previous: ImageLock | None,
     ) -> LockUpdate:
-        from sindri_core.image.lock import ImageLock, LockUpdate, image_inputs, write_lock
+        from sindri_core.image.lock import (
+            ImageLock,
+            LockUpdate,
+            image_inputs,
+            locked_build,
+            pinned,
+            write_lock,
+        )
 
-        if resolution.source in (ImageSource.TAG_OVERRIDE, ImageSource.VERSION):
-            resolution = self._pinned(resolution)
         inputs = image_inputs(self.config, self.provider.name)
-        lock = ImageLock.of(inputs, resolution, self._locked_build(resolution, build))
+        source = locked_build(build, self.project_dir) if resolution.is_build else None
+        lock = ImageLock.of(inputs, pinned(resolution), source)
         written = write_lock(self.lock_path, lock)
         self.lock_update = LockUpdate(self.lock_path, lock, previous, written)
         return self.lock_update
-
-    def _pinned(self, resolution: ImageResolution) -> ImageResolution:
-        """A tag the chain names without pinning (``explicit``, ``latest``), pinned to the
-        digest it names now: a lock always holds a digest at levels 2 and 3."""
-        if resolution.digest is not None:
-            return resolution
-        from sindri_core.image.reference import ImageReference
-        from sindri_core.image.registry import RegistryClient
-
-        assert resolution.reference is not None and resolution.tag is not None
-        reference = ImageReference.parse(resolution.reference)
-        digest = RegistryClient(reference.registry).manifest_digest(
-            reference.repository, resolution.tag
-        )
-        return attrs.evolve(resolution, reference=f"{resolution.reference}@{digest}", digest=digest)
-
-    def _locked_build(
-        self, resolution: ImageResolution, build: BuildContext | None
-    ) -> LockedBuild | None:
-        from sindri_core.build.context import SourceKind
-        from sindri_core.image.lock import LockedBuild
-
-        if not resolution.is_build:
-            return None
-        assert build is not None
-        if build.source.kind is SourceKind.LOCAL:
-            relative = build.dockerfile.relative_to(self.project_dir).as_posix()
-            return LockedBuild(kind="local", dockerfile=relative, fingerprint=build.fingerprint)
-        return LockedBuild(
-            kind="git",
-            repository=build.source.shown_repository,
-            ref=build.requested_ref,
-            ref_kind=build.ref_kind,
-            commit=build.commit,
-        )
 
     def _fingerprint(self, resolution: ImageResolution) -> str:
         """The fingerprint of a local Dockerfile's context, computed in place."""

@@ -43,7 +43,7 @@ from sindri_core.image.resolution import ImageResolution, ImageSource
 from sindri_core.small_files import NotSmallText, read_small_text
 
 if TYPE_CHECKING:
-    from sindri_core.build.context import BuildSource
+    from sindri_core.build.context import BuildContext, BuildSource
 
 __all__ = [
     "LEVELS",
@@ -53,9 +53,14 @@ __all__ = [
     "LockState",
     "LockUpdate",
     "LockedBuild",
+    "differences",
     "image_inputs",
+    "input_changes",
     "inputs_hash",
     "lock_path",
+    "lock_state",
+    "locked_build",
+    "pinned",
     "read_lock",
     "write_lock",
 ]
@@ -402,6 +407,45 @@ def _build_differences(
                 f"{str(build.fingerprint)[:12]} → {current[:12]}"
             ]
     return []
+
+
+def pinned(resolution: ImageResolution) -> ImageResolution:
+    """``resolution`` as a lock holds it: a tag the chain names without pinning it
+    (``explicit``, ``latest``) pinned to the digest it names now (one ``HEAD``), so levels 2
+    and 3 are always locked to a digest.
+
+    :raises RegistryError: the registry cannot answer.
+    """
+    if resolution.source not in (ImageSource.TAG_OVERRIDE, ImageSource.VERSION):
+        return resolution
+    if resolution.digest is not None:
+        return resolution
+    from sindri_core.image.registry import RegistryClient
+
+    assert resolution.reference is not None and resolution.tag is not None
+    reference = ImageReference.parse(resolution.reference)
+    digest = RegistryClient(reference.registry).manifest_digest(
+        reference.repository, resolution.tag
+    )
+    return attrs.evolve(resolution, reference=f"{resolution.reference}@{digest}", digest=digest)
+
+
+def locked_build(build: BuildContext | None, project_dir: Path) -> LockedBuild:
+    """What a lock records of a build context: a local Dockerfile (relative to the project)
+    and its fingerprint, or the Sindri sources' repository (redacted), ref and commit."""
+    from sindri_core.build.context import SourceKind
+
+    assert build is not None  # a level 5 answer is locked after its context is fetched
+    if build.source.kind is SourceKind.LOCAL:
+        relative = build.dockerfile.relative_to(project_dir).as_posix()
+        return LockedBuild(kind="local", dockerfile=relative, fingerprint=build.fingerprint)
+    return LockedBuild(
+        kind="git",
+        repository=build.source.shown_repository,
+        ref=build.requested_ref,
+        ref_kind=build.ref_kind,
+        commit=build.commit,
+    )
 
 
 # -- reading -------------------------------------------------------------------------------------
