@@ -637,3 +637,29 @@ def test_a_lock_that_cannot_be_written_does_not_fail_a_deploy(
     assert recording.calls[-1][1]["image"].reference == f"{ref}:3.1.4"
     assert not config.with_suffix(".lock").exists()
     assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 1
+
+
+def test_config_validate_rejects_an_invalid_lock_and_warns_of_a_stale_one(
+    sindri_cli, locked_project
+) -> None:
+    directory = locked_project.parent
+    assert sindri_cli("config", "validate", cwd=directory).stderr == ""
+    locked_project.write_text(locked_project.read_text().replace('"^1"', '"^2"'))
+    data = sindri_cli("config", "validate", "--json", cwd=directory).json()
+    assert data["valid"] is True
+    assert data["warnings"] == [
+        'sindri.lock is stale (deployment.image_config.version: "^1" → "^2"): '
+        "run `sindri image lock`"
+    ]
+    rewrite(locked_project, lambda d: d["resolved"].update(digest="sha256:1234"))
+    line = one_line_error(sindri_cli("config", "validate", cwd=directory), 2)
+    assert "resolved.digest: sha256 digest must be 64 lowercase hex characters" in line
+
+
+def test_config_validate_without_a_lock_imports_no_lock_module(tmp_path, write_config) -> None:
+    from tests.core.test_cli_imports import _probe
+
+    config = write_config(config_text("docker", "image: ghcr.io/acme/dev:1.0"))
+    modules, _ = _probe(tmp_path, "-c", str(config), "config", "validate")
+    assert "sindri_core.config.loader" in modules
+    assert "sindri_core.image.lock" not in modules

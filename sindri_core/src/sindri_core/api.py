@@ -225,9 +225,7 @@ class Project:
     @property
     def lock_path(self) -> Path:
         """``sindri.lock`` beside the configuration (``<stem>.lock`` for another name)."""
-        from sindri_core.image.lock import lock_path
-
-        return lock_path(self.loaded.path)
+        return self.loaded.lock_path
 
     def lock_state(self) -> LockState:
         """The lock file as read, and whether its inputs are still the configuration's.

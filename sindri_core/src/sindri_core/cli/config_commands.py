@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -34,6 +35,7 @@ def validate(session: Session, as_json: bool) -> None:
     startup_done()
     provider = catalog.lookup(loaded.config.deployment.provider)
     provider_name = provider.name if provider is not None else loaded.config.deployment.provider
+    warnings = [*loaded.warnings, *_lock_warnings(loaded, provider_name)]
     if as_json:
         emit_json(
             {
@@ -41,14 +43,33 @@ def validate(session: Session, as_json: bool) -> None:
                 "path": str(loaded.path),
                 "name": loaded.config.name,
                 "provider": provider_name,
-                "warnings": list(loaded.warnings),
+                "warnings": warnings,
             }
         )
         return
     console = session.console()
-    for warning in loaded.warnings:
+    for warning in warnings:
         console.warn(warning)
     click.echo(f"{loaded.path}: valid ({loaded.config.name} on {provider_name})")
+
+
+if TYPE_CHECKING:
+    from sindri_core.config.loader import LoadedConfig
+
+
+def _lock_warnings(loaded: LoadedConfig, provider: str) -> list[str]:
+    """An invalid lock file is an error here too (exit 2), as for every command that reads
+    it; a stale one is a warning (only ``--locked`` refuses it). Without a lock file the
+    lock module is not even imported."""
+    path = loaded.lock_path
+    if not (path.exists() or path.is_symlink()):
+        return []
+    from sindri_core.image.lock import image_inputs, lock_state
+
+    state = lock_state(path, image_inputs(loaded.config, provider))
+    if not state.changes:
+        return []
+    return [f"{path.name} is stale ({'; '.join(state.changes)}): run `sindri image lock`"]
 
 
 @config.command("schema")

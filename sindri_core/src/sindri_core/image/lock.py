@@ -2,8 +2,9 @@
 the same one until someone moves it (docs/IMAGE_MANAGEMENT.md, "The lock file"; ADR 0021).
 
 The file sits beside the configuration (``sindri.yaml`` → ``sindri.lock``, ``other.yaml`` →
-``other.lock``). It is JSON with sorted keys and a trailing newline, and holds no time or
-version of sindri, so writing the same answer twice gives the same bytes:
+``other.lock``: :attr:`~sindri_core.config.loader.LoadedConfig.lock_path`). It is JSON with
+sorted keys and a trailing newline, and holds no time or version of sindri, so writing the
+same answer twice gives the same bytes:
 
 ``version``
     The format (:data:`LOCK_FORMAT`).
@@ -57,7 +58,6 @@ __all__ = [
     "image_inputs",
     "input_changes",
     "inputs_hash",
-    "lock_path",
     "lock_state",
     "locked_build",
     "pinned",
@@ -78,11 +78,6 @@ LEVELS = {
 }
 _SOURCE_OF_LEVEL = {level: source for source, level in LEVELS.items()}
 _HEX64 = frozenset("0123456789abcdef")
-
-
-def lock_path(config_path: Path) -> Path:
-    """``sindri.yaml`` → ``sindri.lock``; ``-c other.yml`` → ``other.lock`` beside it."""
-    return config_path.with_suffix(".lock")
 
 
 # -- the inputs ----------------------------------------------------------------------------------
