@@ -7,8 +7,9 @@ pairs, in alternating order, on the same configuration:
     sindri image resolve --locked --json   (the lock answers: no request, no tag cache)
     sindri config validate                 (start-up plus loading the project and plugins)
 
-and, for reference, the warm resolve of the same configuration without a lock (the tag cache
-answers; ``benchmarks/resolve.py`` measures it against 10,000 tags).
+and, for reference, the same configuration without a lock: its warm resolve (the tag cache
+answers; ``benchmarks/resolve.py`` measures it against 10,000 tags) and its ``config
+validate`` (which, with a lock present, also reads and checks the lock).
 
 Target: resolve <= 1.1 x validate. On a shared machine the load changes between runs, so each
 pair's ratio is computed from two runs made back to back, and the median ratio is reported
@@ -85,12 +86,14 @@ def main() -> None:
         resolves: list[float] = []
         validates: list[float] = []
         warm: list[float] = []
+        bare: list[float] = []
         started = time.perf_counter()
         for number in range(args.runs):
             order = [(resolve, resolves), (validate, validates)]
             for argv, samples in order if number % 2 == 0 else reversed(order):
                 samples.append(run_once(argv, project, env))
             warm.append(run_once([*sindri, "image", "resolve", "--json"], unlocked, env))
+            bare.append(run_once(validate, unlocked, env))
         elapsed = time.perf_counter() - started
 
     ratios = sorted(r / v for r, v in zip(resolves, validates, strict=True))
@@ -100,6 +103,10 @@ def main() -> None:
     print(f"{'sindri image resolve --locked':<32}{statistics.median(resolves) * 1000:>8.1f}ms")
     print(f"{'sindri config validate':<32}{statistics.median(validates) * 1000:>8.1f}ms")
     print(f"{'(warm resolve without a lock)':<32}{statistics.median(warm) * 1000:>8.1f}ms")
+    print(f"{'(config validate without a lock)':<32}{statistics.median(bare) * 1000:>8.1f}ms")
+    against_bare = sorted(r / v for r, v in zip(resolves, bare, strict=True))
+    print(f"paired ratio resolve --locked / validate without a lock: median "
+          f"{statistics.median(against_bare):.3f}")  # fmt: skip
     print(
         f"paired ratio resolve/validate: median {median:.3f} (quartiles {quartiles[0]:.3f}-"
         f"{quartiles[2]:.3f}, min {ratios[0]:.3f}, max {ratios[-1]:.3f}); target <= {TARGET}: "
