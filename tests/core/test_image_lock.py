@@ -663,3 +663,28 @@ def test_config_validate_without_a_lock_imports_no_lock_module(tmp_path, write_c
     modules, _ = _probe(tmp_path, "-c", str(config), "config", "validate")
     assert "sindri_core.config.loader" in modules
     assert "sindri_core.image.lock" not in modules
+
+
+def test_a_from_source_deploy_leaves_the_lock_alone(
+    sindri_cli, recording, registry, write_config, sindri_sources
+) -> None:
+    repo = registry.unique_repo("lock")
+    digest = registry.push_image(repo, ["1.0.0"])
+    ref = f"{registry.host}/{repo}"
+    deployment = image_config_yaml(ref, version="^1")
+    deployment += f"\n  buildFromSource:\n    repository: {sindri_sources.url}"
+    config = write_config(config_text("rec", deployment))
+    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 0
+    text = config.with_suffix(".lock").read_text()
+
+    result = sindri_cli("deploy", "--no-wait", "--from-source", cwd=config.parent)
+
+    assert result.exit_code == 0, result.stderr
+    assert recording.calls[-1][1]["build"].commit == sindri_sources.marks["tip"]
+    assert config.with_suffix(".lock").read_text() == text  # still the registry image
+    assert digest in text
+    # Under --locked the one-off question is refused: the lock does not answer it.
+    line = one_line_error(
+        sindri_cli("deploy", "--no-wait", "--from-source", "--locked", cwd=config.parent), 5
+    )
+    assert "the chain now answers at build, the lock holds version" in line
