@@ -318,7 +318,7 @@ class LockState:
         if self.changes:
             raise StaleLockError(
                 f"{self.path.name} is stale: {'; '.join(self.changes)}",
-                hint="run `sindri image lock` (or `sindri image update`) and commit it",
+                hint="run `sindri image lock` and commit it",
             )
 
     def to_json(self) -> dict[str, Any]:
