@@ -367,8 +367,10 @@ def test_a_bad_digest_is_an_error_at_its_position(sindri_cli, locked_project) ->
         ("[" * 30000 + "]" * 30000, "sindri.lock: nested too deeply to be a lock file"),
         ('{"version": 1,\n "version": 1', "sindri.lock:2:"),
         ("[]", "sindri.lock:1:1: expected an object, got a list"),
+        ('{"version": 1,\n "version": 1}', "sindri.lock:2:2: the key 'version' appears twice"),
+        ('{"version": NaN}', "sindri.lock: NaN is not a JSON value"),
     ],
-    ids=["huge", "deep", "not-json", "not-an-object"],
+    ids=["huge", "deep", "not-json", "not-an-object", "repeated-key", "nan"],
 )
 def test_a_hostile_file_is_one_line_exit_2(sindri_cli, locked_project, content, message) -> None:
     locked_project.with_suffix(".lock").write_text(content)

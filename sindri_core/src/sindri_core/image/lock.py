@@ -465,14 +465,45 @@ def read_lock(path: Path) -> ImageLock | None:
             file=name,
         ) from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except RecursionError:
         raise ConfigError("nested too deeply to be a lock file", file=name) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
         ) from None
+    except _NotStrictJson as exc:
+        raise _located(name, text, str(exc)) from None
     return _Reader(name, text).lock(data)
+
+
+class _NotStrictJson(ValueError):
+    """What Python's ``json`` accepts and JSON does not: a repeated key (a reviewer would
+    read one value, sindri another), ``NaN`` and ``Infinity``."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _NotStrictJson(f"the key {key!r} appears twice")
+        data[key] = value
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotStrictJson(f"{name} is not a JSON value")
+
+
+def _located(name: str, text: str, problem: str) -> ConfigError:
+    """``problem`` where the YAML reader, which refuses repeated keys too, finds it."""
+    from sindri_core.config.yaml_document import read_yaml
+
+    try:
+        read_yaml(text)
+    except ConfigError as exc:
+        return ConfigError(problem, file=name, line=exc.line, column=exc.column)
+    return ConfigError(problem, file=name)
 
 
 class _Reader:
@@ -565,7 +596,7 @@ class _Reader:
             inputs_hash=digest,
             level=level,
             source=source,
-            build=self.build(resolved.get("build"), level),
+            build=self.build(resolved.get("build")),
             **text,
         )
         self.check_reference(lock)
@@ -600,7 +631,7 @@ class _Reader:
         if (lock.level == 5) != (lock.build is not None):
             raise self.fail(("resolved", "build"), "only level 5 (build) has a build source")
 
-    def build(self, data: Any, level: int) -> LockedBuild | None:
+    def build(self, data: Any) -> LockedBuild | None:
         if data is None:
             return None
         path = ("resolved", "build")
