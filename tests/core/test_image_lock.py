@@ -444,6 +444,7 @@ def test_a_moved_branch_keeps_the_locked_commit(
     result = sindri_cli("image", "lock", cwd=config.parent)
     assert result.exit_code == 0, result.stderr
     build = lock_of(config)["resolved"]["build"]
+    assert lock_of(config)["resolved"]["reference"] == build_tag(tip[:7])
     assert build == {
         "kind": "git",
         "repository": sindri_sources.url,
@@ -484,8 +485,10 @@ def test_a_local_dockerfile_lock_records_its_fingerprint(
     before = fingerprint(config.parent, dockerfile, {"DISTRO": "ubuntu", "SINDRI_VERSION": "x"})
     result = sindri_cli("image", "lock", cwd=config.parent)
     assert result.exit_code == 0, result.stderr
-    build = lock_of(config)["resolved"]["build"]
+    resolved = lock_of(config)["resolved"]
+    build = resolved["build"]
     assert build["kind"] == "local" and build["dockerfile"] == "Dockerfile"
+    assert resolved["reference"].endswith(f"-{build['fingerprint'][:12]}")
     # The lock beside the Dockerfile is not part of the context's fingerprint.
     after = fingerprint(config.parent, dockerfile, {"DISTRO": "ubuntu", "SINDRI_VERSION": "x"})
     assert after == before

@@ -275,7 +275,14 @@ class Project:
         )
 
         inputs = image_inputs(self.config, self.provider.name)
-        source = locked_build(build, self.project_dir) if resolution.is_build else None
+        source = None
+        if resolution.is_build:
+            assert build is not None  # a build is locked once its context is known
+            source = locked_build(build, self.project_dir)
+            # The real tag (commit or fingerprint), not the chain's placeholder.
+            resolution = attrs.evolve(
+                resolution, reference=build.tag, tag=build.tag.split(":", 1)[1]
+            )
         lock = ImageLock.of(inputs, pinned(resolution), source)
         written = write_lock(self.lock_path, lock)
         self.lock_update = LockUpdate(self.lock_path, lock, previous, written)

@@ -425,12 +425,11 @@ def pinned(resolution: ImageResolution) -> ImageResolution:
     return attrs.evolve(resolution, reference=f"{resolution.reference}@{digest}", digest=digest)
 
 
-def locked_build(build: BuildContext | None, project_dir: Path) -> LockedBuild:
+def locked_build(build: BuildContext, project_dir: Path) -> LockedBuild:
     """What a lock records of a build context: a local Dockerfile (relative to the project)
     and its fingerprint, or the Sindri sources' repository (redacted), ref and commit."""
     from sindri_core.build.context import SourceKind
 
-    assert build is not None  # a level 5 answer is locked after its context is fetched
     if build.source.kind is SourceKind.LOCAL:
         relative = build.dockerfile.relative_to(project_dir).as_posix()
         return LockedBuild(kind="local", dockerfile=relative, fingerprint=build.fingerprint)
