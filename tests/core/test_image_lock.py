@@ -693,3 +693,13 @@ def test_a_from_source_deploy_leaves_the_lock_alone(
         sindri_cli("deploy", "--no-wait", "--from-source", "--locked", cwd=config.parent), 5
     )
     assert "the chain now answers at build, the lock holds version" in line
+
+
+def test_status_says_that_the_lock_is_invalid(sindri_cli, recording, write_config) -> None:
+    config = write_config(config_text("rec", "image: ghcr.io/acme/dev:1.0"))
+    config.with_suffix(".lock").write_text("{}")
+    result = sindri_cli("status", cwd=config.parent)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: cannot resolve the configured image: sindri.lock:1:1: the key" in (
+        result.stderr
+    )

@@ -568,7 +568,9 @@ class Project:
         """
         try:
             return self.resolve_image(planning=True)
-        except ConfigError:
+        except ConfigError as exc:
+            if exc.file == self.lock_path.name:  # an invalid lock is said, not hidden
+                self.console.warn(f"cannot resolve the configured image: {exc}")
             return None
         except OperationError as exc:
             self.console.warn(f"cannot resolve the configured image: {exc}")
