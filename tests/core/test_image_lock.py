@@ -703,3 +703,15 @@ def test_status_says_that_the_lock_is_invalid(sindri_cli, recording, write_confi
     assert "warning: cannot resolve the configured image: sindri.lock:1:1: the key" in (
         result.stderr
     )
+
+
+def test_an_explicit_tag_is_locked_to_its_digest(sindri_cli, project, registry, user) -> None:
+    repo = registry.unique_repo("lock")
+    first = registry.push_image(repo, ["3.1.4"], variant="a")
+    config = project(f"{registry.host}/{repo}", resolution_strategy="explicit", version="3.1.4")
+    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 0
+    registry.push_image(repo, ["3.1.4"], variant="moved")
+    user("bob")
+    data = sindri_cli("image", "resolve", "--json", "--locked", cwd=config.parent).json()
+    assert data["reference"] == f"{registry.host}/{repo}:3.1.4@{first}"
+    assert (data["constraint"], data["locked"]) == ("explicit", True)
