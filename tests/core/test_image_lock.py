@@ -625,7 +625,7 @@ def test_writing_replaces_a_planted_link_never_its_target(
     assert oct(path.stat().st_mode & 0o777) == "0o644"
 
 
-def test_a_lock_that_cannot_be_written_does_not_fail_a_deploy(
+def test_deploy_asks_no_registry_to_lock_an_explicit_tag(
     sindri_cli, recording, registry, faulty_proxy, write_config, monkeypatch
 ) -> None:
     monkeypatch.setenv("SINDRI_REGISTRY_TIMEOUT", "1")
@@ -635,39 +635,39 @@ def test_a_lock_that_cannot_be_written_does_not_fail_a_deploy(
     ref = f"{proxy.host}/{repo}"
     fields = {"resolution_strategy": "explicit", "version": "3.1.4"}
     config = write_config(config_text("rec", image_config_yaml(ref, **fields)))
-    proxy.close()  # explicit asks no registry to deploy, but a lock pins the tag's digest
     result = sindri_cli("deploy", "--no-wait", cwd=config.parent)
     assert result.exit_code == 0, result.stderr
-    assert "warning: sindri.lock was not written: registry " in result.stderr
+    assert proxy.log.entries == []  # explicit: the registry is not asked, not even to lock
+    assert (
+        f"warning: sindri.lock was not written: {ref}:3.1.4 is not pinned to a digest "
+        "(run `sindri image lock` to pin it)"
+    ) in result.stderr
     assert recording.calls[-1][1]["image"].reference == f"{ref}:3.1.4"
     assert not config.with_suffix(".lock").exists()
-    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 1
+    proxy.close()
+    assert sindri_cli("image", "lock", cwd=config.parent).exit_code == 1  # it must ask
 
 
-def test_config_validate_rejects_an_invalid_lock_and_warns_of_a_stale_one(
-    sindri_cli, locked_project
+def test_a_lock_that_cannot_be_written_does_not_fail_a_deploy(
+    sindri_cli, recording, registry, write_config, monkeypatch
 ) -> None:
-    directory = locked_project.parent
-    assert sindri_cli("config", "validate", cwd=directory).stderr == ""
-    locked_project.write_text(locked_project.read_text().replace('"^1"', '"^2"'))
-    data = sindri_cli("config", "validate", "--json", cwd=directory).json()
-    assert data["valid"] is True
-    assert data["warnings"] == [
-        'sindri.lock is stale (deployment.image_config.version: "^1" → "^2"): '
-        "run `sindri image lock`"
-    ]
-    rewrite(locked_project, lambda d: d["resolved"].update(digest="sha256:1234"))
-    line = one_line_error(sindri_cli("config", "validate", cwd=directory), 2)
-    assert "resolved.digest: sha256 digest must be 64 lowercase hex characters" in line
+    repo = registry.unique_repo("lock")
+    registry.push_image(repo, ["1.0.0"])
+    config = write_config(
+        config_text("rec", image_config_yaml(f"{registry.host}/{repo}", version="^1"))
+    )
 
+    def read_only(path, lock):  # type: ignore[no-untyped-def]
+        raise OSError(30, "Read-only file system", str(path))
 
-def test_config_validate_without_a_lock_imports_no_lock_module(tmp_path, write_config) -> None:
-    from tests.core.test_cli_imports import _probe
-
-    config = write_config(config_text("docker", "image: ghcr.io/acme/dev:1.0"))
-    modules, _ = _probe(tmp_path, "-c", str(config), "config", "validate")
-    assert "sindri_core.config.loader" in modules
-    assert "sindri_core.image.lock" not in modules
+    # The tests run as root, for whom no mode makes a directory read-only.
+    monkeypatch.setattr("sindri_core.image.lock.write_lock", read_only)
+    result = sindri_cli("deploy", "--no-wait", cwd=config.parent)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: sindri.lock was not written: [Errno 30] Read-only file system" in (
+        result.stderr
+    )
+    assert recording.operations()[-1] == "deploy"
 
 
 def test_a_from_source_deploy_leaves_the_lock_alone(

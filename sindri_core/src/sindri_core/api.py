@@ -551,10 +551,18 @@ class Project:
         self, image: ImageResolution, build: BuildContext | None, lock: LockState
     ) -> None:
         """Write the lock after a deploy. The deploy already succeeded, so a lock that cannot
-        be written (an unpinned ``explicit`` tag and no registry, a read-only checkout) is a
-        warning, not a failed deploy."""
+        be written (a read-only checkout) is a warning, not a failed deploy. A tag the chain
+        did not pin (``explicit``, ``latest``: the registry is not asked) is not locked here
+        either: ``sindri image lock`` pins it, asking the registry."""
         from sindri_core.errors import SindriError
 
+        unpinned = image.source in (ImageSource.TAG_OVERRIDE, ImageSource.VERSION)
+        if unpinned and image.digest is None:
+            self.console.warn(
+                f"{lock.path.name} was not written: {image.reference} is not pinned to a "
+                "digest (run `sindri image lock` to pin it)"
+            )
+            return
         try:
             self._write_lock(image, build, lock.lock)
         except (SindriError, OSError) as exc:
