@@ -142,8 +142,9 @@ def deploy(
             }
         )
         return
+    console = session.console()
     for line in lock.describe() if lock is not None and lock.written else ():
-        click.echo(line, err=True)
+        console.info(line)  # stderr, hidden by -q
     if result.unchanged:
         session.say(f"{session.project().config.name} is up to date: {result.reference}")
         return
