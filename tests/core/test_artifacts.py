@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sindri_core.artifacts import (
     MANIFEST_NAME,
+    READ_BACK_LIMIT,
     check_output_dir,
+    read_artifact,
     remove_artifact,
     remove_artifacts,
     write_artifact,
@@ -121,3 +124,101 @@ def test_a_copy_is_private_recorded_and_refused_through_a_link(tmp_path: Path, d
     with pytest.raises(OperationError, match="secret-files: it is a symbolic link"):
         write_copy(source, output / "secret-files" / "KEY", 0o400)
     assert _snapshot(decoy) == {"precious.txt": "keep me\n", "compose.yaml": "not sindri's\n"}
+
+
+# -- reading back what a repository may have planted (issue 24) ---------------------------------
+
+
+@pytest.fixture
+def output(tmp_path: Path) -> Path:
+    directory = tmp_path / "project" / ".sindri" / "docker"
+    directory.mkdir(parents=True)
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("plant", "reason"),
+    [
+        (lambda p: p.symlink_to("/dev/zero"), "it is a symbolic link"),
+        (lambda p: p.symlink_to("/dev/stdin"), "it is a symbolic link"),
+        (lambda p: os.mkfifo(p), "it is not a regular file"),
+        (lambda p: p.mkdir(), "it is not a regular file"),
+        (lambda p: p.write_bytes(b"x" * (READ_BACK_LIMIT + 1)), "it is larger than 1024 KiB"),
+    ],
+    ids=["dev-zero", "dev-stdin", "fifo", "directory", "oversized"],
+)
+def test_a_planted_file_is_refused_by_name_without_reading_it(
+    output: Path, plant: Any, reason: str
+) -> None:
+    plant(output / "compose.yaml")
+    with pytest.raises(OperationError, match=f"compose.yaml: {reason}"):
+        read_artifact(output / "compose.yaml")
+
+
+def test_a_file_is_read_back_and_an_absent_one_is_none(output: Path) -> None:
+    (output / "compose.yaml").write_bytes(b"services: {}\n")
+    assert read_artifact(output / "compose.yaml") == b"services: {}\n"
+    assert read_artifact(output / "absent.yaml") is None
+    assert read_artifact(output / "sub" / "absent.yaml") is None
+
+
+def test_an_oversized_manifest_is_rebuilt_so_destroy_removes_the_secrets(output: Path) -> None:
+    (output / MANIFEST_NAME).write_text("x" * 80 + "\n" * 1 + "padding\n" * 9000)  # > 64 KiB
+    write_artifact(Artifact(output / "compose.yaml", "services: {}\n"))
+    write_artifact(Artifact(output / "secrets.env", "A=1\n", mode=0o600))
+    assert (output / MANIFEST_NAME).read_text() == "compose.yaml\nsecrets.env\n"
+
+    removal = remove_artifacts(output)
+
+    assert not (output.parent.parent / ".sindri").exists(), removal
+
+
+def test_an_untrusted_manifest_at_destroy_falls_back_to_the_known_files(output: Path) -> None:
+    (output / "secrets.env").write_text("A=1\n")
+    (output / "notes.txt").write_text("mine\n")
+    (output / MANIFEST_NAME).write_bytes(b"\xff\xfe not UTF-8")
+
+    removal = remove_artifacts(output, known=("compose.yaml", "secrets.env"))
+
+    assert sorted(p.name for p in output.iterdir()) == ["notes.txt"]
+    assert any("not UTF-8" in note for note in removal.notes())
+    assert removal.left == ("notes.txt",)
+
+
+@pytest.mark.parametrize(
+    "manifest_is",
+    ["a-directory", "a-link", "a-fifo"],
+)
+def test_a_manifest_that_is_not_a_file_is_reported_and_destroy_goes_on(
+    output: Path, manifest_is: str
+) -> None:
+    (output / "secrets.env").write_text("A=1\n")
+    manifest = output / MANIFEST_NAME
+    {
+        "a-directory": lambda: (manifest / "sub").mkdir(parents=True),
+        "a-link": lambda: manifest.symlink_to("/dev/zero"),
+        "a-fifo": lambda: os.mkfifo(manifest),
+    }[manifest_is]()
+
+    removal = remove_artifacts(output, known=("secrets.env",))
+
+    assert not (output / "secrets.env").exists()
+    assert removal.skipped
+
+
+def test_hostile_manifest_lines_are_skipped_and_the_rest_removed(output: Path) -> None:
+    for name in ("a.txt", "z.txt"):
+        (output / name).write_text("generated\n")
+    (output / "dir").mkdir()
+    (output / "link").symlink_to(output / "a.txt")
+    lines = ["dir", "link", "nul\0name", "n" * 300, "a.txt", "z.txt"]
+    (output / MANIFEST_NAME).write_text("\n".join(lines) + "\n")
+
+    removal = remove_artifacts(output)
+
+    assert sorted(p.name for p in output.iterdir()) == ["dir", "link"]
+    notes = "\n".join(removal.notes())
+    for reason in ("dir: it is not a regular file", "link: it is a symbolic link"):
+        assert reason in notes
+    assert "control character" in notes
+    assert "longer than 255 bytes" in notes

@@ -246,7 +246,7 @@ def test_image_resolve_text_and_explain(
 def test_image_resolve_with_nothing_configured_is_exit_2(project: Any, sindri_cli: Any) -> None:
     result = sindri_cli("image", "resolve", "--json", cwd=project(""))
     assert result.exit_code == 2
-    assert result.stdout == ""
+    assert json.loads(result.stdout)["error"]["kind"] == "config"
     assert result.stderr == (
         "error: deployment: No image configured (the cluster provider cannot build; set "
         "deployment.image or deployment.image_config)\n"
@@ -295,6 +295,37 @@ def test_json_goes_to_stdout_alone_and_logs_to_stderr(misbehaving: Any, sindri_c
     assert "a log line" not in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "exit_code", "kind", "message"),
+    [
+        (("plan", "--json"), 1, "operation", "the cloud said no"),
+        (("status", "--json"), 2, "config", "no sindri.yaml or sindri.yml in"),
+        (("deploy", "--json"), 2, "config", "no sindri.yaml or sindri.yml in"),
+        (("config", "validate", "--json"), 2, "config", "no sindri.yaml or sindri.yml in"),
+        (("image", "resolve", "--json"), 2, "config", "no sindri.yaml or sindri.yml in"),
+    ],
+)
+def test_json_commands_print_one_error_document_on_stdout(
+    misbehaving: Any,
+    sindri_cli: Any,
+    tmp_path: Path,
+    args: tuple[str, ...],
+    exit_code: int,
+    kind: str,
+    message: str,
+) -> None:
+    provider, cwd = misbehaving
+    provider.mode = "fail"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = sindri_cli(*args, cwd=cwd if args[0] == "plan" else empty)
+    assert result.exit_code == exit_code
+    error = json.loads(result.stdout)["error"]
+    assert (error["exit_code"], error["kind"]) == (exit_code, kind)
+    assert error["message"].startswith(message)
+    assert result.stderr == f"error: {error['message']}\n"
+
+
 def test_operation_failure_is_exit_1_one_line(misbehaving: Any, sindri_cli: Any) -> None:
     provider, cwd = misbehaving
     provider.mode = "fail"
@@ -314,7 +345,10 @@ def test_a_provider_crash_is_one_line_naming_it(misbehaving: Any, sindri_cli: An
     provider, cwd = misbehaving
     provider.mode = "crash"
     result = sindri_cli("plan", "--json", cwd=cwd)
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": {"message": PROVIDER_CRASH[7:-1], "exit_code": 1, "kind": "plugin_fault"}
+    }
     assert result.stderr == PROVIDER_CRASH
 
 
@@ -325,7 +359,8 @@ def test_internal_error_is_one_line_without_traceback(
     # A bug of the core's own (no plugin frame on the way): int() of the request.
     monkeypatch.setattr("sindri_core.image.chain.resolve", int)
     result = sindri_cli("plan", "--json", cwd=cwd)
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["kind"] == "internal"
     assert result.stderr.startswith("error: internal error: TypeError: int() argument")
     assert result.stderr.endswith("(rerun with --debug for details)\n")
 
@@ -346,7 +381,11 @@ def test_bad_configuration_is_exit_2_without_traceback(write_config: Any, sindri
         result = sindri_cli(*args, cwd=path.parent)
         assert result.exit_code == 2
         assert result.stderr.startswith("error: sindri.yaml:5:21: deployment.resources.cpus: ")
-        assert "Traceback" not in result.stderr and result.stdout == ""
+        assert "Traceback" not in result.stderr
+        if "--json" in args:  # the error as a document (docs/JSON_OUTPUT.md)
+            assert json.loads(result.stdout)["error"]["exit_code"] == 2
+        else:
+            assert result.stdout == ""
 
 
 class Chatty(InfoOnlyProvider):
@@ -395,8 +434,16 @@ def test_lifecycle_command_of_a_provider_without_it_says_not_implemented(
 ) -> None:
     result = sindri_cli(*args, cwd=bare_project)
     assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr == f"error: the bare provider does not implement {operation} yet\n"
+    message = f"the bare provider does not implement {operation} yet"
+    if "--json" in args:
+        assert json.loads(result.stdout)["error"] == {
+            "message": message,
+            "exit_code": 1,
+            "kind": "not_implemented_yet",
+        }
+    else:
+        assert result.stdout == ""
+    assert result.stderr == f"error: {message}\n"
 
 
 @pytest.fixture

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sindri_core.plugin import (
     Change,
@@ -65,3 +70,30 @@ def test_uncompared_keeps_the_desired_state_and_says_why() -> None:
     result = plan.uncompared("tool missing")
     assert result.not_compared == "tool missing" and result.actions == plan.actions
     assert result.notes == ("could not compare: tool missing",)
+
+
+def _read_within(out: Path, seconds: float) -> object:
+    """``DeployRecord.read`` in a thread: its answer, or ``"blocked"`` after ``seconds``
+    (then a writer is connected to a FIFO so the thread can end)."""
+    answer: list[object] = []
+    reader = threading.Thread(target=lambda: answer.append(DeployRecord.read(out, "app-a")))
+    reader.start()
+    reader.join(seconds)
+    if reader.is_alive():  # today's code waits in open() for a writer: give it one
+        with DeployRecord.path(out).open("wb"):
+            pass
+        reader.join()
+        return "blocked"
+    return answer[0]
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [os.mkfifo, Path.mkdir, lambda p: p.symlink_to("/dev/zero"), lambda p: p.write_text("{]")],
+    ids=["fifo", "directory", "link-to-dev-zero", "corrupt"],
+)
+def test_a_planted_record_counts_as_none_and_never_blocks(tmp_path: Path, plant: Any) -> None:
+    out = _output_dir(tmp_path)
+    out.mkdir(parents=True)
+    plant(DeployRecord.path(out))
+    assert _read_within(out, 5) is None

@@ -59,7 +59,8 @@ def test_a_provider_fault_names_provider_distribution_and_operation(
     module, cwd = faulty
     monkeypatch.setattr(module, "MODE", mode)
     result = sindri_cli("plan", "--json", cwd=cwd)
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.exit_code == 1
+    assert result.json()["error"]["kind"] == "plugin_fault"
     assert result.stderr == FAULT + "plan: " + what + HINT
 
 

@@ -5,6 +5,7 @@ hooks, and the entry-point cache."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import sys
 from pathlib import Path
@@ -163,7 +164,10 @@ def test_strict_mode_fails_commands_naming_the_plugin(
     for args in (("providers", "--json"), ("config", "validate")):
         result = sindri_cli(*args, cwd=path.parent)
         assert result.exit_code == 1
-        assert result.stdout == ""
+        if "--json" in args:
+            assert json.loads(result.stdout)["error"]["kind"] == "plugin_load"
+        else:
+            assert result.stdout == ""
         assert "plugin 'fixture-broken' (sindri-fixture-plugins) failed to load" in result.stderr
         assert "Traceback" not in result.stderr
 

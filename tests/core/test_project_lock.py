@@ -51,3 +51,56 @@ def test_an_invalid_wait_is_a_usage_error(
         project_lock(tmp_path, "deploy", on_wait=print),
     ):
         pass
+
+
+def test_two_directories_naming_one_deployment_take_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SINDRI_LOCK_WAIT", "0")
+    first, second = tmp_path / "a", tmp_path / "b"
+    with (
+        project_lock(first, "deploy", on_wait=print, deployment="docker/box"),
+        pytest.raises(OperationError, match="working on the deployment docker/box"),
+        project_lock(second, "deploy", on_wait=print, deployment="docker/box"),
+    ):
+        pass
+    with (
+        project_lock(first, "deploy", on_wait=print, deployment="docker/box"),
+        project_lock(second, "deploy", on_wait=print, deployment="docker/other"),
+    ):
+        pass  # another name: no wait
+
+
+def test_a_link_at_the_lock_path_is_refused_and_its_target_kept(tmp_path: Path) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    path = lock_path(tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(precious)
+    with (
+        pytest.raises(OperationError, match=f"refusing to use the lock file {path}: it is a sym"),
+        project_lock(tmp_path, "deploy", on_wait=print),
+    ):
+        pass
+    assert precious.read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize("cache", ["a-file", "read-only"])
+def test_an_unusable_cache_directory_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    root = tmp_path / "cache"
+    if cache == "a-file":
+        root.write_text("not a directory\n")
+    else:
+        root.mkdir(mode=0o500)
+        if os.access(root, os.W_OK):  # root ignores modes
+            pytest.skip("the directory is writable whatever its mode (running as root)")
+    monkeypatch.setenv("SINDRI_CACHE_DIR", str(root))
+    with (
+        pytest.raises(OperationError) as caught,
+        project_lock(tmp_path, "deploy", on_wait=print),
+    ):
+        pass
+    assert f"cannot create the lock file in {root / 'locks'}" in str(caught.value)
+    assert "SINDRI_CACHE_DIR" in str(caught.value)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,3 +119,109 @@ def test_a_non_string_value_is_refused_without_showing_it(vault, tmp_path) -> No
     with pytest.raises(ConfigError) as raised:
         _values(_secret(), _env(vault), tmp_path)
     assert "is not a string" in str(raised.value) and VALUE not in str(raised.value)
+
+
+# -- a hostile Vault (issue 24, item 5) ----------------------------------------------------------
+
+
+def _redirect(to: str):  # type: ignore[no-untyped-def]
+    def answer(handler) -> None:  # type: ignore[no-untyped-def]
+        handler.send_response(307)
+        handler.send_header("Location", to + handler.path)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return answer
+
+
+def test_a_redirect_to_another_origin_is_not_followed_and_gets_no_token(vault, tmp_path) -> None:
+    other = VaultStub(token=vault.token)
+    try:
+        other.put("secret", "dev/kubeconfig", {"config": "from elsewhere"})
+        vault.answer = _redirect(other.address.replace("127.0.0.1", "localhost"))
+        with pytest.raises(OperationError, match="redirected to another origin") as caught:
+            _values(_secret(), _env(vault), tmp_path)
+        assert other.requests == []
+        assert vault.token not in str(caught.value)
+    finally:
+        other.close()
+
+
+def test_a_redirect_within_the_origin_is_followed(vault, tmp_path) -> None:
+    vault.put("secret", "dev/kubeconfig", {"config": VALUE})
+    first = True
+
+    def once(handler) -> None:  # type: ignore[no-untyped-def]
+        nonlocal first
+        if first:
+            first = False
+            _redirect(vault.address)(handler)
+        else:
+            vault.answer = None
+            vault._answer(handler)
+
+    vault.answer = once
+    assert _values(_secret(), _env(vault), tmp_path) == {"KUBECONFIG_DATA": VALUE}
+
+
+def _body(size: int):  # type: ignore[no-untyped-def]
+    def answer(handler) -> None:  # type: ignore[no-untyped-def]
+        filler = "x" * size
+        payload = json.dumps({"data": {"data": {"config": filler}, "metadata": {}}}).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        with contextlib.suppress(OSError):  # the client stops reading at the limit
+            handler.wfile.write(payload)
+
+    return answer
+
+
+def test_a_body_over_the_limit_is_refused_while_it_arrives(vault, tmp_path) -> None:
+    vault.answer = _body(3 * 1024 * 1024)
+    with pytest.raises(OperationError, match="the answer is larger than 1024 KiB"):
+        _values(_secret(), _env(vault), tmp_path)
+
+
+def test_one_deadline_bounds_a_trickling_vault(vault, tmp_path) -> None:
+    def trickle(handler) -> None:  # type: ignore[no-untyped-def]
+        handler.send_response(200)
+        handler.send_header("Content-Length", "60")
+        handler.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(60):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(0.1)  # the hostile server's pace, not synchronisation
+
+    vault.answer = trickle
+    started = time.monotonic()
+    with pytest.raises(OperationError, match=r"no complete answer within 1s \(SINDRI_VAULT_DEAD"):
+        _values(_secret(), _env(vault, SINDRI_VAULT_DEADLINE="1"), tmp_path)
+    assert time.monotonic() - started < 4
+
+
+def test_messages_carry_no_token_userinfo_or_control_characters(vault, tmp_path) -> None:
+    def echo(handler) -> None:  # type: ignore[no-untyped-def]
+        vault._send(handler, 500, {"errors": [f"bad token {vault.token} \x1b]0;pwned\x07\x1b[31m"]})
+
+    vault.answer = echo
+    address = vault.address.replace("http://", "http://user:PASSWORD@")
+    environ = {"VAULT_ADDR": address, "VAULT_TOKEN": vault.token}
+    with pytest.raises(OperationError) as caught:
+        _values(_secret(), environ, tmp_path)
+    message = str(caught.value)
+    assert "bad token <redacted>" in message
+    for hidden in (vault.token, "PASSWORD", "user:", "\x1b", "\x07"):
+        assert hidden not in message
+
+
+def test_an_origin_is_scheme_host_and_port() -> None:
+    from sindri_core.vault import _origin
+
+    assert _origin("https://Vault.example:8200/v1/x") == _origin("https://vault.example:8200/")
+    assert _origin("https://vault.example/") == _origin("https://vault.example:443/")
+    for other in ("http://vault.example:8200/", "https://vault.example:8201/",
+                  "https://evil.example:8200/"):  # fmt: skip
+        assert _origin(other) != _origin("https://vault.example:8200/")

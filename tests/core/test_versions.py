@@ -4,7 +4,9 @@ digest pinning against a real registry."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -466,6 +468,65 @@ def test_refresh_forgets_the_digests_and_a_bad_digest_is_a_miss() -> None:
     document["digests"] = {"1.0.0": "sha256:short", "2.0.0": DIGEST}
     path.write_text(json.dumps(document))
     assert tag_cache.cached_tags("r.example", "a/b", fetch).digests == {"2.0.0": DIGEST}
+
+
+def _cached_once(fetch) -> Path:  # type: ignore[no-untyped-def]
+    tag_cache.cached_tags("r.example", "a/b", fetch)
+    return next(tag_cache.tag_cache_dir().iterdir())
+
+
+def test_a_cache_others_can_write_is_ignored_with_a_warning(capsys) -> None:
+    fetch, calls = counting_fetch(["1.0.0"])
+    path = _cached_once(fetch)
+    path.parent.chmod(0o777)
+    try:
+        assert not tag_cache.cached_tags("r.example", "a/b", fetch).from_cache
+        assert f"ignoring the tag cache {path.parent}: others can write to it" in (
+            capsys.readouterr().err
+        )
+        path.parent.chmod(0o755)
+        path.chmod(0o666)
+        assert not tag_cache.cached_tags("r.example", "a/b", fetch).from_cache
+        assert "others can write to it" in capsys.readouterr().err
+    finally:
+        path.parent.chmod(0o755)
+    assert len(calls) == 3
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+def test_a_cache_file_of_another_user_is_ignored(capsys) -> None:
+    fetch, _calls = counting_fetch(["1.0.0"])
+    path = _cached_once(fetch)
+    os.chown(path, 4242, 4242)
+    assert not tag_cache.cached_tags("r.example", "a/b", fetch).from_cache
+    assert "belongs to user id 4242" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        lambda path: path.symlink_to("/dev/zero"),
+        os.mkfifo,
+        lambda path: path.write_text(
+            json.dumps(
+                {
+                    "registry": "r.example",
+                    "repository": "a/b",
+                    "fetched_at": time.time(),
+                    "tags": [f"1.0.{n}" for n in range(200_001)],
+                }
+            )
+        ),
+    ],
+    ids=["link-to-dev-zero", "fifo", "over-200000-tags"],
+)
+def test_a_planted_cache_file_is_a_miss_without_reading_it_all(plant) -> None:  # type: ignore[no-untyped-def]
+    fetch, calls = counting_fetch(["1.0.0"])
+    path = _cached_once(fetch)
+    path.unlink()
+    plant(path)
+    assert tag_cache.cached_tags("r.example", "a/b", fetch).tags == ("1.0.0",)
+    assert len(calls) == 2
 
 
 def test_counts_in_notes_agree_with_their_nouns() -> None:

@@ -89,3 +89,19 @@ def test_plan_artifact_is_the_deployed_devcontainer(sindri_cli, project, devpod)
         assert deployed.exit_code == 0, deployed.stderr
         written = path / ".sindri/devpod/.devcontainer/devcontainer.json"
         assert written.read_text() == artifact["content"]
+
+
+def test_a_planted_record_without_a_workspace_still_gets_devpod_up(
+    sindri_cli, project, devpod, fake_tools
+) -> None:
+    path = project(_no_secrets(config(image=f"ghcr.io/acme/dev@{DIGEST}")), dockerfile=False)
+    assert sindri_cli("deploy", cwd=path).exit_code == 0
+    record = (path / ".sindri" / "devpod" / "deployed.json").read_text()
+    assert sindri_cli("destroy", "--yes", cwd=path).exit_code == 0
+    output = path / ".sindri" / "devpod"
+    output.mkdir(parents=True)
+    (output / "deployed.json").write_text(record)  # what a repository can ship: it is deterministic
+    again = sindri_cli("deploy", cwd=path)
+    assert again.exit_code == 0, again.stderr
+    assert "is up to date" not in again.stdout
+    assert len(_ups(devpod)) == 2

@@ -427,3 +427,17 @@ def test_every_single_line_awkward_secret_reaches_the_workspace_intact(
     result = sindri_cli("deploy", cwd=project(text, dockerfile=False))
     assert result.exit_code == 0, result.stderr
     assert workspace_env(fake_tools.bin_dir) == {"GH_TOKEN": SECRET_VALUE, **carried}
+
+
+@pytest.mark.parametrize("content", ["{not json", '["a list"]', '{"name": "no image"}'])
+def test_a_corrupt_devcontainer_json_is_one_clear_error(
+    sindri_cli, project, devpod, fake_tools, content
+):
+    path = project(config(image="busybox:1.36"), dockerfile=False)
+    assert sindri_cli("deploy", cwd=path).exit_code == 0
+    target = path / ".sindri" / "devpod" / ".devcontainer" / "devcontainer.json"
+    target.write_text(content)
+    result = sindri_cli("status", cwd=path)
+    assert result.exit_code == 1, result.stderr
+    assert f"{target} is not the devcontainer.json sindri writes" in result.stderr
+    assert "fault in the plugin" not in result.stderr

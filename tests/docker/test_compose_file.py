@@ -52,6 +52,11 @@ def test_default_document_names_everything_after_the_deployment(
     report = _plan(write_config)
     document = _document(report)
     assert_valid_compose(document)
+    owner = {
+        "dev.sindri.name": "box",
+        "dev.sindri.provider": "docker",
+        "dev.sindri.project-dir": str(report.plan.artifacts[0].path.parents[2].resolve()),
+    }
     assert document["name"] == "sindri-box"
     service = _service(document)
     assert service["image"] == "registry.example.com/team/box:1.2.3"
@@ -59,7 +64,7 @@ def test_default_document_names_everything_after_the_deployment(
     assert service["hostname"] == "box"
     labels = dict(service["labels"])
     config_hash = labels.pop("dev.sindri.config-hash")
-    assert labels == {"dev.sindri.name": "box", "dev.sindri.provider": "docker"}
+    assert labels == owner
     assert re.fullmatch(r"[0-9a-f]{64}", config_hash)
     assert service["pull_policy"] == "missing"  # a legacy image: pulled when absent
     assert service["restart"] == "unless-stopped"
@@ -77,7 +82,7 @@ def test_default_document_names_everything_after_the_deployment(
     assert document["volumes"] == {
         "home": {
             "name": "sindri-box-home",
-            "labels": {"dev.sindri.name": "box", "dev.sindri.provider": "docker"},
+            "labels": owner,
         }
     }
     for absent in ("env_file", "privileged", "runtime", "ports", "extra_hosts", "deploy"):

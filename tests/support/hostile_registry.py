@@ -185,12 +185,15 @@ def write_project(directory: Path, host: str) -> Path:
     return directory
 
 
-def resolve_measured(project: Path, env: dict[str, str]) -> Measured:
-    """Run ``sindri image resolve`` in a fresh process; peak RSS from ``wait4``'s rusage."""
+def resolve_measured(
+    project: Path, env: dict[str, str], command: tuple[str, ...] = ("image", "resolve")
+) -> Measured:
+    """Run ``sindri image resolve`` (or ``command``) in a fresh process; peak RSS from
+    ``wait4``'s rusage."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(
-            [sys.executable, "-m", "sindri_core", "image", "resolve"],
+            [sys.executable, "-m", "sindri_core", *command],
             cwd=project,
             env=env,
             stdout=subprocess.DEVNULL,

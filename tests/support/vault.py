@@ -11,13 +11,15 @@ version"; api-docs/index: authentication and namespaces):
 - a path holding no secret is 404 ``{"errors": []}``.
 
 Only this endpoint exists; anything else is 404, as for an unmounted path. Every request is
-recorded (method, path, the two headers) so tests can check what was asked.
+recorded (method, path, the two headers) so tests can check what was asked. A test of a
+hostile server sets ``answer`` to write its own response instead.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import attrs
@@ -38,6 +40,7 @@ class VaultStub:
         self.token = token
         self.secrets: dict[tuple[str, str, str], dict[str, object]] = {}
         self.requests: list[VaultRequest] = []
+        self.answer: Callable[[BaseHTTPRequestHandler], None] | None = None
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,6 +65,9 @@ class VaultStub:
         token = handler.headers.get("X-Vault-Token")
         namespace = handler.headers.get("X-Vault-Namespace")
         self.requests.append(VaultRequest("GET", handler.path, token, namespace))
+        if self.answer is not None:
+            self.answer(handler)
+            return
         if token != self.token:
             self._send(handler, 403, {"errors": ["permission denied"]})
             return

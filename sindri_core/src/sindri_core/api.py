@@ -457,13 +457,17 @@ class Project:
 
     @contextlib.contextmanager
     def _exclusive(self, operation: str) -> Iterator[None]:
-        """Hold the project lock for a command that changes the deployment, after refusing
-        a provider directory reached through a link (before any work)."""
+        """Hold the project lock (and the deployment's, shared by every directory that names
+        it) for a command that changes the deployment, after refusing a provider directory
+        reached through a link (before any work)."""
         from sindri_core.artifacts import check_output_dir
         from sindri_core.project_lock import project_lock
 
         check_output_dir(self.project_dir / ".sindri" / self.provider.name)
-        with project_lock(self.project_dir, operation, on_wait=self.console.warn):
+        deployment = f"{self.provider.name}/{self.config.name}"
+        with project_lock(
+            self.project_dir, operation, on_wait=self.console.warn, deployment=deployment
+        ):
             yield
 
     @contextlib.contextmanager

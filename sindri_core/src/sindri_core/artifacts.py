@@ -9,6 +9,10 @@ directory. Every directory below the project is therefore opened relative to its
 ``O_NOFOLLOW``, so a link anywhere on the path is refused with an error naming it, and nothing
 is written or removed through it (no check-then-use race either). ``destroy`` removes only the
 files a deploy recorded in the directory's manifest; anything else found there stays.
+
+Files read back from there (a compose file plan compares, a deploy record, the manifest) may
+have been planted by the repository too: :func:`read_artifact` reads them without following a
+link, without blocking on a FIFO or a device, and never more than a bound.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+import attrs
 
 from sindri_core.errors import OperationError
 from sindri_core.lifecycle import Artifact
 
 __all__ = [
     "MANIFEST_NAME",
+    "READ_BACK_LIMIT",
+    "Removal",
     "check_output_dir",
+    "read_artifact",
     "remove_artifact",
     "remove_artifacts",
     "write_artifact",
@@ -36,6 +45,8 @@ __all__ = [
 SINDRI_DIR = ".sindri"
 MANIFEST_NAME = ".sindri-files"  # the files deploy wrote, relative to the provider directory
 MANIFEST_LIMIT = 64 * 1024
+READ_BACK_LIMIT = 1024 * 1024  # a generated file is a few KiB; 1 MiB is generous
+_NAME_MAX = 255  # bytes of one path component (Linux, macOS)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -152,31 +163,121 @@ def _write_at(fd: int, name: str, data: bytes, mode: int, path: Path) -> None:
         raise
 
 
-def _read_manifest(fd: int) -> list[str]:
+def _read_at(fd: int, name: str, path: Path, limit: int) -> bytes | None:
+    """The bytes of regular file ``name`` below ``fd``; ``None`` when it does not exist.
+
+    Checked before it is opened and again on the descriptor, so a link, FIFO or device put
+    there is refused without being read (nor waited on: ``O_NONBLOCK``).
+    """
+    if not _exists_as_file(fd, name, path):
+        return None
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        handle = os.open(MANIFEST_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
-    except OSError:
-        return []  # none yet, or a link planted there: nothing is recorded as ours
+        handle = os.open(name, flags, dir_fd=fd)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _refusal(path, "it is a symbolic link") from None
+        raise OperationError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        text = os.read(handle, MANIFEST_LIMIT).decode("utf-8", errors="replace")
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise _refusal(path, "it is not a regular file")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(handle, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     finally:
         os.close(handle)
-    return [line for line in text.splitlines() if _recordable(line)]
+    if size > limit:
+        raise _refusal(path, f"it is larger than {limit // 1024} KiB, more than sindri writes")
+    return b"".join(chunks)
 
 
-def _recordable(relative: str) -> bool:
-    return (
-        not relative.startswith("/")
-        and all(part not in ("..", ".", "") for part in relative.split("/"))
-        and relative != MANIFEST_NAME
-    )
+def read_artifact(path: Path, *, limit: int = READ_BACK_LIMIT) -> bytes | None:
+    """The bytes of a file under ``<project>/.sindri/<provider>/``; ``None`` when it (or its
+    directory) does not exist. Follows no link, never blocks, reads at most ``limit`` bytes.
+
+    :raises OperationError: a link on the way or in its place, anything but a regular file
+        there (a FIFO, a device, a directory), or more than ``limit`` bytes; the message
+        names the file.
+    """
+    project, parts, name = _split(path)
+    with _directory(project, project, parts, create=False) as fd:
+        return None if fd is None else _read_at(fd, name, path, limit)
+
+
+@attrs.frozen
+class _Manifest:
+    """The manifest's usable lines; ``sound`` is false when the file itself could not be
+    trusted (too large, not a file, not UTF-8), ``problems`` says why and which lines were
+    skipped."""
+
+    entries: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    sound: bool = True
+
+
+def _read_manifest(fd: int, directory: Path) -> _Manifest:
+    path = directory / MANIFEST_NAME
+    try:
+        data = _read_at(fd, MANIFEST_NAME, path, MANIFEST_LIMIT)
+        text = "" if data is None else data.decode("utf-8")
+    except OperationError as exc:
+        return _Manifest(problems=(exc.message,), sound=False)
+    except UnicodeDecodeError:
+        return _Manifest(problems=(f"{path} is not UTF-8 text",), sound=False)
+    entries, problems = [], []
+    for line in text.splitlines():
+        reason = _unrecordable(line)
+        if reason is None:
+            entries.append(line)
+        else:
+            problems.append(f"skipped line {line[:80]!r} of {path}: {reason}")
+    return _Manifest(tuple(dict.fromkeys(entries)), tuple(problems))
+
+
+def _unrecordable(relative: str) -> str | None:
+    """Why a manifest line cannot name a file sindri wrote; ``None`` when it can."""
+    parts = relative.split("/")
+    if relative.startswith("/") or any(part in ("..", ".", "") for part in parts):
+        return "not a path inside the directory"
+    if any(ord(char) < 0x20 or char == "\x7f" for char in relative):
+        return "it holds a control character"
+    if any(len(os.fsencode(part)) > _NAME_MAX for part in parts):
+        return f"a name longer than {_NAME_MAX} bytes"
+    if relative == MANIFEST_NAME:
+        return "the manifest itself"
+    return None
 
 
 def _record(fd: int, relative: str, directory: Path) -> None:
-    recorded = _read_manifest(fd)
-    if relative not in recorded:
-        content = "".join(f"{line}\n" for line in [*recorded, relative]).encode()
-        _write_at(fd, MANIFEST_NAME, content, 0o644, directory / MANIFEST_NAME)
+    """Add ``relative`` to the manifest; one that cannot be trusted is started afresh rather
+    than appended to (what follows an unread part would be invisible to destroy)."""
+    manifest = _read_manifest(fd, directory)
+    if relative in manifest.entries and manifest.sound and not manifest.problems:
+        return
+    recorded = [*manifest.entries, relative] if manifest.sound else [relative]
+    content = "".join(f"{line}\n" for line in dict.fromkeys(recorded)).encode()
+    path = directory / MANIFEST_NAME
+    if not manifest.sound:
+        _unlink_anything(fd, MANIFEST_NAME)
+    _write_at(fd, MANIFEST_NAME, content, 0o644, path)
+
+
+def _unlink_anything(fd: int, name: str) -> None:
+    """Remove a planted non-file manifest (a link, a FIFO, an empty directory) so it can be
+    written; a non-empty directory stays and the write below refuses it."""
+    try:
+        os.unlink(name, dir_fd=fd)
+    except FileNotFoundError:
+        return
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.rmdir(name, dir_fd=fd)
 
 
 def write_artifact(artifact: Artifact) -> Path:
@@ -223,23 +324,69 @@ def remove_artifact(path: Path) -> None:
             os.unlink(name, dir_fd=fd)
 
 
-def remove_artifacts(directory: Path) -> None:
+@attrs.frozen
+class Removal:
+    """What :func:`remove_artifacts` could not do: ``skipped`` says which recorded files it
+    left and why, ``left`` names the files in the directory sindri did not write."""
+
+    skipped: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+    def notes(self) -> tuple[str, ...]:
+        """One line per problem, for a warning or a result message."""
+        left = (
+            (f"left {', '.join(self.left)}: sindri did not write it (remove it yourself)",)
+            if self.left
+            else ()
+        )
+        return (*self.skipped, *left)
+
+
+def remove_artifacts(
+    directory: Path, *, known: Iterable[str] = (), warn: Callable[[str], None] | None = None
+) -> Removal:
     """Remove the files deploy recorded in a provider's directory (``destroy``), then the
-    directories left empty; files sindri did not record stay where they are."""
+    directories left empty; files sindri did not record stay where they are.
+
+    A manifest line that cannot name a file of ours, or names a link or a directory, is
+    skipped and reported; the rest is removed. A manifest that cannot be trusted as a whole
+    (too large, not a file, not UTF-8) is replaced by ``known``: the paths, relative to
+    ``directory``, that the provider writes, so a secrets file never outlives it.
+
+    :param warn: told each of :meth:`Removal.notes` (a provider that does not report them in
+        its result).
+    """
     project, parts, _ = _split(directory / "_")
     with _directory(project, project, parts, create=False) as fd:
         if fd is None:
-            return
-        for relative in _read_manifest(fd):
-            _remove_recorded(fd, directory, relative)
-        with contextlib.suppress(FileNotFoundError):
+            return Removal()
+        manifest = _read_manifest(fd, directory)
+        entries = manifest.entries if manifest.sound else tuple(known)
+        skipped = list(manifest.problems)
+        for relative in entries:
+            try:
+                _remove_recorded(fd, directory, relative)
+            except (OperationError, OSError) as exc:
+                reason = exc.message if isinstance(exc, OperationError) else exc.strerror
+                skipped.append(f"skipped {directory / relative}: {reason}")
+        try:
             os.unlink(MANIFEST_NAME, dir_fd=fd)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            skipped.append(f"left {directory / MANIFEST_NAME}: {exc.strerror}")
+        left = tuple(sorted(n for n in os.listdir(fd) if n != MANIFEST_NAME))  # noqa: PTH208
+    removal = Removal(tuple(skipped), left)
+    if warn is not None:
+        for note in removal.notes():
+            warn(note)
     with _directory(project, project, parts[:1], create=False) as sindri_fd:
         if sindri_fd is None or not _rmdir_if_empty(sindri_fd, parts[1]):
-            return
+            return removal
     with _directory(project, project, (), create=False) as project_fd:
         assert project_fd is not None
         _rmdir_if_empty(project_fd, SINDRI_DIR)
+    return removal
 
 
 def _remove_recorded(fd: int, directory: Path, relative: str) -> None:

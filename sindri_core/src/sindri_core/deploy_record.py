@@ -15,11 +15,14 @@ from pathlib import Path
 
 import attrs
 
+from sindri_core.artifacts import read_artifact
+from sindri_core.errors import OperationError
 from sindri_core.lifecycle import Artifact, Change, ChangeAction
 
 __all__ = ["DeployRecord", "config_change", "sha256_text"]
 
 RECORD_NAME = "deployed.json"
+RECORD_LIMIT = 64 * 1024  # a record is a few hundred bytes
 
 
 def sha256_text(text: str) -> str:
@@ -40,15 +43,19 @@ class DeployRecord:
 
     @classmethod
     def read(cls, output_dir: Path, target: str) -> DeployRecord | None:
-        """The record for ``target``; none when absent, unreadable or for another target."""
+        """The record for ``target``; none when absent, unreadable or for another target.
+
+        A record planted in its place (a link, a FIFO, a directory, garbage) counts as none:
+        the deploy that follows compares with the live state and writes a real one.
+        """
         try:
-            data = json.loads(cls.path(output_dir).read_text(encoding="utf-8"))
+            data = json.loads(read_artifact(cls.path(output_dir), limit=RECORD_LIMIT) or b"")
             record = cls(
                 target=str(data["target"]),
                 reference=str(data["reference"]),
                 config_sha256=str(data["config_sha256"]),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OperationError, OSError, ValueError, KeyError, TypeError):
             return None
         return record if record.target == target else None
 

@@ -47,6 +47,7 @@ __all__ = [
     "images_with_label",
     "inspect_container",
     "label_filters",
+    "label_values",
     "list_containers",
     "list_networks",
     "list_volumes",
@@ -55,6 +56,8 @@ __all__ = [
     "remove_containers",
     "remove_networks",
     "remove_volumes",
+    "start_containers",
+    "stop_containers",
     "tag_image",
 ]
 
@@ -376,6 +379,44 @@ def list_volumes(runner: CommandRunner, labels: Mapping[str, str]) -> list[str]:
         ["docker", "volume", "ls", "--quiet", *label_filters(labels)], timeout=QUERY_TIMEOUT
     )
     return _unique_lines(result.stdout)
+
+
+def label_values(runner: CommandRunner, labels: Mapping[str, str], key: str) -> dict[str, str]:
+    """Label ``key`` of every container and volume carrying all of ``labels``, by container
+    ID or volume name (``""`` where it is absent)."""
+    found: dict[str, str] = {}
+    for kind, ident in ((("ps", "--all", "--no-trunc"), ".ID"), (("volume", "ls"), ".Name")):
+        result = runner.run(
+            [
+                "docker",
+                *kind,
+                "--format",
+                f"{{{{{ident}}}}}\t{{{{json (.Label {json.dumps(key)})}}}}",
+                *label_filters(labels),
+            ],
+            timeout=QUERY_TIMEOUT,
+        )
+        for line in result.stdout.splitlines():
+            name, _, value = line.partition("\t")
+            if name.strip():
+                found[name.strip()] = str(json.loads(value or '""'))
+    return found
+
+
+def start_containers(runner: CommandRunner, ids: Iterable[str]) -> None:
+    ids = list(ids)
+    if ids:
+        runner.run(["docker", "start", "--", *ids], timeout=QUERY_TIMEOUT * 4)
+
+
+def stop_containers(runner: CommandRunner, ids: Iterable[str], *, check: bool = True) -> None:
+    """Stop gracefully (the engine's default: SIGTERM, SIGKILL after 10 s), as compose does.
+
+    :param check: false when a removal follows anyway (a container already gone is fine).
+    """
+    ids = list(ids)
+    if ids:
+        runner.run(["docker", "stop", "--", *ids], timeout=QUERY_TIMEOUT * 4, check=check)
 
 
 def remove_containers(runner: CommandRunner, ids: Iterable[str]) -> None:

@@ -1,7 +1,8 @@
 """Secret values: looked up on demand, never logged, never put on a command line.
 
 Values come from the shell environment, then ``.env.local``, then ``.env`` in the project
-directory (the first that has the name wins). ``fromFile`` reads the value from a file.
+directory (the first that has the name wins). ``fromFile`` reads the value from a file,
+exactly, but for one final line break (``\\n`` or ``\\r\\n``, which editors add).
 ``source: vault`` reads one key of a HashiCorp Vault KV v2 secret (:mod:`sindri_core.vault`);
 it reaches the environment like an env secret.
 """
@@ -11,12 +12,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from sindri_core.config.model import Secret
 from sindri_core.errors import ConfigError
 from sindri_core.small_files import NotSmallText, read_small_text
+
+if TYPE_CHECKING:
+    from sindri_core.image.deadline import Deadline
 
 __all__ = ["MAX_SECRET_FILE_BYTES", "SecretValues", "parse_env_file"]
 
@@ -32,6 +37,13 @@ def _read_text(path: Path, field: str | None = None) -> str:
         if field is None:
             raise ConfigError(f"the file {exc}", file=str(path)) from None
         raise ConfigError(f"{path} {exc}", path=field) from None
+
+
+def _without_final_newline(text: str) -> str:
+    """The value as written: only the one line break an editor ends a file with goes."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text.removesuffix("\n")
 
 
 def _missing(secret: Secret) -> ConfigError:
@@ -94,6 +106,7 @@ class SecretValues:
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
     env_file: Path | None = None
     _dotenv: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
+    _vault_deadline: Deadline | None = attrs.field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:  # values must never reach a log through repr()
         return f"SecretValues(names={[s.name for s in self.secrets]})"
@@ -166,9 +179,11 @@ class SecretValues:
         return path if path.is_absolute() else self.project_dir / path
 
     def _vault(self, secret: Secret) -> str | None:
-        from sindri_core.vault import read_vault_secret  # hvac: only for vault secrets
+        from sindri_core.vault import read_vault_secret, vault_deadline  # hvac: on use
 
-        return read_vault_secret(secret, self.environ)
+        if self._vault_deadline is None:  # one deadline for all of this command's reads
+            self._vault_deadline = vault_deadline(self.environ)
+        return read_vault_secret(secret, self.environ, self._vault_deadline)
 
     def file_secrets(self) -> list[tuple[Secret, Path]]:
         """``source: file`` secrets and the host file each one mounts (existing files only)."""
@@ -185,12 +200,10 @@ class SecretValues:
 
     def _lookup(self, secret: Secret) -> str | None:
         if secret.from_file:
-            path = Path(secret.from_file).expanduser()
-            if not path.is_absolute():
-                path = self.project_dir / path
+            path = self._host_path(secret.from_file)
             if not path.exists():
                 return None
-            return _read_text(path, f"secrets.{secret.name}.fromFile").strip()
+            return _without_final_newline(_read_text(path, f"secrets.{secret.name}.fromFile"))
         if secret.name in self.environ:
             return self.environ[secret.name]
         return self._dotenv_values().get(secret.name)

@@ -10,10 +10,12 @@ from sindri_core.plugin import (
     DeploymentStatus,
     DestroyOptions,
     ImageResolution,
+    OperationError,
     OperationResult,
     Prerequisite,
     PrerequisiteReport,
     ProviderContext,
+    read_artifact,
     remove_artifacts,
 )
 from sindri_providers_devpod.devcontainer import devcontainer_path
@@ -42,13 +44,24 @@ def prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
 
 
 def _configured_in_file(ctx: ProviderContext) -> str | None:
+    """The image the devcontainer.json deploy wrote names.
+
+    :raises OperationError: the file is not what deploy writes (a link, a FIFO, not JSON).
+    """
     path = devcontainer_path(ctx)
-    if not path.is_file():
+    data = read_artifact(path)
+    if data is None:
         return None
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if "image" in document:
-        return document["image"]
-    return f"devcontainer build of {document.get('build', {}).get('dockerfile', '?')}"
+    try:
+        document = json.loads(data)
+        if "image" in document:
+            return str(document["image"])
+        return f"devcontainer build of {document['build']['dockerfile']}"
+    except (ValueError, TypeError, KeyError):
+        raise OperationError(
+            f"{path} is not the devcontainer.json sindri writes (no image nor build.dockerfile "
+            "in a JSON object); remove it and run `sindri deploy`"
+        ) from None
 
 
 def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
@@ -85,7 +98,9 @@ def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
         message = f"Deleted DevPod workspace {workspace}"
     else:
         message = f"No DevPod workspace {workspace} existed"
-    remove_artifacts(ctx.output_dir)
+    # workspace.env holds secret values: removed even when the manifest cannot be trusted
+    known = ("workspace.env", ".devcontainer/devcontainer.json", "deployed.json")
+    remove_artifacts(ctx.output_dir, known=known, warn=ctx.console.warn)
     return OperationResult(message)
 
 

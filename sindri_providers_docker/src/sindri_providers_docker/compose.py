@@ -4,7 +4,8 @@ Compose is found as the ``docker compose`` CLI plugin, or else as a standalone
 ``docker-compose`` **if that is v2** (Debian's ``docker-compose`` 1.29 is v1, which does not
 understand the files we write). Every command names the same project (``-p``) and file
 (``-f``), so no command ever acts on another project or reads a compose file from the
-current directory.
+current directory. Compose runs only in ``deploy``, on the file that deploy has just written:
+stopping, starting and removing go to the engine by label (``teardown.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ __all__ = ["RAW_ENV_FILE_VERSION", "ComposeProbe", "ComposeProject", "ComposeToo
 # compose 2.30 added `env_file: [{format: raw}]`, which secrets.env relies on.
 RAW_ENV_FILE_VERSION = Version("2.30")
 VERSION_TIMEOUT = 20.0
-UP_DOWN_TIMEOUT = 300.0
 
 
 @attrs.frozen
@@ -102,16 +102,6 @@ class ComposeProject:
         if recreate:
             args.append("--force-recreate")
         self._run(args, timeout=timeout, what="starting the container")
-
-    def down(self, *, volumes: bool) -> None:
-        args = ["down", "--remove-orphans"] + (["--volumes"] if volumes else [])
-        self._run(args, timeout=UP_DOWN_TIMEOUT, what="removing the deployment")
-
-    def start(self) -> None:
-        self._run(["start"], timeout=UP_DOWN_TIMEOUT, what="starting the container")
-
-    def stop(self) -> None:
-        self._run(["stop"], timeout=UP_DOWN_TIMEOUT, what="stopping the container")
 
     def _run(self, args: list[str], *, timeout: float, what: str) -> None:
         try:

@@ -122,7 +122,7 @@ def compose_document(inputs: ComposeInputs) -> dict[str, Any]:
     }
     if settings.network != "host":  # the engine refuses a hostname on the host's network
         service["hostname"] = names.name
-    service["labels"] = dict(names.labels)
+    service["labels"] = dict(names.owner_labels)
     service["restart"] = settings.restart
     service["network_mode"] = settings.network
     service.update(_runtime(inputs))
@@ -188,9 +188,9 @@ def _service_volumes(inputs: ComposeInputs) -> list[dict[str, Any]]:
 
 def _top_level_volumes(inputs: ComposeInputs) -> dict[str, Any]:
     names = inputs.names
-    volumes = {"home": {"name": names.home_volume, "labels": names.labels}}
+    volumes = {"home": {"name": names.home_volume, "labels": names.owner_labels}}
     if inputs.dind is DindMode.PRIVILEGED:
-        volumes["docker"] = {"name": names.docker_volume, "labels": names.labels}
+        volumes["docker"] = {"name": names.docker_volume, "labels": names.owner_labels}
     return volumes
 
 

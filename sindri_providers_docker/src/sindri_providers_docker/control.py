@@ -1,7 +1,9 @@
 """``start``, ``stop``, ``connect`` and ``destroy`` of an existing deployment.
 
-Start and stop go through compose with the deployment's project and file (which is why the
-compose file and ``secrets.env`` live as long as the deployment does).
+Start and stop ask the engine directly for the container that carries the deployment's
+labels; none of them hands compose the file found in ``.sindri/docker/``, which a repository
+may have planted (``teardown.py``). Each first refuses a deployment of the same name that
+belongs to another project directory (``ownership.py``).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from sindri_core.plugin import (
     exec_argv,
     exec_output,
     inspect_container,
+    start_containers,
+    stop_containers,
 )
-from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.container import wait_until_running
-from sindri_providers_docker.names import DeploymentNames
-from sindri_providers_docker.prerequisites import require_compose
+from sindri_providers_docker.names import PROJECT_DIR_LABEL, DeploymentNames
+from sindri_providers_docker.ownership import foreign_owner_error, require_ownership
 from sindri_providers_docker.teardown import remove_deployment
 
 __all__ = ["connect", "destroy", "start", "stop"]
@@ -48,24 +51,17 @@ def _deployed(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo:
     info = inspect_container(ctx.runner, names.container)
     if info is None or not info.has_labels(names.labels):
         raise OperationError(f"{names.name} is not deployed; run `sindri deploy` first")
+    owner = info.labels.get(PROJECT_DIR_LABEL)
+    if owner and owner != names.project_dir:
+        raise foreign_owner_error(names, owner)
     return info
-
-
-def _project(ctx: ProviderContext, names: DeploymentNames) -> ComposeProject:
-    if not names.compose_file.is_file():
-        raise OperationError(
-            f"the compose file of {names.name} is missing ({names.compose_file}); "
-            "`sindri deploy --force` writes it again"
-        )
-    tool = require_compose(ctx.runner)
-    return ComposeProject(ctx.runner, tool, names.project, names.compose_file)
 
 
 def start(ctx: ProviderContext) -> OperationResult:
     names = DeploymentNames.of(ctx)
     if _deployed(ctx, names).running:
         return OperationResult(f"{names.name} is already running")
-    _project(ctx, names).start()
+    start_containers(ctx.runner, [names.container])
     wait_until_running(ctx.runner, names.container, deadline=time.monotonic() + START_TIMEOUT)
     return OperationResult(f"Started {names.name}")
 
@@ -74,7 +70,7 @@ def stop(ctx: ProviderContext) -> OperationResult:
     names = DeploymentNames.of(ctx)
     if not _deployed(ctx, names).running:
         return OperationResult(f"{names.name} is already stopped")
-    _project(ctx, names).stop()
+    stop_containers(ctx.runner, [names.container])
     return OperationResult(f"Stopped {names.name} (its data is kept; `sindri start` resumes)")
 
 
@@ -126,11 +122,10 @@ def _workdir(ctx: ProviderContext, names: DeploymentNames, user: str | None, exi
 
 def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
     names = DeploymentNames.of(ctx)
-    project = _project(ctx, names) if names.compose_file.is_file() else None
-    teardown = remove_deployment(
-        ctx.runner, names, project, volumes=options.volumes, console=ctx.console
-    )
+    require_ownership(ctx.runner, names)
+    teardown = remove_deployment(ctx.runner, names, volumes=options.volumes)
     if not teardown.containers and not teardown.removed_volumes:
-        kept = f"; {teardown.describe(names)}" if teardown.kept_volumes else "; nothing to remove"
+        found = teardown.kept_volumes or teardown.notes
+        kept = f"; {teardown.describe(names)}" if found else "; nothing to remove"
         return OperationResult(f"{names.name} is not deployed{kept}")
     return OperationResult(f"Destroyed {names.name}: {teardown.describe(names)}")

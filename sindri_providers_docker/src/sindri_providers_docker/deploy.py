@@ -38,6 +38,7 @@ from sindri_core.plugin import (
     inspect_container,
     list_volumes,
     planned_context,
+    read_artifact,
     remove_artifact,
     write_artifacts,
     write_copy,
@@ -117,7 +118,7 @@ class _Prepared:
     def stale_copies(self) -> bool:
         """Whether a private copy of a file secret differs from its source (or is missing)."""
         return any(
-            _read_bytes(m.copy_from) != _read_bytes(m.source)
+            _read_bytes(m.copy_from) != read_artifact(m.source)
             for m in self.inputs.file_secrets
             if m.copy_from is not None
         )
@@ -331,7 +332,8 @@ def deploy(
     is checked before the build, so a bad configuration never costs a build.
 
     :raises OperationError: anything failed; the container and what this deploy created are
-        removed again (volumes that existed before are kept).
+        removed again (volumes that existed before are kept). An interrupt (Ctrl-C, SIGTERM)
+        once the files are written is rolled back the same way, then passed on.
     """
     assert image.reference is not None  # the chain raises "No image configured" instead
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
@@ -344,6 +346,7 @@ def deploy(
     # Here, not at the top: plan needs none of compose's machinery.
     from sindri_providers_docker.compose import ComposeProject
     from sindri_providers_docker.prerequisites import require_compose
+    from sindri_providers_docker.teardown import remove_deployment
 
     tool = require_compose(ctx.runner)
     _check_secrets_support(tool, prepared)
@@ -353,14 +356,17 @@ def deploy(
         messages.append(f"{'Reused' if built.skipped else 'Built'} image {built.reference}")
         prepared = prepared.with_image(built.reference)
     had_volumes = bool(list_volumes(ctx.runner, names.labels))
-    _write_files(prepared)
     project = ComposeProject(
         ctx.runner, tool, names.project, names.compose_file, stream=ctx.console.progress
     )
     try:
+        _write_files(prepared)
         messages.append(_up_and_wait(ctx, project, names, options))
     except OperationError as exc:
-        raise _rolled_back(ctx, exc, project, names, had_volumes=had_volumes) from None
+        raise _rolled_back(ctx, exc, names, had_volumes=had_volumes) from None
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: compose is already ended (subprocess)
+        remove_deployment(ctx.runner, names, volumes=not had_volumes)
+        raise
     return DeployResult(
         reference=prepared.inputs.image, messages=tuple(messages), connection="sindri connect"
     )
@@ -380,7 +386,6 @@ def _up_to_date(prepared: _Prepared, existing: ContainerInfo | None) -> bool:
 def _rolled_back(
     ctx: ProviderContext,
     exc: OperationError,
-    project: ComposeProject,
     names: DeploymentNames,
     *,
     had_volumes: bool,
@@ -388,9 +393,7 @@ def _rolled_back(
     # Volumes that existed before this deploy hold the user's files: they are kept.
     from sindri_providers_docker.teardown import remove_deployment
 
-    teardown = remove_deployment(
-        ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
-    )
+    teardown = remove_deployment(ctx.runner, names, volumes=not had_volumes)
     return OperationError(
         f"deploy of {names.name} failed: {exc.message}\n"
         f"Rolled back what this deploy created: {teardown.describe(names)}"
@@ -417,6 +420,9 @@ def _up_and_wait(
 
 
 def _existing_deployment(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo | None:
+    from sindri_providers_docker.ownership import require_ownership
+
+    require_ownership(ctx.runner, names)
     info = inspect_container(ctx.runner, names.container)
     if info is not None and not info.has_labels(names.labels):
         raise OperationError(_foreign_container(names))

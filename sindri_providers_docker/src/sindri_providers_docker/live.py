@@ -5,7 +5,8 @@ The container is up to date when it runs, was created from the desired image ref
 build's tag carries its content fingerprint, a registry image its digest) and carries the
 desired compose file's hash (label ``dev.sindri.config-hash``); the generated files are up to
 date when the files on disk hold the same bytes. None of this asks compose anything: an
-unchanged deploy costs one ``docker container inspect``.
+unchanged deploy costs one ``docker container inspect`` (after the ownership check's two
+listings, ``ownership.py``).
 
 ``plan`` asks the engine its few questions at once (:func:`read_live`): each ``docker`` command
 spends most of its time starting up, so three run concurrently in about the time of one
@@ -31,6 +32,7 @@ from sindri_core.plugin import (
     has_built_image,
     inspect_container,
     list_volumes,
+    read_artifact,
 )
 from sindri_providers_docker.compose_file import CONFIG_HASH_LABEL
 from sindri_providers_docker.names import DeploymentNames
@@ -172,10 +174,10 @@ def volume_changes(names: tuple[str, ...], live: LiveDeployment) -> list[Change]
 
 
 def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except OSError:  # absent, or not a readable file: deploy writes it anew
-        return None
+    """The file on disk; ``None`` when absent. A link, FIFO or device planted there, or an
+    oversized file, is an error naming it (deploy would refuse to write it anyway)."""
+    data = read_artifact(path)
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def _sha(text: str) -> str:

@@ -2,7 +2,10 @@
 
 Every command derives them from the deployment name alone, so ``deploy``, ``start``,
 ``stop``, ``status`` and ``destroy`` always address the same compose project, container and
-volumes (sindri's Rust version forgot the project name on start/stop).
+volumes (sindri's Rust version forgot the project name on start/stop). The name is chosen
+in sindri.yaml, so two directories may choose the same one: the container and the volumes
+also carry the project directory they belong to (:data:`PROJECT_DIR_LABEL`), and a command
+from another directory refuses to touch them (``ownership.py``).
 """
 
 from __future__ import annotations
@@ -13,23 +16,26 @@ import attrs
 
 from sindri_core.plugin import ProviderContext
 
-__all__ = ["PROVIDER_LABEL", "DeploymentNames"]
+__all__ = ["PROJECT_DIR_LABEL", "PROVIDER_LABEL", "DeploymentNames"]
 
 NAME_LABEL = "dev.sindri.name"
 PROVIDER_LABEL = "dev.sindri.provider"
+PROJECT_DIR_LABEL = "dev.sindri.project-dir"
 COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 
 
 @attrs.frozen
 class DeploymentNames:
-    """Names for deployment ``name`` whose generated files live in ``output_dir``."""
+    """Names for deployment ``name`` of the project in ``project_dir`` (its real path), whose
+    generated files live in ``output_dir``."""
 
     name: str
     output_dir: Path
+    project_dir: str = ""
 
     @classmethod
     def of(cls, ctx: ProviderContext) -> DeploymentNames:
-        return cls(ctx.name, ctx.output_dir)
+        return cls(ctx.name, ctx.output_dir, str(ctx.project_dir.resolve()))
 
     @property
     def project(self) -> str:
@@ -63,8 +69,14 @@ class DeploymentNames:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Labels on the container and volumes: what ``destroy`` is allowed to remove."""
+        """Labels every container and volume of a deployment with this name carries: what
+        ``destroy`` looks for (whose they are is then checked by :data:`PROJECT_DIR_LABEL`)."""
         return {NAME_LABEL: self.name, PROVIDER_LABEL: "docker"}
+
+    @property
+    def owner_labels(self) -> dict[str, str]:
+        """:attr:`labels` and the project directory: what deploy puts on what it creates."""
+        return {**self.labels, PROJECT_DIR_LABEL: self.project_dir}
 
     @property
     def project_labels(self) -> dict[str, str]:

@@ -1,7 +1,12 @@
-"""Removing a deployment: exactly what it created, found by its compose project and labels.
+"""Removing a deployment: exactly what it created, found by its labels.
 
 Used by ``destroy`` and to roll back a failed ``deploy``. Volumes go only when asked: the
 home volume holds the user's work (sindri's Rust version deleted it on ``deploy --force``).
+
+No compose file is read here. A repository can ship its own ``.sindri/docker/compose.yaml``
+naming any volume (``volumes: {home: {name: victim}}``); handing it to ``compose down
+--volumes`` would delete that volume. The engine is asked instead for the containers,
+networks and volumes that carry this deployment's labels, and only those are removed.
 """
 
 from __future__ import annotations
@@ -10,8 +15,6 @@ import attrs
 
 from sindri_core.plugin import (
     CommandRunner,
-    Console,
-    OperationError,
     list_containers,
     list_networks,
     list_volumes,
@@ -19,8 +22,8 @@ from sindri_core.plugin import (
     remove_containers,
     remove_networks,
     remove_volumes,
+    stop_containers,
 )
-from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.names import DeploymentNames
 
 __all__ = ["Teardown", "remove_deployment"]
@@ -28,11 +31,12 @@ __all__ = ["Teardown", "remove_deployment"]
 
 @attrs.frozen
 class Teardown:
-    """What :func:`remove_deployment` found and did."""
+    """What :func:`remove_deployment` found and did; ``notes``: files it left and why."""
 
     containers: int
     removed_volumes: tuple[str, ...]
     kept_volumes: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     def describe(self, names: DeploymentNames) -> str:
         parts = [f"removed container {names.container}"] if self.containers else []
@@ -44,37 +48,29 @@ class Teardown:
                 + ", ".join(self.kept_volumes)
                 + " (`sindri destroy --volumes` deletes it)"
             )
-        return "; ".join(parts) or "nothing was left"
+        return "; ".join([*parts, *self.notes]) or "nothing was left"
 
 
-def remove_deployment(
-    runner: CommandRunner,
-    names: DeploymentNames,
-    project: ComposeProject | None,
-    *,
-    volumes: bool,
-    console: Console,
-) -> Teardown:
+def generated_files(names: DeploymentNames) -> tuple[str, ...]:
+    """The files deploy writes, relative to the provider directory: what destroy removes
+    when the manifest cannot be trusted (a secrets file must not outlive the deployment)."""
+    return (names.compose_file.name, names.secrets_file.name, ".gitignore")
+
+
+def remove_deployment(runner: CommandRunner, names: DeploymentNames, *, volumes: bool) -> Teardown:
     """Stop and remove the deployment's containers and networks, its volumes when
-    ``volumes``, and its generated files.
-
-    Compose stops the container gracefully when the compose file is there; a sweep by label
-    then removes whatever compose could not see (a deleted compose file, a crashed deploy).
-    """
+    ``volumes``, and its generated files: everything found by the deployment's labels."""
     containers = list_containers(runner, names.labels)
     found_volumes = tuple(list_volumes(runner, names.labels))
-    if project is not None and names.compose_file.is_file():
-        try:
-            project.down(volumes=volumes)
-        except OperationError as exc:
-            console.warn(f"{exc.message}; removing by label instead")
+    stop_containers(runner, containers, check=False)  # gracefully first, as `compose down` would
     remove_containers(runner, list_containers(runner, names.labels))
     remove_networks(runner, list_networks(runner, names.project_labels))
     if volumes:
         remove_volumes(runner, list_volumes(runner, names.labels))
-    remove_artifacts(names.output_dir)
+    removal = remove_artifacts(names.output_dir, known=generated_files(names))
     return Teardown(
         containers=len(containers),
         removed_volumes=found_volumes if volumes else (),
         kept_volumes=() if volumes else found_volumes,
+        notes=removal.notes(),
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.plugin import Artifact, write_artifact
+from sindri_core.plugin import Artifact, OperationError, read_artifact, write_artifact
 
 RECORD_NAME = "template.json"
 
@@ -25,10 +25,10 @@ class TemplateRecord:
 
 def read_record(output_dir: Path, alias: str) -> TemplateRecord | None:
     path = output_dir / RECORD_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    try:  # a planted record (a link, a FIFO, garbage) counts as none: no link, no blocking
+        data = json.loads(read_artifact(path, limit=64 * 1024) or b"")
         record = TemplateRecord(**data)
-    except (OSError, ValueError, TypeError):
+    except (OperationError, OSError, ValueError, TypeError):
         return None
     return record if record.alias == alias else None
 

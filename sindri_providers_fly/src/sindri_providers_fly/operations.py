@@ -119,5 +119,5 @@ def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
         )
     else:
         message = f"Fly.io app {target.app} does not exist; nothing to destroy"
-    remove_artifacts(ctx.output_dir)
+    remove_artifacts(ctx.output_dir, warn=ctx.console.warn)
     return OperationResult(message)

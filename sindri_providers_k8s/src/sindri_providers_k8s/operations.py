@@ -68,7 +68,7 @@ def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:
     names = names_for(ctx)
     kinds = [*DESTROYED_KINDS, *(("persistentvolumeclaim",) if options.volumes else ())]
     deleted = kubectl_for(ctx).delete(kinds, names.namespace, names.label_selector())
-    remove_artifacts(ctx.output_dir)
+    remove_artifacts(ctx.output_dir, warn=ctx.console.warn)
     if not deleted:
         return OperationResult(f"{names.instance}: nothing to destroy in {names.namespace}")
     kept = "" if options.volumes else f"; kept the home volume {names.volume_claim} (--volumes)"

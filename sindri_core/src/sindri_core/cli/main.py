@@ -197,7 +197,7 @@ class SindriGroup(click.Group):
             hint = hint_for_option(exc)
             if hint is None:
                 raise
-            _report(ctx, hint, 2)
+            _report(ctx, hint, 2, "usage")
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BrokenPipeError:
@@ -205,26 +205,38 @@ class SindriGroup(click.Group):
             _reader_left()
             ctx.exit(0)
         except SindriError as exc:
-            _report(ctx, str(exc), exc.exit_code)
+            _report(ctx, str(exc), exc.exit_code, error_kind(exc))
         except Terminated:
-            _report(ctx, "terminated", 143)
+            _report(ctx, "terminated", 143, "terminated")
         except KeyboardInterrupt:
-            _report(ctx, "interrupted", 130)
+            _report(ctx, "interrupted", 130, "interrupted")
         except Exception as exc:  # a bug: one line; --debug shows where
             _report(
                 ctx,
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
                 1,
+                "internal",
             )
 
 
-def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
+def error_kind(exc: Exception) -> str:
+    """The ``kind`` of a ``--json`` error: the exception's class in snake case, without
+    ``Error`` (``ConfigError`` → ``config``, ``PluginFault`` → ``plugin_fault``)."""
+    name = type(exc).__name__.removesuffix("Error") or "sindri"
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _report(ctx: click.Context, message: str, code: int, kind: str) -> NoReturn:
     session = ctx.find_object(Session)
     if session is not None and session.debug:
         import traceback
 
         traceback.print_exc()
-    click.echo(error_text(message), err=True)
+    text = error_text(message)
+    if session is not None and session.json:  # the promised document, for the error too
+        emit_json({"error": {"message": text.removeprefix("error: "), "exit_code": code,
+                             "kind": kind}})  # fmt: skip
+    click.echo(text, err=True)
     ctx.exit(code)
     raise AssertionError("unreachable")  # ctx.exit raises
 

@@ -303,7 +303,8 @@ class Secret:
     from_file: str | None = setting(
         None,
         key="fromFile",
-        doc="env source: read the value from this file instead.",
+        doc="env source: read the value from this file instead (exactly; one final line break "
+        "is dropped).",
         example="~/.ssh/id_ed25519.pub",
     )
     path: str | None = setting(None, doc="file source: the host file.")

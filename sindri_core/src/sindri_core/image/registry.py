@@ -63,6 +63,8 @@ from sindri_core.errors import RegistryError, UsageError
 from sindri_core.image.credentials import Credentials, lookup_credentials
 from sindri_core.image.deadline import Deadline, command_deadline
 from sindri_core.image.reference import DOCKER_HUB, DOCKER_HUB_API, validate_digest
+from sindri_core.image.tag_cache import MAX_TAGS  # one limit for registry and cache
+from sindri_core.streamed_body import BodyExpired, BodyTooLarge, keep_body, read_streamed
 
 __all__ = [
     "LIMITS",
@@ -93,10 +95,8 @@ PAGE_SIZE = 1000
 MAX_PAGES = 100
 INSECURE_ENV = "SINDRI_INSECURE_REGISTRIES"
 TIMEOUT_ENV = "SINDRI_REGISTRY_TIMEOUT"
-MAX_TAGS = 200_000
 MAX_TOKEN = 64 * 1024
 MAX_REDIRECTS = 10
-_CHUNK = 64 * 1024
 _DEFAULT_TOKEN_LIFETIME = 60  # distribution's token spec default when expires_in is absent
 _TOKEN_MARGIN = 10  # renew this many seconds before expiry
 
@@ -543,37 +543,25 @@ class RegistryClient:
         return response
 
     def _read_body(self, response: requests.Response, limit: BodyLimit, request: str) -> None:
-        """Read the body in chunks as they arrive, within ``limit`` and the deadline.
-
-        ``read1`` returns after at most one read from the socket, so a registry that
-        trickles bytes is noticed at the deadline, not when the chunk is full.
-        """
+        """Read the body in chunks as they arrive, within ``limit`` and the deadline
+        (``streamed_body.py``): a registry that trickles bytes is noticed at the deadline."""
         wanted = limit.needed and response.ok
         size = limit.size if wanted else min(limit.size, LIMITS.other.size)
         declared = response.headers.get("Content-Length", "")
         if wanted and declared.isdigit() and int(declared) > size:
             raise self._too_large(request, limit)
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            if self.deadline.expired:
-                raise self._expired(request)
-            chunk = response.raw.read1(_CHUNK, decode_content=True)
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > size:
-                if wanted:
-                    raise self._too_large(request, limit)
-                # A body nobody reads whole is cut; its unread rest makes the connection
-                # unusable for another request.
-                chunks.append(chunk[: len(chunk) - (received - size)])
-                response.raw.close()
-                break
-            chunks.append(chunk)
-        # requests keeps a streamed body here once read; .content and .json() use it.
-        response._content = b"".join(chunks)
-        response._content_consumed = True  # type: ignore[attr-defined]  # not in the stubs
+        try:
+            data = read_streamed(response, size, self.deadline)
+        except BodyExpired:
+            raise self._expired(request) from None
+        except BodyTooLarge as exc:
+            if wanted:
+                raise self._too_large(request, limit) from None
+            # A body nobody reads whole is cut; its unread rest makes the connection
+            # unusable for another request.
+            response.raw.close()
+            data = exc.prefix
+        keep_body(response, data)
 
     def _bound_redirect(self, response: requests.Response, request: str) -> None:
         if response.is_redirect:

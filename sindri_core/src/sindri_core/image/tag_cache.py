@@ -13,6 +13,13 @@ atomically, so concurrent runs never read a half-written list. An unreadable fil
 Each file names its registry and repository and is checked on read, so two repositories
 sharing a name cost a re-list, never a wrong answer; CRC-32 (already loaded, unlike hashlib
 and its OpenSSL) keeps that out of a warm resolve's start-up.
+
+What the cache holds is trusted as if the registry had said it, for the TTL: so it is used
+only where only the user could have written it, as ssh treats ``~/.ssh``. A cache directory
+or file not owned by the user, or writable by others, is ignored with a warning (a re-list
+costs a few requests; a planted tag list would choose the image). Files are read without
+following a link or blocking, at most :data:`MAX_CACHE_BYTES`, with at most :data:`MAX_TAGS`
+tags, the registry path's own limit.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import binascii
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +40,8 @@ from sindri_core.image.reference import validate_digest
 
 __all__ = [
     "DEFAULT_TTL",
+    "MAX_CACHE_BYTES",
+    "MAX_TAGS",
     "TTL_ENV",
     "TagList",
     "cached_tags",
@@ -43,6 +53,9 @@ __all__ = [
 
 TTL_ENV = "SINDRI_TAG_CACHE_TTL"
 DEFAULT_TTL = 300.0
+MAX_TAGS = 200_000  # tags in one list, from a registry or from the cache
+MAX_CACHE_BYTES = 32 * 1024 * 1024  # MAX_TAGS tags of 128 characters, and digests
+_warned: set[str] = set()
 
 
 @attrs.frozen
@@ -87,14 +100,69 @@ def _path(registry: str, repository: str) -> Path:
     return tag_cache_dir() / f"{key:08x}.json"
 
 
+def _untrusted(what: Path, info: os.stat_result) -> str | None:
+    """Why a cache file or directory may hold what someone else wrote; ``None`` if it cannot."""
+    if info.st_uid != os.getuid():
+        return f"it belongs to user id {info.st_uid}, not to you"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "others can write to it"
+    return None
+
+
+def _warn_once(what: Path, reason: str) -> None:
+    if str(what) in _warned:
+        return
+    _warned.add(str(what))
+    from sindri_core.output import Console
+
+    Console().warn(
+        f"ignoring the tag cache {what}: {reason} (make it yours and not writable by others, "
+        "or point SINDRI_CACHE_DIR elsewhere); listing the registry instead"
+    )
+
+
+def _trusted_directory(directory: Path) -> bool:
+    try:
+        info = directory.stat()
+    except OSError:
+        return True  # nothing there yet: a writer creates it as the user
+    reason = _untrusted(directory, info)
+    if reason is not None:
+        _warn_once(directory, reason)
+    return reason is None
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The cache file's bytes: a regular file of the user's, read without following a link or
+    blocking, at most :data:`MAX_CACHE_BYTES`; ``None`` otherwise."""
+    if not _trusted_directory(path.parent):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        reason = _untrusted(path, info)
+        if reason is not None:
+            _warn_once(path, reason)
+            return None
+        data = handle.read(MAX_CACHE_BYTES + 1)
+    return data if len(data) <= MAX_CACHE_BYTES else None
+
+
 def _load(path: Path, registry: str, repository: str, max_age: float) -> dict | None:
     """The cache document of ``registry/repository`` while younger than ``max_age``."""
     try:
-        document = json.loads(path.read_text())
+        document = json.loads(_read_bytes(path) or b"")
         age = time.time() - float(document["fetched_at"])
         same = (document["registry"], document["repository"]) == (registry, repository)
-        valid = isinstance(document["tags"], list) and isinstance(
-            document.setdefault("digests", {}), dict
+        valid = (
+            isinstance(document["tags"], list)
+            and len(document["tags"]) <= MAX_TAGS
+            and isinstance(document.setdefault("digests", {}), dict)
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -139,6 +207,8 @@ def _store(path: Path, document: dict) -> None:
     import tempfile  # here: a warm resolve only reads the cache
 
     # A read-only or full cache directory costs a re-list next time, nothing more.
+    if not _trusted_directory(path.parent):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tags-", suffix=".tmp")
