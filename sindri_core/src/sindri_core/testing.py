@@ -43,7 +43,7 @@ import pytest
 
 from sindri_core.plugins import PluginHost, set_host
 
-__all__ = ["CliResult", "FakeTool", "FakeTools", "ToolCall"]
+__all__ = ["CliResult", "FakeTool", "FakeTools", "ProviderConformance", "ToolCall"]
 
 
 @pytest.fixture
@@ -97,6 +97,31 @@ class CliResult:
 
     def json(self) -> Any:
         return json.loads(self.stdout)
+
+    def assert_ok(self) -> CliResult:
+        """Exit status 0 (the failure shows stderr); returns this result for chaining."""
+        assert self.exit_code == 0, f"exit status {self.exit_code}: {self.stderr.strip()}"
+        return self
+
+    def assert_error(self, exit_code: int, *fragments: str) -> CliResult:
+        """Failed with ``exit_code`` and one ``error:`` line holding every fragment, no
+        traceback and nothing on stdout."""
+        assert self.exit_code == exit_code, (
+            f"exit status {self.exit_code}, not {exit_code}: {self.stderr.strip()}"
+        )
+        errors = [line for line in self.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1, f"not one error line: {self.stderr!r}"
+        assert "Traceback" not in self.stderr, self.stderr
+        missing = [f for f in fragments if f not in errors[0]]
+        assert missing == [], f"{missing} not in {errors[0]!r}"
+        assert self.stdout == "", f"output on stdout: {self.stdout!r}"
+        return self
+
+    def assert_secret_not_shown(self, *values: str) -> CliResult:
+        """None of ``values`` is on stdout or stderr."""
+        shown = [v for v in values if v and (v in self.stdout or v in self.stderr)]
+        assert shown == [], "a secret value was printed"
+        return self
 
 
 @pytest.fixture
@@ -292,3 +317,7 @@ def fake_tools(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> FakeTools:
     return FakeTools(tmp_path_factory.mktemp("fakebin"), monkeypatch)
+
+
+# Last: the suite uses CliResult and FakeTools from this module.
+from sindri_core.conformance import ProviderConformance  # noqa: E402
