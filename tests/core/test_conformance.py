@@ -196,11 +196,11 @@ class GpusDeclaredButRefused(Tidy):
         return super().sindri_plan(ctx, image)
 
 
-class UndocumentedAction(Tidy):
+class ActionWithoutDescription(Tidy):
     @hookimpl
     def sindri_plan(self, ctx: Any, image: Any) -> Plan:
         return attrs.evolve(
-            super().sindri_plan(ctx, image), actions=(PlannedAction("launch", "x", "y"),)
+            super().sindri_plan(ctx, image), actions=(PlannedAction("create", "record:demo", None),)
         )
 
 
@@ -270,7 +270,11 @@ def check(
         ),
         (SecretPrinted(), "test_secrets_stay_out_of_argv_output_and_readable_files", "printed"),
         (GpusDeclaredButRefused(), "test_capabilities_are_honoured", "no GPUs here"),
-        (UndocumentedAction(), "test_json_documents_have_the_documented_shape", "launch"),
+        (
+            ActionWithoutDescription(),
+            "test_json_documents_have_the_documented_shape",
+            "without an action, resource and description",
+        ),
         (
             MasksAForgottenReturn(),
             "test_a_forgotten_return_is_named_as_the_providers_fault",
