@@ -245,8 +245,10 @@ def test_image_resolve_with_nothing_configured_is_exit_2(project: Any, sindri_cl
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "error: deployment: No image configured (the cluster provider cannot build; set "
-        "deployment.image or deployment.image_config)\n"
+        "error: deployment: No image configured (the cluster provider never builds images: "
+        "build the image elsewhere (in CI, say), push it to a registry, and set "
+        "deployment.image or deployment.image_config (e.g. `image: ghcr.io/pacphi/sindri:3.1.4`,"
+        ' or `image_config: {registry: ghcr.io/pacphi/sindri, version: "^3.1.0"}`))\n'
     )
 
 

@@ -175,10 +175,9 @@ class Project:
         :raises UsageError: the provider never builds.
         """
         if not self.provider.capabilities.can_build:
-            raise UsageError(
-                f"the {self.provider.name} provider never builds images; build and push the "
-                "image elsewhere and set deployment.image or deployment.image_config"
-            )
+            from sindri_core.image.chain import never_builds
+
+            raise UsageError(never_builds(self.provider.name))
         from sindri_core.build.sources import select_source
 
         return select_source(self.config, self.project_dir, from_source).source

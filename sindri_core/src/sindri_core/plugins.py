@@ -564,9 +564,20 @@ class ProviderHooks:
         )
 
     def resolve_image(self, request: ImageRequest) -> ImageResolution:
+        """The image chain's answer; never a build for a provider that never builds, whoever
+        answered."""
         from sindri_core.image.resolution import ImageResolution
 
-        return self._call("sindri_resolve_image", ImageResolution, request=request)
+        resolution = self._call("sindri_resolve_image", ImageResolution, request=request)
+        if resolution.is_build and not self.provider.capabilities.can_build:
+            from sindri_core.image.chain import never_builds
+
+            raise ConfigError(
+                "the image chain chose to build",
+                path="deployment",
+                hint=never_builds(self.provider.name),
+            )
+        return resolution
 
     def fetch_build_context(self, request: BuildContextRequest) -> BuildContext | None:
         """The build context; at plan time (``request.planning``) ``None`` when it would have

@@ -6,7 +6,6 @@ command loads every installed plugin, and most never touch Kubernetes.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
         DeployOptions,
         DeployResult,
         DestroyOptions,
-        ImageRequest,
         ImageResolution,
         OperationResult,
         Plan,
@@ -50,26 +48,6 @@ INFO = ProviderInfo(
 @hookimpl
 def sindri_provider_info() -> ProviderInfo:
     return INFO
-
-
-@hookimpl(wrapper=True)
-def sindri_resolve_image(
-    request: ImageRequest,
-) -> Generator[None, ImageResolution, ImageResolution]:
-    """Let the chain answer, but never with a build: say why and what to set instead."""
-    from sindri_core.plugin import ConfigError
-    from sindri_providers_k8s import images
-
-    images.refuse_build(request)
-    try:
-        resolution = yield
-    except ConfigError:
-        if images.nothing_configured(request.config):
-            raise images.never_builds("no image is configured") from None
-        raise
-    if resolution.is_build:
-        raise images.never_builds("the image chain chose to build")
-    return resolution
 
 
 @hookimpl
