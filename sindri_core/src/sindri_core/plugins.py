@@ -64,6 +64,7 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "sindri.providers"
 BUILTIN_PLUGIN = "sindri_core.builtin"
+API_MODULE = "sindri_core.plugin"
 
 
 @attrs.frozen
@@ -384,16 +385,21 @@ class PluginHost:
     def culprit(self, exc: BaseException, prefer: str | None = None) -> str | None:
         """The plugin whose code was running when ``exc`` was raised, if any.
 
-        The traceback is walked from the hook call inwards: a frame of a plugin's package
-        makes that plugin the suspect, a frame of the core's own hook implementations clears
-        it (a provider's wrapper that only passed the core's failure on is not at fault).
-        Of several plugins in one package, ``prefer`` (the selected provider's) is chosen.
+        The traceback is walked from the hook call inwards, and the innermost frame of the
+        core or of a plugin decides: a plugin's frame makes that plugin the suspect, a frame
+        of any ``sindri_core`` module clears it — a helper of the core's that a provider
+        called, or the core's own hook implementations under a provider's wrapper, failed
+        there (frames of the standard library and other packages count for whoever called
+        them; so do those of the plugin API module, whose lookups fail for the name a
+        plugin asked for). Of several plugins in one package, ``prefer`` (the selected
+        provider's) is chosen.
         """
         roots = self._plugin_roots()
+        core = _module_root(__name__)
         suspects: list[str] = []
         for frame, _ in traceback.walk_tb(exc.__traceback__):
             module = frame.f_globals.get("__name__")
-            if module == BUILTIN_PLUGIN:
+            if _module_root(module) == core and module != API_MODULE:
                 suspects = []
             elif roots.get(_module_root(module)):
                 suspects = roots[_module_root(module)]
