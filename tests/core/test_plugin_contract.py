@@ -325,7 +325,7 @@ def test_an_entry_point_name_unlike_the_provider_name_is_warned_about(
 
 
 def test_the_plugin_api_declares_what_it_exports() -> None:
-    assert set(plugin.__all__) == {*plugin._EXPORTS, "planned_context"}
+    assert set(plugin.__all__) == {*plugin._EXPORTS, "forward_hooks", "planned_context"}
     assert len(plugin.__all__) == len(set(plugin.__all__))
     for name in plugin.__all__:
         assert getattr(plugin, name) is not None

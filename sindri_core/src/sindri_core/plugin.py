@@ -17,6 +17,7 @@ needs keeps start-up cheap (docs/adr/0008-startup-time.md).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,6 +173,7 @@ __all__ = [
     "engine_version",
     "exec_argv",
     "exec_output",
+    "forward_hooks",
     "has_built_image",
     "hookimpl",
     "image_exists_locally",
@@ -338,3 +340,54 @@ def planned_context(
 
         return fetch_build_context(request)
     return hooks.fetch_build_context(request)
+
+
+def forward_hooks(plugin_module: str, **targets: str) -> dict[str, Callable[..., Any]]:
+    """Lifecycle hook implementations that only forward to functions of your package,
+    imported when the hook is first called (every command loads every plugin; few run
+    a provider's work)::
+
+        globals().update(
+            forward_hooks(__name__, plan="deploy:plan", status="operations:status")
+        )
+
+    makes ``sindri_plan(ctx, image)`` call ``<your package>.deploy.plan(ctx, image)``. Each
+    target takes the hook's arguments in the hook's order (:mod:`sindri_core.hookspecs`);
+    a hook that does more than forward is written out with ``@hookimpl`` as usual.
+
+    :param plugin_module: the plugin module's ``__name__``; targets are relative to its
+        package, and faults in them are named as that plugin's.
+    :param targets: ``operation="module:function"``, one per hook (``plan``, ``deploy``, ...).
+    :raises AttributeError: an operation that is not a hook (a registration failure).
+    """
+    from sindri_core import hookspecs
+
+    package = plugin_module.rpartition(".")[0]
+    return {
+        f"sindri_{operation}": _forwarder(
+            getattr(hookspecs, f"sindri_{operation}"), f"{package}.{target}", plugin_module
+        )
+        for operation, target in targets.items()
+    }
+
+
+def _forwarder(spec: Callable[..., Any], target: str, plugin_module: str) -> Callable[..., Any]:
+    from sindri_core import hookimpl
+    from sindri_core.errors import OperationError
+
+    module_name, _, function_name = target.partition(":")
+
+    def forward(*args: Any) -> Any:
+        function = getattr(importlib.import_module(module_name), function_name, None)
+        if function is None:
+            raise OperationError(
+                f"{plugin_module}.{spec.__name__} forwards to {target}, which does not exist"
+            )
+        return function(*args)
+
+    forward.__name__ = forward.__qualname__ = spec.__name__
+    forward.__doc__ = f"Forwards to {target}."
+    forward.__module__ = plugin_module  # the plugin's hook, for pluggy and fault messages
+    # pluggy reads a hook implementation's argument names through ``__wrapped__``.
+    forward.__wrapped__ = spec  # type: ignore[attr-defined]
+    return hookimpl(forward)

@@ -1,4 +1,4 @@
-"""Prerequisites, start, stop, destroy and connect: one or two kubectl calls each.
+"""Prerequisites, status, start, stop, destroy and connect: one or two kubectl calls each.
 
 ``destroy`` deletes exactly what carries this deployment's labels (managed by sindri, this
 instance); the home volume claim only with ``--volumes``; the namespace never, because other
@@ -21,9 +21,14 @@ from sindri_providers_k8s.kubectl import LOGIN_SHELL, not_found
 from sindri_providers_k8s.naming import Names
 
 if TYPE_CHECKING:
-    from sindri_core.plugin import DestroyOptions, ProviderContext
+    from sindri_core.plugin import (
+        DeploymentStatus,
+        DestroyOptions,
+        ImageResolution,
+        ProviderContext,
+    )
 
-__all__ = ["connect", "destroy", "prerequisites", "scale"]
+__all__ = ["connect", "destroy", "prerequisites", "scale", "start", "status", "stop"]
 
 KUBECTL_HINT = "install kubectl: https://kubernetes.io/docs/tasks/tools/"
 DESTROYED_KINDS = ("deployment", "service", "secret", "ingress")
@@ -47,6 +52,20 @@ def prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
             (tool, Prerequisite("kubectl context", exc.message, False, install_hint=exc.hint))
         )
     return PrerequisiteReport((tool, Prerequisite("kubectl context", context, satisfied=True)))
+
+
+def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    from sindri_providers_k8s.status import deployment_status
+
+    return deployment_status(kubectl_for(ctx), names_for(ctx), ctx.provider_config, image)
+
+
+def start(ctx: ProviderContext) -> OperationResult:
+    return scale(ctx, 1)
+
+
+def stop(ctx: ProviderContext) -> OperationResult:
+    return scale(ctx, 0)
 
 
 def scale(ctx: ProviderContext, replicas: int) -> OperationResult:
