@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pluggy
 
-    from sindri_core import docker_engine, local_cluster
     from sindri_core.artifacts import (
         remove_artifact,
         remove_artifacts,
@@ -49,23 +48,11 @@ if TYPE_CHECKING:
     from sindri_core.deploy_record import DeployRecord, config_change, sha256_text
     from sindri_core.docker_engine import (
         QUERY_TIMEOUT,
-        ContainerInfo,
+        build_and_push,
         build_image,
-        container_logs,
-        container_stats,
-        engine_info,
-        engine_version,
-        exec_argv,
-        exec_output,
         has_built_image,
         image_exists_locally,
-        inspect_container,
-        list_containers,
-        list_networks,
-        list_volumes,
-        remove_containers,
-        remove_networks,
-        remove_volumes,
+        pushed_reference,
     )
     from sindri_core.errors import (
         ConfigError,
@@ -95,6 +82,7 @@ if TYPE_CHECKING:
     )
     from sindri_core.local_cluster import (
         LocalCluster,
+        cluster_from_context,
         configured_cluster,
         detect_local_cluster,
         load_image,
@@ -130,7 +118,6 @@ __all__ = [
     "CommandRunner",
     "ConfigError",
     "Console",
-    "ContainerInfo",
     "Credentials",
     "DeployOptions",
     "DeployRecord",
@@ -160,36 +147,24 @@ __all__ = [
     "SindriError",
     "SourceKind",
     "UsageError",
+    "build_and_push",
     "build_image",
+    "cluster_from_context",
     "config_change",
     "configured_cluster",
     "constraints",
-    "container_logs",
-    "container_stats",
     "describe",
     "detect_local_cluster",
-    "docker_engine",
-    "engine_info",
-    "engine_version",
-    "exec_argv",
-    "exec_output",
     "forward_hooks",
     "has_built_image",
     "hookimpl",
     "image_exists_locally",
-    "inspect_container",
-    "list_containers",
-    "list_networks",
-    "list_volumes",
     "load_image",
-    "local_cluster",
     "lookup_credentials",
     "planned_context",
+    "pushed_reference",
     "remove_artifact",
     "remove_artifacts",
-    "remove_containers",
-    "remove_networks",
-    "remove_volumes",
     "require_cluster",
     "section",
     "setting",
@@ -268,28 +243,15 @@ _EXPORTS = {
     "ImageReference": "sindri_core.image.reference",
     "Credentials": "sindri_core.image.credentials",
     "lookup_credentials": "sindri_core.image.credentials",
-    # the local Docker engine and local Kubernetes clusters
-    "docker_engine": "sindri_core",
+    # building and pushing on the local Docker engine; local Kubernetes clusters
     "QUERY_TIMEOUT": "sindri_core.docker_engine",
-    "ContainerInfo": "sindri_core.docker_engine",
+    "build_and_push": "sindri_core.docker_engine",
+    "pushed_reference": "sindri_core.docker_engine",
     "build_image": "sindri_core.docker_engine",
-    "container_logs": "sindri_core.docker_engine",
-    "container_stats": "sindri_core.docker_engine",
-    "engine_info": "sindri_core.docker_engine",
-    "engine_version": "sindri_core.docker_engine",
-    "exec_argv": "sindri_core.docker_engine",
-    "exec_output": "sindri_core.docker_engine",
     "has_built_image": "sindri_core.docker_engine",
     "image_exists_locally": "sindri_core.docker_engine",
-    "inspect_container": "sindri_core.docker_engine",
-    "list_containers": "sindri_core.docker_engine",
-    "list_networks": "sindri_core.docker_engine",
-    "list_volumes": "sindri_core.docker_engine",
-    "remove_containers": "sindri_core.docker_engine",
-    "remove_networks": "sindri_core.docker_engine",
-    "remove_volumes": "sindri_core.docker_engine",
-    "local_cluster": "sindri_core",
     "LocalCluster": "sindri_core.local_cluster",
+    "cluster_from_context": "sindri_core.local_cluster",
     "detect_local_cluster": "sindri_core.local_cluster",
     "load_image": "sindri_core.local_cluster",
     "configured_cluster": "sindri_core.local_cluster",
@@ -301,10 +263,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if module == "sindri_core" and name != "hookimpl":  # a helper module itself
-        value: Any = importlib.import_module(f"sindri_core.{name}")
-    else:
-        value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -9,18 +9,10 @@ from __future__ import annotations
 import sys
 import time
 
-from sindri_core.plugin import (
-    ContainerInfo,
-    DestroyOptions,
-    OperationError,
-    OperationResult,
-    ProviderContext,
-    exec_argv,
-    exec_output,
-    inspect_container,
-)
+from sindri_core.plugin import DestroyOptions, OperationError, OperationResult, ProviderContext
 from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.container import wait_until_running
+from sindri_providers_docker.engine import ContainerInfo, exec_argv, exec_output, inspect_container
 from sindri_providers_docker.names import DeploymentNames
 from sindri_providers_docker.prerequisites import require_compose
 from sindri_providers_docker.teardown import remove_deployment

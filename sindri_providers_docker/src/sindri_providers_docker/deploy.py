@@ -23,7 +23,6 @@ from sindri_core.plugin import (
     BuildContext,
     Change,
     ChangeAction,
-    ContainerInfo,
     DeployOptions,
     DeployResult,
     ExternalCommandError,
@@ -33,10 +32,7 @@ from sindri_core.plugin import (
     PlannedAction,
     ProviderContext,
     build_image,
-    engine_info,
     has_built_image,
-    inspect_container,
-    list_volumes,
     planned_context,
     remove_artifact,
     write_artifacts,
@@ -53,6 +49,12 @@ from sindri_providers_docker.compose_file import (
 )
 from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, resolve_dind
+from sindri_providers_docker.engine import (
+    ContainerInfo,
+    engine_info,
+    inspect_container,
+    list_volumes,
+)
 from sindri_providers_docker.live import (
     LiveDeployment,
     container_change,

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import attrs
 
-from sindri_core.plugin import (
-    CommandRunner,
-    Console,
-    OperationError,
+from sindri_core.plugin import CommandRunner, Console, OperationError, remove_artifacts
+from sindri_providers_docker.compose import ComposeProject
+from sindri_providers_docker.engine import (
     list_containers,
     list_networks,
     list_volumes,
-    remove_artifacts,
     remove_containers,
     remove_networks,
     remove_volumes,
 )
-from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.names import DeploymentNames
 
 __all__ = ["Teardown", "remove_deployment"]
