@@ -18,7 +18,7 @@ from sindri_core import __version__, hookimpl
 from sindri_core.cli.main import COMMAND_MODULES, cli
 from sindri_core.errors import OperationError
 from sindri_core.lifecycle import Plan
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 from sindri_core.provider import BuildLocation, Prerequisite, PrerequisiteReport
 from tests.core.fake_providers import InfoOnlyProvider, RecordingProvider, config_text
 

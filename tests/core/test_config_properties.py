@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from sindri_core.cli.main import cli
 from sindri_core.config.loader import parse_config
 from sindri_core.errors import ConfigError
-from sindri_core.plugins import get_host
+from sindri_core.plugin_host import get_host
 
 REJECTION = re.compile(r"^error: \S*sindri\.ya?ml:\d+(:\d+)?: [^\n]+\n$")
 

@@ -1,5 +1,5 @@
 """Every hook in hookspecs.py: documented like API documentation, and exercised through the
-typed facade (:class:`~sindri_core.plugins.ProviderHooks`) on a registered provider."""
+typed facade (:class:`~sindri_core.plugin_host.ProviderHooks`) on a registered provider."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sindri_core.lifecycle import (
     DeployOptions,
     DestroyOptions,
 )
-from sindri_core.plugins import PluginHost, ProviderHooks
+from sindri_core.plugin_host import PluginHost, ProviderHooks
 from sindri_core.provider import PrerequisiteReport
 from tests.core.fake_providers import (
     InfoOnlyProvider,

@@ -22,7 +22,7 @@ from sindri_core import hookimpl, plugin
 from sindri_core.api import Project
 from sindri_core.errors import PluginLoadError
 from sindri_core.lifecycle import Plan, ProviderContext
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 from sindri_core.provider import BuildLocation, Capabilities
 from tests.core.conftest import FIXTURE_DIST, FIXTURE_SITE
 from tests.core.fake_providers import InfoOnlyProvider, RecordingProvider, config_text
@@ -151,7 +151,7 @@ def _pluggy_floor() -> str:
 
 LOWEST_PLUGGY_PROBE = """
 import json, pluggy
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 host = PluginHost()
 modules = sorted({impl.function.__module__ for caller in vars(host.pm.hook).values()
                   if hasattr(caller, "get_hookimpls") for impl in caller.get_hookimpls()})

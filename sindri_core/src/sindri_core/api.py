@@ -24,7 +24,7 @@ from sindri_core.config.model import SindriConfig
 from sindri_core.errors import ConfigError, OperationError, UsageError
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
 from sindri_core.output import Console
-from sindri_core.plugins import PluginHost, ProviderHooks, get_host
+from sindri_core.plugin_host import PluginHost, ProviderHooks, get_host
 from sindri_core.provider import ProviderInfo
 
 # The lifecycle types are imported by the methods that build them: `sindri image resolve`

@@ -408,7 +408,7 @@ class Conformance:
         return self.tools.state() if self.tools is not None else {}
 
     def info(self) -> Any:
-        from sindri_core.plugins import get_host
+        from sindri_core.plugin_host import get_host
 
         return get_host().provider(self.suite.provider)
 
@@ -422,7 +422,7 @@ class Conformance:
 
     def forget_return(self, hook: str, monkeypatch: pytest.MonkeyPatch) -> None:
         """Make the provider's implementation of ``hook`` do its work and return ``None``."""
-        from sindri_core.plugins import get_host
+        from sindri_core.plugin_host import get_host
 
         host = get_host()
         plugin = host.pm.get_plugin(host.plugin_name_of(self.info()) or "")

@@ -284,7 +284,7 @@ def planned_context(
     outside any hook (a unit test of a provider's helper), it asks the core's implementation.
     """
     from sindri_core.build.context import BuildContextRequest
-    from sindri_core.plugins import active_hooks
+    from sindri_core.plugin_host import active_hooks
 
     hooks = active_hooks()
     request = BuildContextRequest(

@@ -9,7 +9,7 @@ It adds fixtures and nothing else: no autouse fixture, no hook, nothing runs unl
 asks for one of these:
 
 ``sindri_host``
-    A fresh :class:`~sindri_core.plugins.PluginHost` with entry-point autoloading **off**
+    A fresh :class:`~sindri_core.plugin_host.PluginHost` with entry-point autoloading **off**
     (only the core's built-in plugin), installed as the process-wide host for the test.
     Without it, each test gets a new process-wide host on first use (installed plugins).
 ``register_provider``
@@ -41,7 +41,7 @@ from typing import Any
 import attrs
 import pytest
 
-from sindri_core.plugins import PluginHost, set_host
+from sindri_core.plugin_host import PluginHost, set_host
 
 __all__ = ["CliResult", "FakeTool", "FakeTools", "ProviderConformance", "ToolCall"]
 

@@ -27,7 +27,7 @@ def validate(session: Session, as_json: bool) -> None:
     """Validate sindri.yaml (exit 2 with file:line:column when invalid)."""
     # The loader alone, not a Project: validation must stay fast (see benchmarks/startup.py).
     from sindri_core.config.loader import load_config
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     catalog = get_host().catalog
     loaded = load_config(session.config_path, catalog)
@@ -55,7 +55,7 @@ def validate(session: Session, as_json: bool) -> None:
 def schema() -> None:
     """Print the JSON Schema of sindri.yaml (for editors and yaml-language-server)."""
     from sindri_core.config.schema import document_schema
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     # Every provider's section is described: one whose settings class cannot be imported is
     # left out (and listed as failed by `sindri providers`) rather than failing the schema.
@@ -103,7 +103,7 @@ def init(
     from sindri_core.config.init import default_name, render_config
     from sindri_core.config.loader import parse_config
     from sindri_core.errors import UsageError
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     host = get_host()
     info = host.provider(provider_name)
