@@ -19,10 +19,10 @@ import attrs
 import pytest
 
 from sindri_core import hookimpl, plugin
-from sindri_core.api import Project
 from sindri_core.errors import PluginLoadError
 from sindri_core.lifecycle import Plan, ProviderContext
 from sindri_core.plugin_host import PluginHost
+from sindri_core.project import Project
 from sindri_core.provider import BuildLocation, Capabilities
 from tests.core.conftest import FIXTURE_DIST, FIXTURE_SITE
 from tests.core.fake_providers import InfoOnlyProvider, RecordingProvider, config_text

@@ -83,8 +83,8 @@ def deploy(
     as_json: bool,
 ) -> None:
     """Deploy the environment."""
-    from sindri_core.api import PlanReport
     from sindri_core.lifecycle import DeployOptions
+    from sindri_core.project import PlanReport
 
     options = DeployOptions(force=force, wait=not no_wait, timeout=timeout, dry_run=dry_run)
     result = session.project().deploy(

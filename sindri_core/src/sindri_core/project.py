@@ -1,6 +1,6 @@
 """The library API: what the ``sindri`` CLI calls, for other tools to call too.
 
-    from sindri_core.api import Project
+    from sindri_core.project import Project
 
     project = Project.load("path/to/sindri.yaml")
     print(project.resolve_image().reference)
