@@ -388,7 +388,7 @@ def bare_project(sindri_host: PluginHost, register_provider: Any, write_config: 
 
 
 @pytest.mark.parametrize(("args", "operation"), LIFECYCLE_COMMANDS)
-def test_lifecycle_command_of_a_provider_without_it_says_not_implemented(
+def test_lifecycle_command_of_a_provider_without_it_says_unsupported(
     bare_project: Path, sindri_cli: Any, args: tuple[str, ...], operation: str
 ) -> None:
     result = sindri_cli(*args, cwd=bare_project)

@@ -12,7 +12,7 @@ import pytest
 
 from sindri_core import hookimpl, hookspecs
 from sindri_core.build.context import BuildContextRequest
-from sindri_core.errors import NotImplementedYetError, PluginFault
+from sindri_core.errors import PluginFault, UnsupportedOperationError
 from sindri_core.image.resolution import ImageResolution, ImageSource
 from sindri_core.lifecycle import (
     BuildOptions,
@@ -248,7 +248,7 @@ def test_missing_lifecycle_hook_is_a_clear_not_implemented_error(
     hooks = sindri_host.hooks_for(ctx.provider)
     assert not hooks.implements(operation)
     with pytest.raises(
-        NotImplementedYetError, match=f"bare provider does not implement {operation} yet"
+        UnsupportedOperationError, match=f"bare provider does not implement {operation} yet"
     ):
         hooks.require(operation)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "ExternalCommandError",
-    "NotImplementedYetError",
     "OperationError",
     "PluginFault",
     "PluginLoadError",
     "RegistryError",
     "SindriError",
+    "UnsupportedOperationError",
     "UsageError",
     "VerificationError",
 ]
@@ -102,5 +102,5 @@ class PluginFault(OperationError):
     The message names the plugin, its distribution and version, and the operation."""
 
 
-class NotImplementedYetError(OperationError):
+class UnsupportedOperationError(OperationError):
     """A provider operation that is not available yet."""

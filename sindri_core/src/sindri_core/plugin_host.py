@@ -30,10 +30,10 @@ import pluggy
 from sindri_core import hookspecs
 from sindri_core.errors import (
     ConfigError,
-    NotImplementedYetError,
     PluginFault,
     PluginLoadError,
     SindriError,
+    UnsupportedOperationError,
 )
 from sindri_core.provider import PrerequisiteReport, ProviderCatalog, ProviderInfo
 
@@ -514,7 +514,7 @@ class ProviderHooks:
 
     def _wrong_result(self, hook: str, result: object, expected: type | tuple[type, ...]) -> None:
         if result is None and not self.implements(hook.removeprefix("sindri_")):
-            raise self._not_implemented(hook.removeprefix("sindri_"))
+            raise self._unsupported(hook.removeprefix("sindri_"))
         names = [expected] if isinstance(expected, type) else list(expected)
         wanted = " or ".join(t.__name__ for t in names if t is not type(None))
         culprit = self._answering_plugin(hook)
@@ -559,13 +559,13 @@ class ProviderHooks:
     def require(self, operation: str) -> None:
         """Fail early, before any work, when the provider lacks ``operation``.
 
-        :raises NotImplementedYetError: nothing implements ``sindri_<operation>``.
+        :raises UnsupportedOperationError: nothing implements ``sindri_<operation>``.
         """
         if not self.implements(operation):
-            raise self._not_implemented(operation)
+            raise self._unsupported(operation)
 
-    def _not_implemented(self, operation: str) -> NotImplementedYetError:
-        return NotImplementedYetError(
+    def _unsupported(self, operation: str) -> UnsupportedOperationError:
+        return UnsupportedOperationError(
             f"the {self.provider.name} provider does not implement {operation} yet"
         )
 
