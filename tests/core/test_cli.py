@@ -394,7 +394,7 @@ def test_lifecycle_command_of_a_provider_without_it_says_unsupported(
     result = sindri_cli(*args, cwd=bare_project)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == f"error: the bare provider does not implement {operation} yet\n"
+    assert result.stderr == f"error: the bare provider does not support {operation}\n"
 
 
 @pytest.fixture

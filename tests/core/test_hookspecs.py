@@ -248,7 +248,7 @@ def test_missing_lifecycle_hook_is_a_clear_not_implemented_error(
     hooks = sindri_host.hooks_for(ctx.provider)
     assert not hooks.implements(operation)
     with pytest.raises(
-        UnsupportedOperationError, match=f"bare provider does not implement {operation} yet"
+        UnsupportedOperationError, match=f"bare provider does not support {operation}"
     ):
         hooks.require(operation)
 

@@ -103,4 +103,4 @@ class PluginFault(OperationError):
 
 
 class UnsupportedOperationError(OperationError):
-    """A provider operation that is not available yet."""
+    """An operation the selected provider does not offer (no plugin implements its hook)."""

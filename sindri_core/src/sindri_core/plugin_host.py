@@ -566,7 +566,7 @@ class ProviderHooks:
 
     def _unsupported(self, operation: str) -> UnsupportedOperationError:
         return UnsupportedOperationError(
-            f"the {self.provider.name} provider does not implement {operation} yet"
+            f"the {self.provider.name} provider does not support {operation}"
         )
 
     def resolve_image(self, request: ImageRequest) -> ImageResolution:
