@@ -125,7 +125,7 @@ def test_providers_json_of_the_installed_distributions(sindri_cli: Any) -> None:
         "tools": ["docker"],
     }
     assert providers["fly"]["capabilities"]["build"] == "remote"
-    assert providers["devpod"]["capabilities"]["build"] == "smart"
+    assert providers["devpod"]["capabilities"]["build"] == "per-backend"
 
 
 def test_providers_json_shape(
