@@ -18,7 +18,7 @@ from sindri_core.plugin import (
 )
 from sindri_providers_k8s.deploy import kubectl_for
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, not_found
-from sindri_providers_k8s.naming import Names
+from sindri_providers_k8s.names import DeploymentNames
 
 if TYPE_CHECKING:
     from sindri_core.plugin import (
@@ -34,8 +34,8 @@ KUBECTL_HINT = "install kubectl: https://kubernetes.io/docs/tasks/tools/"
 DESTROYED_KINDS = ("deployment", "service", "secret", "ingress")
 
 
-def names_for(ctx: ProviderContext) -> Names:
-    return Names(ctx.name, ctx.provider_config.namespace)
+def names_for(ctx: ProviderContext) -> DeploymentNames:
+    return DeploymentNames(ctx.name, ctx.provider_config.namespace)
 
 
 def prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
