@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import enum
 import os
 import traceback
 import types
@@ -57,6 +58,7 @@ __all__ = [
     "PluginFailure",
     "PluginHost",
     "PluginRecord",
+    "PluginStatus",
     "ProviderHooks",
     "active_hooks",
     "get_host",
@@ -67,6 +69,14 @@ BUILTIN_PLUGIN = "sindri_core.builtin"
 API_MODULE = "sindri_core.plugin"
 
 
+class PluginStatus(str, enum.Enum):
+    """Whether a plugin was loaded (``sindri providers`` shows the value)."""
+
+    ACTIVE = "active"
+    FAILED = "failed"
+    DISABLED = "disabled"  # by SINDRI_DISABLE_PLUGINS, before it was imported
+
+
 @attrs.frozen
 class PluginFailure:
     """A plugin that was not loaded, and why."""
@@ -74,10 +84,10 @@ class PluginFailure:
     name: str
     distribution: str | None
     error: str
-    status: str = "failed"  # failed | disabled
+    status: PluginStatus = PluginStatus.FAILED
 
     def to_json(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        return {**attrs.asdict(self), "status": self.status.value}
 
 
 @attrs.frozen
@@ -87,7 +97,7 @@ class PluginRecord:
     :param name: the entry-point name (what ``SINDRI_DISABLE_PLUGINS`` takes), or the name it
         was registered under.
     :param hooks: the hooks it implements.
-    :param status: ``active``, ``failed`` or ``disabled``.
+    :param status: loaded, failed or disabled.
     :param provider: the provider it registers, if it is one.
     """
 
@@ -95,13 +105,14 @@ class PluginRecord:
     distribution: str | None
     version: str | None
     hooks: tuple[str, ...]
-    status: str
+    status: PluginStatus
     provider: str | None = None
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = attrs.asdict(self)
         data["hooks"] = list(self.hooks)
+        data["status"] = self.status.value
         return data
 
 
@@ -162,7 +173,7 @@ class PluginHost:
                         entry.name,
                         entry.distribution,
                         "disabled by SINDRI_DISABLE_PLUGINS",
-                        "disabled",
+                        PluginStatus.DISABLED,
                     )
                 )
                 continue
@@ -346,7 +357,9 @@ class PluginHost:
             dist, version = self.distribution_of(name)
             hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
             records.append(
-                PluginRecord(name, dist, version, hooks, "active", providers.get(id(plugin)))
+                PluginRecord(
+                    name, dist, version, hooks, PluginStatus.ACTIVE, providers.get(id(plugin))
+                )
             )
         for failure in self.failures:
             version = self._distributions.get(failure.name, (None, None))[1]
