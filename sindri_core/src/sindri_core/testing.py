@@ -23,8 +23,12 @@ asks for one of these:
     tests (flyctl, devpod, e2b, kubectl, kind, k3d).
 ``sindri_cli``
     ``sindri_cli(*args, cwd=None, input=None)`` runs the CLI in-process and returns a
-    :class:`CliResult` (exit code, stdout, stderr). It uses ``sindri_host`` when the test
-    asks for it too, else the process-wide host (the installed plugins).
+    :class:`CliResult` (exit code, stdout, stderr; ``assert_ok``, ``assert_error``,
+    ``assert_secret_not_shown``). It uses ``sindri_host`` when the test asks for it too, else
+    the process-wide host (the installed plugins).
+
+:class:`ProviderConformance` (from :mod:`sindri_core.conformance`) is the contract every
+provider meets, as tests a provider's test class inherits (docs/PLUGINS.md).
 """
 
 from __future__ import annotations
