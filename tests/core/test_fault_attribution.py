@@ -40,7 +40,7 @@ def deploy_with_own_bug(ctx: Any, image: Any) -> DeployResult:
 
 
 def deploy_asking_for_an_unknown_name(ctx: Any, image: Any) -> DeployResult:
-    return plugin.build_and_push(ctx)  # type: ignore[no-any-return]
+    return plugin.get_host()  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -83,4 +83,4 @@ def test_asking_the_plugin_api_for_a_name_it_lacks_is_the_providers_fault(
     deploy_with: Any,
 ) -> None:
     result = deploy_with(deploy_asking_for_an_unknown_name)
-    result.assert_error(1, "the caller provider", "AttributeError", "build_and_push")
+    result.assert_error(1, "the caller provider", "AttributeError", "get_host")
