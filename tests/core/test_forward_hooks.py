@@ -4,6 +4,9 @@ provider's package, imported when the hook is first called; faults there stay th
 from __future__ import annotations
 
 import importlib
+import json
+import os
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -12,6 +15,8 @@ from typing import Any
 import pytest
 
 from sindri_core.plugin import forward_hooks
+from tests.core.test_plugin_contract import _pluggy_floor
+from tests.support.required import REPOSITORY, required_file
 
 PLUGIN = """
 from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, forward_hooks, hookimpl
@@ -80,3 +85,40 @@ def test_a_missing_target_is_named(relay: Any, sindri_cli: Any) -> None:
 def test_an_operation_that_is_no_hook_is_refused() -> None:
     with pytest.raises(AttributeError, match="sindri_deplyo"):
         forward_hooks("pkg.plugin", deplyo="deploy:deploy")
+
+
+LOWEST_PLUGGY_PROBE = """
+import json, pluggy
+from sindri_core.plugin_host import PluginHost
+host = PluginHost()
+seen = {name: sorted({tuple(i.argnames) for i in getattr(host.pm.hook, name).get_hookimpls()})
+        for name in ("sindri_plan", "sindri_deploy", "sindri_connect")}
+print(json.dumps({"pluggy": pluggy.__version__, "argnames": seen}))
+"""
+
+
+def test_the_lowest_allowed_pluggy_reads_the_forwarded_hooks_argument_names(
+    tmp_path: Path,
+) -> None:
+    """pluggy before 1.7 reads argument names with ``inspect.signature``, 1.7 with the
+    unwrapped function's code: both follow ``__wrapped__`` to the hookspec."""
+    floor = _pluggy_floor()
+    lowest = required_file(
+        REPOSITORY / ".venv" / "lowest" / f"pluggy-{floor}", f"pluggy {floor} (scripts/bootstrap)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(lowest), "SINDRI_CACHE_DIR": str(tmp_path / "c")}
+    probe = subprocess.run(
+        [sys.executable, "-c", LOWEST_PLUGGY_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    seen = json.loads(probe.stdout)
+    assert seen["pluggy"].startswith(floor)
+    assert seen["argnames"] == {  # the five providers, one signature each
+        "sindri_plan": [["ctx", "image"]],
+        "sindri_deploy": [["ctx", "image", "build", "options"]],
+        "sindri_connect": [["ctx", "command"]],
+    }
