@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import enum
 import os
-import traceback
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,7 +34,7 @@ from sindri_core.errors import (
     SindriError,
     UnsupportedOperationError,
 )
-from sindri_core.provider import PrerequisiteReport, ProviderCatalog, ProviderInfo
+from sindri_core.provider import ProviderCatalog, ProviderInfo
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext, BuildContextRequest
@@ -52,6 +50,8 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
+    from sindri_core.plugin_status import PluginFailure, PluginRecord, PluginStatus
+    from sindri_core.prerequisites import PrerequisiteReport
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -69,54 +69,9 @@ BUILTIN_PLUGIN = "sindri_core.builtin"
 API_MODULE = "sindri_core.plugin"
 
 
-class PluginStatus(str, enum.Enum):
-    """Whether a plugin was loaded (``sindri providers`` shows the value)."""
-
-    ACTIVE = "active"
-    FAILED = "failed"
-    DISABLED = "disabled"  # by SINDRI_DISABLE_PLUGINS, before it was imported
-
-
-@attrs.frozen
-class PluginFailure:
-    """A plugin that was not loaded, and why."""
-
-    name: str
-    distribution: str | None
-    error: str
-    status: PluginStatus = PluginStatus.FAILED
-
-    def to_json(self) -> dict[str, Any]:
-        return {**attrs.asdict(self), "status": self.status.value}
-
-
-@attrs.frozen
-class PluginRecord:
-    """One plugin as ``sindri providers --json`` lists it, provider or not.
-
-    :param name: the entry-point name (what ``SINDRI_DISABLE_PLUGINS`` takes), or the name it
-        was registered under.
-    :param hooks: the hooks it implements.
-    :param status: loaded, failed or disabled.
-    :param provider: the provider it registers, if it is one.
-    """
-
-    name: str
-    distribution: str | None
-    version: str | None
-    hooks: tuple[str, ...]
-    status: PluginStatus
-    provider: str | None = None
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = attrs.asdict(self)
-        data["hooks"] = list(self.hooks)
-        data["status"] = self.status.value
-        return data
-
-
 def _one_line(exc: BaseException) -> str:
+    import traceback  # only a failure pays for it
+
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return " ".join(message.split())
 
@@ -167,6 +122,8 @@ class PluginHost:
 
         for entry in find_entry_points(ENTRY_POINT_GROUP):
             if entry.name in self.disabled:
+                from sindri_core.plugin_status import PluginFailure, PluginStatus
+
                 self.pm.set_blocked(entry.name)  # never imported
                 self.failures.append(
                     PluginFailure(
@@ -190,6 +147,8 @@ class PluginHost:
             raise PluginLoadError(
                 f"plugin {name!r} ({dist or 'unknown distribution'}) failed to load: {message}"
             )
+        from sindri_core.plugin_status import PluginFailure
+
         self.failures.append(PluginFailure(name, dist, message))
 
     def register(self, plugin: object, name: str | None = None) -> None:
@@ -292,7 +251,6 @@ class PluginHost:
         clash = next((n for n in info.names() if n in owner), None)
         if clash is not None:
             raise ValueError(f"provider name {clash!r} is already taken by plugin {owner[clash]!r}")
-        _check_settings_location(info.config_class)
         dist, version = self._distributions.get(name, (None, None))
         if name in self._distributions and name != info.name:
             self.warnings.append(
@@ -308,6 +266,7 @@ class PluginHost:
         (docs/adr/0008-startup-time.md)."""
         for info in self.catalog:
             try:
+                _check_settings_location(info.config_class)
                 info.settings_class()
             except PluginLoadError as exc:
                 # A catalogued provider's plugin is registered, so pluggy knows its name.
@@ -348,6 +307,8 @@ class PluginHost:
 
     def plugins(self) -> list[PluginRecord]:
         """Every plugin but the core's own: the loaded ones, then the failed and disabled."""
+        from sindri_core.plugin_status import PluginRecord, PluginStatus
+
         _ = self.catalog
         providers = {id(plugin): name for name, plugin in self._plugin_of.items()}
         records = []
@@ -407,6 +368,8 @@ class PluginHost:
         plugin asked for). Of several plugins in one package, ``prefer`` (the selected
         provider's) is chosen.
         """
+        import traceback
+
         roots = self._plugin_roots()
         core = _module_root(__name__)
         suspects: list[str] = []
@@ -607,6 +570,8 @@ class ProviderHooks:
         return self._call("sindri_fetch_build_context", expected, request=request)
 
     def check_prerequisites(self, ctx: ProviderContext) -> PrerequisiteReport:
+        from sindri_core.prerequisites import PrerequisiteReport
+
         report = self._call("sindri_check_prerequisites", (PrerequisiteReport, type(None)), ctx=ctx)
         return report if report is not None else PrerequisiteReport()  # nothing needed
 
@@ -674,3 +639,13 @@ def set_host(host: PluginHost | None) -> None:
     """Replace the process-wide host (the test kit injects a fresh one)."""
     global _host
     _host = host
+
+
+def __getattr__(name: str) -> Any:
+    # PluginFailure, PluginRecord and PluginStatus live in plugin_status, imported when one
+    # is made.
+    if name in ("PluginFailure", "PluginRecord", "PluginStatus"):
+        from sindri_core import plugin_status
+
+        return getattr(plugin_status, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

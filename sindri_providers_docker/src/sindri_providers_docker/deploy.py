@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -32,13 +33,11 @@ from sindri_core.plugin import (
     PlannedAction,
     ProviderContext,
     build_image,
-    has_built_image,
     planned_context,
     remove_artifact,
     write_artifacts,
     write_copy,
 )
-from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
     compose_text,
@@ -47,7 +46,6 @@ from sindri_providers_docker.compose_file import (
     redacted_secrets_env,
     secrets_env,
 )
-from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, resolve_dind
 from sindri_providers_docker.engine import (
     ContainerInfo,
@@ -63,8 +61,9 @@ from sindri_providers_docker.live import (
     volume_changes,
 )
 from sindri_providers_docker.names import DeploymentNames
-from sindri_providers_docker.prerequisites import require_compose
-from sindri_providers_docker.teardown import remove_deployment
+
+if TYPE_CHECKING:
+    from sindri_providers_docker.compose import ComposeProject, ComposeTool
 
 __all__ = ["deploy", "drift", "plan"]
 
@@ -81,14 +80,21 @@ class _Prepared:
 
     inputs: ComposeInputs
     secret_values: dict[str, str] = attrs.field(repr=False)  # never in a log or traceback
+    # The compose file, made on first use: plan needs it four times and each costs two
+    # YAML dumps. Not copied by with_image (init=False), whose document differs.
+    _compose: list[tuple[Artifact, str]] = attrs.field(
+        init=False, factory=list, repr=False, eq=False
+    )
 
     def with_image(self, reference: str) -> _Prepared:
         return attrs.evolve(self, inputs=attrs.evolve(self.inputs, image=reference))
 
     def compose(self) -> tuple[Artifact, str]:
         """The compose file and its configuration hash."""
-        text, config_hash = compose_text(self.inputs)
-        return Artifact(self.inputs.names.compose_file, text), config_hash
+        if not self._compose:
+            text, config_hash = compose_text(self.inputs)
+            self._compose.append((Artifact(self.inputs.names.compose_file, text), config_hash))
+        return self._compose[0]
 
     def artifacts(self, *, redacted: bool) -> list[Artifact]:
         """The files deploy writes; ``redacted``: secret values replaced (what plan shows)."""
@@ -181,8 +187,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         )
     config_hash = prepared.compose()[1]
     try:
-        live = read_live(ctx, prepared.inputs.names)
-        built = build is not None and has_built_image(ctx.runner, build.fingerprint)
+        live = read_live(ctx, prepared.inputs.names, build.fingerprint if build else None)
     except ExternalCommandError as exc:
         return Plan(
             actions=tuple(_actions(prepared, image, built=False)),
@@ -190,10 +195,10 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             notes=tuple(notes),
         ).uncompared(f"the Docker engine did not answer: {exc.message}")
     return Plan(
-        actions=tuple(_actions(prepared, image, built=built)),
+        actions=tuple(_actions(prepared, image, built=live.built)),
         artifacts=tuple(prepared.artifacts(redacted=True)),
         notes=tuple(notes),
-    ).compared(_changes(prepared, live, build, built=built, config_hash=config_hash))
+    ).compared(_changes(prepared, live, build, built=live.built, config_hash=config_hash))
 
 
 def _desired(ctx: ProviderContext, image: ImageResolution) -> tuple[_Prepared, BuildContext | None]:
@@ -332,6 +337,10 @@ def deploy(
     existing = _existing_deployment(ctx, names)
     if not options.force and _up_to_date(prepared, existing):
         return DeployResult(reference=prepared.inputs.image, unchanged=True)
+    # Here, not at the top: plan needs none of compose's machinery.
+    from sindri_providers_docker.compose import ComposeProject
+    from sindri_providers_docker.prerequisites import require_compose
+
     tool = require_compose(ctx.runner)
     _check_secrets_support(tool, prepared)
     messages: list[str] = []
@@ -373,6 +382,8 @@ def _rolled_back(
     had_volumes: bool,
 ) -> OperationError:
     # Volumes that existed before this deploy hold the user's files: they are kept.
+    from sindri_providers_docker.teardown import remove_deployment
+
     teardown = remove_deployment(
         ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
     )
@@ -395,6 +406,8 @@ def _up_and_wait(
     project.up(recreate=options.force, timeout=options.timeout)
     if not options.wait:
         return f"Container {names.container} created; not waiting for it to run"
+    from sindri_providers_docker.container import wait_until_running
+
     info = wait_until_running(ctx.runner, names.container, deadline=deadline)
     return f"Container {info.name} is running ({info.image})"
 
@@ -411,6 +424,8 @@ def _existing_deployment(ctx: ProviderContext, names: DeploymentNames) -> Contai
 
 
 def _check_secrets_support(tool: ComposeTool, prepared: _Prepared) -> None:
+    from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION
+
     if prepared.secret_values and tool.version < RAW_ENV_FILE_VERSION:
         raise OperationError(
             f"passing secrets needs Docker Compose {RAW_ENV_FILE_VERSION} or later (env_file "

@@ -13,7 +13,8 @@ from sindri_core.cli.main import Session, emit_json, json_option, pass_session
 @pass_session
 def providers(session: Session, as_json: bool) -> None:
     """List installed providers, their capabilities, and plugins that failed to load."""
-    from sindri_core.plugin_host import PluginStatus, get_host
+    from sindri_core.plugin_host import get_host
+    from sindri_core.plugin_status import PluginStatus
 
     host = get_host()
     infos = list(host.check_settings())  # a provider listed here can describe its section
