@@ -127,6 +127,14 @@ class CliResult:
         assert shown == [], "a secret value was printed"
         return self
 
+    @property
+    def diagnostics(self) -> str:
+        """``stderr`` without the progress lines (``» step: done (1.2s)``): the warnings and
+        errors."""
+        return "".join(
+            line for line in self.stderr.splitlines(keepends=True) if not line.startswith("» ")
+        )
+
 
 @pytest.fixture
 def sindri_cli(monkeypatch: pytest.MonkeyPatch) -> Any:
