@@ -60,6 +60,12 @@ class LoadedConfig:
     def project_dir(self) -> Path:
         return self.path.parent
 
+    @property
+    def lock_path(self) -> Path:
+        """Its lock file (docs/IMAGE_MANAGEMENT.md): ``sindri.yaml`` → ``sindri.lock``,
+        ``ci.yml`` → ``ci.lock``, beside it."""
+        return self.path.with_suffix(".lock")
+
 
 def find_config(explicit: Path | None = None, start: Path | None = None) -> Path:
     """``-c PATH`` if given, else ``sindri.yaml``/``sindri.yml`` in ``start`` or a parent."""
