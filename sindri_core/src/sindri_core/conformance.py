@@ -76,12 +76,20 @@ class FileState:
     mtime_ns: int = attrs.field(eq=False)
 
 
+# The core's own project files beside sindri.yaml: deploy writes sindri.lock, not the provider.
+CORE_PROJECT_FILES = ("sindri.lock",)
+
+
 def snapshot(directory: Path) -> dict[str, FileState]:
-    """Every regular file under ``directory`` (symbolic links not followed)."""
+    """Every regular file under ``directory`` (symbolic links not followed) but the core's
+    own project files."""
     files = {}
     for path in sorted(directory.rglob("*")):
         info = path.lstat()
-        if stat.S_ISREG(info.st_mode):
+        if (
+            stat.S_ISREG(info.st_mode)
+            and str(path.relative_to(directory)) not in CORE_PROJECT_FILES
+        ):
             files[str(path.relative_to(directory))] = FileState(
                 path.read_bytes(), stat.S_IMODE(info.st_mode), info.st_mtime_ns
             )
