@@ -81,7 +81,7 @@ def version_tags(count: int) -> list[str]:
 
 
 def in_process_resolution(project: Path) -> Callable[[], object]:
-    from sindri_core.api import Project
+    from sindri_core.project import Project
 
     loaded = Project.load(project / "sindri.yaml")
     return lambda: loaded.resolve_image(refresh=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sindri_core.plugins import set_host
+from sindri_core.plugin_host import set_host
 
 pytest_plugins = ["tests.support.fixtures"]
 

@@ -30,7 +30,7 @@ from sindri_core.lifecycle import (
     ProviderContext,
 )
 from sindri_core.output import Console
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 from sindri_core.provider import (
     BuildLocation,
     Capabilities,

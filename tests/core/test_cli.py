@@ -18,7 +18,7 @@ from sindri_core import __version__, hookimpl
 from sindri_core.cli.main import COMMAND_MODULES, cli
 from sindri_core.errors import OperationError
 from sindri_core.lifecycle import Plan
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 from sindri_core.provider import BuildLocation, Prerequisite, PrerequisiteReport
 from tests.core.fake_providers import InfoOnlyProvider, RecordingProvider, config_text
 
@@ -126,7 +126,7 @@ def test_providers_json_of_the_installed_distributions(sindri_cli: Any) -> None:
         "environment": [],
     }
     assert providers["fly"]["capabilities"]["build"] == "remote"
-    assert providers["devpod"]["capabilities"]["build"] == "smart"
+    assert providers["devpod"]["capabilities"]["build"] == "per-backend"
 
 
 def test_providers_json_shape(
@@ -248,8 +248,10 @@ def test_image_resolve_with_nothing_configured_is_exit_2(project: Any, sindri_cl
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["kind"] == "config"
     assert result.stderr == (
-        "error: deployment: No image configured (the cluster provider cannot build; set "
-        "deployment.image or deployment.image_config)\n"
+        "error: deployment: No image configured (the cluster provider never builds images: "
+        "build the image elsewhere (in CI, say), push it to a registry, and set "
+        "deployment.image or deployment.image_config (e.g. `image: ghcr.io/pacphi/sindri:3.1.4`,"
+        ' or `image_config: {registry: ghcr.io/pacphi/sindri, version: "^3.1.0"}`))\n'
     )
 
 
@@ -429,17 +431,17 @@ def bare_project(sindri_host: PluginHost, register_provider: Any, write_config: 
 
 
 @pytest.mark.parametrize(("args", "operation"), LIFECYCLE_COMMANDS)
-def test_lifecycle_command_of_a_provider_without_it_says_not_implemented(
+def test_lifecycle_command_of_a_provider_without_it_says_unsupported(
     bare_project: Path, sindri_cli: Any, args: tuple[str, ...], operation: str
 ) -> None:
     result = sindri_cli(*args, cwd=bare_project)
     assert result.exit_code == 1
-    message = f"the bare provider does not implement {operation} yet"
+    message = f"the bare provider does not support {operation}"
     if "--json" in args:
         assert json.loads(result.stdout)["error"] == {
             "message": message,
             "exit_code": 1,
-            "kind": "not_implemented_yet",
+            "kind": "unsupported_operation",
         }
     else:
         assert result.stdout == ""

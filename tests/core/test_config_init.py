@@ -7,7 +7,7 @@ from ruamel.yaml import YAML
 
 from sindri_core.config.init import default_name, render_config
 from sindri_core.config.loader import load_config, parse_config
-from sindri_core.plugins import get_host
+from sindri_core.plugin_host import get_host
 
 DISTROS = ("ubuntu", "fedora", "opensuse")
 

@@ -12,7 +12,7 @@ import pytest
 
 from sindri_core.config.loader import find_config, load_config, parse_config
 from sindri_core.errors import ConfigError, PluginLoadError
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 from tests.core.fake_providers import FakeSettings, InfoOnlyProvider, config_text
 
 

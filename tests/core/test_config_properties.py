@@ -24,7 +24,7 @@ from sindri_core.config import rules
 from sindri_core.config.loader import parse_config
 from sindri_core.errors import ConfigError
 from sindri_core.image.semver import Range
-from sindri_core.plugins import get_host
+from sindri_core.plugin_host import get_host
 
 # One line per error (config validate lists them all, ADR 0019), each located.
 REJECTION = re.compile(

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from sindri_core.config.loader import parse_config
 from sindri_core.errors import ConfigError
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 from tests.core.fake_providers import InfoOnlyProvider, config_text
 
 

@@ -321,7 +321,8 @@ def test_a_type_checker_reads_the_installed_hints(
     user = tmp_path / "user.py"
     imports = "".join(f"import {name}.plugin\n" for name in PROVIDERS)
     user.write_text(
-        f"from sindri_core.api import Project\n{imports}name: int = Project.load('sindri.yaml')\n"
+        "from sindri_core.project import Project\n"
+        f"{imports}name: int = Project.load('sindri.yaml')\n"
     )
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\n")

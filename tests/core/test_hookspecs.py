@@ -1,5 +1,5 @@
 """Every hook in hookspecs.py: documented like API documentation, and exercised through the
-typed facade (:class:`~sindri_core.plugins.ProviderHooks`) on a registered provider."""
+typed facade (:class:`~sindri_core.plugin_host.ProviderHooks`) on a registered provider."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from sindri_core import hookimpl, hookspecs
 from sindri_core.build.context import BuildContextRequest
-from sindri_core.errors import NotImplementedYetError, PluginFault
+from sindri_core.errors import PluginFault, UnsupportedOperationError
 from sindri_core.image.resolution import ImageResolution, ImageSource
 from sindri_core.lifecycle import (
     BuildOptions,
@@ -21,7 +21,7 @@ from sindri_core.lifecycle import (
     DeployOptions,
     DestroyOptions,
 )
-from sindri_core.plugins import PluginHost, ProviderHooks
+from sindri_core.plugin_host import PluginHost, ProviderHooks
 from sindri_core.provider import PrerequisiteReport
 from tests.core.fake_providers import (
     InfoOnlyProvider,
@@ -248,7 +248,7 @@ def test_missing_lifecycle_hook_is_a_clear_not_implemented_error(
     hooks = sindri_host.hooks_for(ctx.provider)
     assert not hooks.implements(operation)
     with pytest.raises(
-        NotImplementedYetError, match=f"bare provider does not implement {operation} yet"
+        UnsupportedOperationError, match=f"bare provider does not support {operation}"
     ):
         hooks.require(operation)
 

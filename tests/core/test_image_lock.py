@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sindri_core.api import Project
 from sindri_core.build.context import build_tag
 from sindri_core.build.fingerprint import fingerprint
+from sindri_core.project import Project
 from tests.core.fake_providers import RecordingProvider, config_text
 
 pytestmark = pytest.mark.registry

@@ -55,7 +55,7 @@ def test_readme_links_the_changelog_and_the_licence() -> None:
 def test_mypy_checks_every_distribution_and_is_strict_on_each_public_surface() -> None:
     assert set(MYPY["files"]) >= {f"{member}/src" for member in MEMBERS}
     strict = next(o for o in MYPY["overrides"] if o.get("disallow_untyped_defs"))
-    expected = {"sindri_core.api", "sindri_core.plugin"} | {
+    expected = {"sindri_core.project", "sindri_core.plugin"} | {
         f"{member}.{module}"
         for member in MEMBERS
         if member.startswith("sindri_providers_")

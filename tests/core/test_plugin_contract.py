@@ -19,10 +19,10 @@ import attrs
 import pytest
 
 from sindri_core import hookimpl, plugin
-from sindri_core.api import Project
 from sindri_core.errors import PluginLoadError
 from sindri_core.lifecycle import Plan, ProviderContext
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
+from sindri_core.project import Project
 from sindri_core.provider import BuildLocation, Capabilities
 from tests.core.conftest import FIXTURE_DIST, FIXTURE_SITE
 from tests.core.fake_providers import InfoOnlyProvider, RecordingProvider, config_text
@@ -152,7 +152,7 @@ def _pluggy_floor() -> str:
 
 LOWEST_PLUGGY_PROBE = """
 import json, pluggy
-from sindri_core.plugins import PluginHost
+from sindri_core.plugin_host import PluginHost
 host = PluginHost()
 modules = sorted({impl.function.__module__ for caller in vars(host.pm.hook).values()
                   if hasattr(caller, "get_hookimpls") for impl in caller.get_hookimpls()})
@@ -326,7 +326,7 @@ def test_an_entry_point_name_unlike_the_provider_name_is_warned_about(
 
 
 def test_the_plugin_api_declares_what_it_exports() -> None:
-    assert set(plugin.__all__) == {*plugin._EXPORTS, "planned_context"}
+    assert set(plugin.__all__) == {*plugin._EXPORTS, "forward_hooks", "planned_context"}
     assert len(plugin.__all__) == len(set(plugin.__all__))
     for name in plugin.__all__:
         assert getattr(plugin, name) is not None

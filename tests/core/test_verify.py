@@ -727,7 +727,7 @@ def test_no_secret_reaches_argv_or_output(
     digest = auth_registry.push_image(repo, ["1.0.0"], variant=repo)
     sign(auth_registry.reference(repo, digest=digest), keys)
 
-    from sindri_core.api import Project
+    from sindri_core.project import Project
 
     path = write_config(
         f'version: "3.0"\nname: secret-test\ndeployment:\n  provider: acme\n'

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from sindri_core.api import PlanReport, Project
 from sindri_core.errors import ConfigError, OperationError
+from sindri_core.project import PlanReport, Project
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
     compose_document,

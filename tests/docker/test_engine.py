@@ -1,5 +1,6 @@
-"""``sindri_core.docker_engine``, the docker CLI helpers the Docker, DevPod and Kubernetes
-providers share, against the real engine and a loopback registry."""
+"""``sindri_core.docker_engine``, the image helpers the Docker, DevPod, E2B and Kubernetes
+providers share, and the docker provider's own ``engine`` module, against the real engine and
+a loopback registry."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sindri_core.build.context import BuildContext, BuildSource, SourceKind
 from sindri_core.errors import OperationError
 from sindri_core.output import Console
 from sindri_core.runner import CommandRunner
+from sindri_providers_docker import engine
 from tests.docker.conftest import BusyboxProject, docker
 
 pytestmark = pytest.mark.docker
@@ -102,7 +104,7 @@ def test_pushing_to_a_closed_port_is_an_operation_error(
 
 def test_engine_info_and_inspecting_an_absent_container() -> None:
     runner = CommandRunner()
-    info = docker_engine.engine_info(runner)
+    info = engine.engine_info(runner)
     assert info.server_version
     assert "runc" in info.runtimes
-    assert docker_engine.inspect_container(runner, "sindri-no-such-container-x") is None
+    assert engine.inspect_container(runner, "sindri-no-such-container-x") is None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sindri_core.api import Project
+from sindri_core.project import Project
 from tests.fly.fakefly import APP, DIGEST
 
 IMAGE_CONFIG = f"""

@@ -13,7 +13,7 @@ import pytest
 
 from sindri_core.config.reference_doc import render
 from sindri_core.config.schema import document_schema
-from sindri_core.plugins import get_host
+from sindri_core.plugin_host import get_host
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])

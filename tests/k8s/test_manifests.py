@@ -13,10 +13,10 @@ import kubernetes_validate
 import pytest
 from ruamel.yaml import YAML
 
-from sindri_core.api import Project
 from sindri_core.config.model import WorkspaceVolume
 from sindri_core.errors import ConfigError
 from sindri_core.image.credentials import Credentials
+from sindri_core.project import Project
 from sindri_providers_k8s.manifests import (
     build_manifests,
     quantity,

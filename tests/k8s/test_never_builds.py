@@ -37,7 +37,7 @@ def test_no_image_configured(cluster: FakeCluster, write_config, sindri_cli, com
     result = sindri_cli(*command, cwd=directory)
 
     assert_refusal(result, cluster)
-    assert "no image is configured" in result.stderr
+    assert "No image configured" in result.stderr
 
 
 @pytest.mark.parametrize("command", [("plan",), ("deploy",), ("image", "resolve")])

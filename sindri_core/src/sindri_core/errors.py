@@ -11,13 +11,13 @@ __all__ = [
     "ConfigError",
     "ConfigErrors",
     "ExternalCommandError",
-    "NotImplementedYetError",
     "OperationError",
     "PluginFault",
     "PluginLoadError",
     "RegistryError",
     "SindriError",
     "StaleLockError",
+    "UnsupportedOperationError",
     "UsageError",
     "VerificationError",
 ]
@@ -160,5 +160,5 @@ class PluginFault(OperationError):
     The message names the plugin, its distribution and version, and the operation."""
 
 
-class NotImplementedYetError(OperationError):
-    """A provider operation that is not available yet."""
+class UnsupportedOperationError(OperationError):
+    """An operation the selected provider does not offer (no plugin implements its hook)."""

@@ -108,10 +108,11 @@ def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
     and the selected provider only. Stops at the first non-``None`` result. The core's
     implementation (``trylast``) walks digest → tag_override → version range → image → build
     and raises :class:`~sindri_core.errors.ConfigError` ("No image configured") when nothing
-    applies.
+    applies. For a provider whose ``Capabilities.build`` is ``NEVER`` it refuses every way to
+    the build level, and a build answered by any plugin is refused too: such a provider needs
+    no wrapper of its own.
 
-    Providers wrap it (``wrapper=True``) to refuse or adapt an answer, e.g. Kubernetes
-    refuses :attr:`~sindri_core.image.resolution.ImageSource.BUILD`.
+    Providers wrap it (``wrapper=True``) to adapt an answer (add a note, say).
 
     ``request.lock`` is the project's ``sindri.lock`` when it still answers for the
     configuration: the core then takes levels 2 and 3 from it (``locked`` answers, no registry

@@ -17,13 +17,13 @@ needs keeps start-up cheap (docs/adr/0008-startup-time.md).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pluggy
 
-    from sindri_core import docker_engine, local_cluster
     from sindri_core.artifacts import (
         Removal,
         read_artifact,
@@ -50,26 +50,11 @@ if TYPE_CHECKING:
     from sindri_core.deploy_record import DeployRecord, config_change, sha256_text
     from sindri_core.docker_engine import (
         QUERY_TIMEOUT,
-        ContainerInfo,
+        build_and_push,
         build_image,
-        container_logs,
-        container_stats,
-        engine_info,
-        engine_version,
-        exec_argv,
-        exec_output,
         has_built_image,
         image_exists_locally,
-        inspect_container,
-        label_values,
-        list_containers,
-        list_networks,
-        list_volumes,
-        remove_containers,
-        remove_networks,
-        remove_volumes,
-        start_containers,
-        stop_containers,
+        pushed_reference,
     )
     from sindri_core.errors import (
         ConfigError,
@@ -99,6 +84,7 @@ if TYPE_CHECKING:
     )
     from sindri_core.local_cluster import (
         LocalCluster,
+        cluster_from_context,
         configured_cluster,
         detect_local_cluster,
         load_image,
@@ -130,7 +116,6 @@ __all__ = [
     "ConfigError",
     "ConfigFinding",
     "Console",
-    "ContainerInfo",
     "Credentials",
     "DeployOptions",
     "DeployRecord",
@@ -161,44 +146,30 @@ __all__ = [
     "SindriError",
     "SourceKind",
     "UsageError",
+    "build_and_push",
     "build_image",
+    "cluster_from_context",
     "config_change",
     "configured_cluster",
     "constraints",
-    "container_logs",
-    "container_stats",
     "describe",
     "detect_local_cluster",
-    "docker_engine",
-    "engine_info",
-    "engine_version",
-    "exec_argv",
-    "exec_output",
+    "forward_hooks",
     "has_built_image",
     "hookimpl",
     "image_exists_locally",
-    "inspect_container",
-    "label_values",
-    "list_containers",
-    "list_networks",
-    "list_volumes",
     "load_image",
-    "local_cluster",
     "lookup_credentials",
     "planned_context",
+    "pushed_reference",
     "read_artifact",
     "remove_artifact",
     "remove_artifacts",
-    "remove_containers",
-    "remove_networks",
-    "remove_volumes",
     "require_cluster",
     "section",
     "setting",
     "sha256_text",
     "size_to_mb",
-    "start_containers",
-    "stop_containers",
     "write_artifact",
     "write_artifacts",
     "write_copy",
@@ -275,31 +246,15 @@ _EXPORTS = {
     "ImageReference": "sindri_core.image.reference",
     "Credentials": "sindri_core.image.credentials",
     "lookup_credentials": "sindri_core.image.credentials",
-    # the local Docker engine and local Kubernetes clusters
-    "docker_engine": "sindri_core",
+    # building and pushing on the local Docker engine; local Kubernetes clusters
     "QUERY_TIMEOUT": "sindri_core.docker_engine",
-    "ContainerInfo": "sindri_core.docker_engine",
+    "build_and_push": "sindri_core.docker_engine",
+    "pushed_reference": "sindri_core.docker_engine",
     "build_image": "sindri_core.docker_engine",
-    "container_logs": "sindri_core.docker_engine",
-    "container_stats": "sindri_core.docker_engine",
-    "engine_info": "sindri_core.docker_engine",
-    "engine_version": "sindri_core.docker_engine",
-    "exec_argv": "sindri_core.docker_engine",
-    "exec_output": "sindri_core.docker_engine",
     "has_built_image": "sindri_core.docker_engine",
     "image_exists_locally": "sindri_core.docker_engine",
-    "inspect_container": "sindri_core.docker_engine",
-    "list_containers": "sindri_core.docker_engine",
-    "list_networks": "sindri_core.docker_engine",
-    "list_volumes": "sindri_core.docker_engine",
-    "remove_containers": "sindri_core.docker_engine",
-    "remove_networks": "sindri_core.docker_engine",
-    "remove_volumes": "sindri_core.docker_engine",
-    "label_values": "sindri_core.docker_engine",
-    "start_containers": "sindri_core.docker_engine",
-    "stop_containers": "sindri_core.docker_engine",
-    "local_cluster": "sindri_core",
     "LocalCluster": "sindri_core.local_cluster",
+    "cluster_from_context": "sindri_core.local_cluster",
     "detect_local_cluster": "sindri_core.local_cluster",
     "load_image": "sindri_core.local_cluster",
     "configured_cluster": "sindri_core.local_cluster",
@@ -311,10 +266,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if module == "sindri_core" and name != "hookimpl":  # a helper module itself
-        value: Any = importlib.import_module(f"sindri_core.{name}")
-    else:
-        value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
@@ -335,7 +287,7 @@ def planned_context(
     outside any hook (a unit test of a provider's helper), it asks the core's implementation.
     """
     from sindri_core.build.context import BuildContextRequest
-    from sindri_core.plugins import active_hooks
+    from sindri_core.plugin_host import active_hooks
 
     hooks = active_hooks()
     request = BuildContextRequest(
@@ -350,3 +302,54 @@ def planned_context(
 
         return fetch_build_context(request)
     return hooks.fetch_build_context(request)
+
+
+def forward_hooks(plugin_module: str, **targets: str) -> dict[str, Callable[..., Any]]:
+    """Lifecycle hook implementations that only forward to functions of your package,
+    imported when the hook is first called (every command loads every plugin; few run
+    a provider's work)::
+
+        globals().update(
+            forward_hooks(__name__, plan="deploy:plan", status="operations:status")
+        )
+
+    makes ``sindri_plan(ctx, image)`` call ``<your package>.deploy.plan(ctx, image)``. Each
+    target takes the hook's arguments in the hook's order (:mod:`sindri_core.hookspecs`);
+    a hook that does more than forward is written out with ``@hookimpl`` as usual.
+
+    :param plugin_module: the plugin module's ``__name__``; targets are relative to its
+        package, and faults in them are named as that plugin's.
+    :param targets: ``operation="module:function"``, one per hook (``plan``, ``deploy``, ...).
+    :raises AttributeError: an operation that is not a hook (a registration failure).
+    """
+    from sindri_core import hookspecs
+
+    package = plugin_module.rpartition(".")[0]
+    return {
+        f"sindri_{operation}": _forwarder(
+            getattr(hookspecs, f"sindri_{operation}"), f"{package}.{target}", plugin_module
+        )
+        for operation, target in targets.items()
+    }
+
+
+def _forwarder(spec: Callable[..., Any], target: str, plugin_module: str) -> Callable[..., Any]:
+    from sindri_core import hookimpl
+    from sindri_core.errors import OperationError
+
+    module_name, _, function_name = target.partition(":")
+
+    def forward(*args: Any) -> Any:
+        function = getattr(importlib.import_module(module_name), function_name, None)
+        if function is None:
+            raise OperationError(
+                f"{plugin_module}.{spec.__name__} forwards to {target}, which does not exist"
+            )
+        return function(*args)
+
+    forward.__name__ = forward.__qualname__ = spec.__name__
+    forward.__doc__ = f"Forwards to {target}."
+    forward.__module__ = plugin_module  # the plugin's hook, for pluggy and fault messages
+    # pluggy reads a hook implementation's argument names through ``__wrapped__``.
+    forward.__wrapped__ = spec  # type: ignore[attr-defined]
+    return hookimpl(forward)

@@ -34,7 +34,7 @@ class BuildLocation(str, enum.Enum):
 
     LOCAL = "local"  # the local Docker engine builds it (docker build)
     REMOTE = "remote"  # the platform builds it from the context we hand over (Fly, E2B)
-    SMART = "smart"  # depends on the provider's backend (DevPod)
+    PER_BACKEND = "per-backend"  # the backend decides where (DevPod: engine, cluster or push)
     NEVER = "never"  # the provider only runs pre-built images (Kubernetes)
 
 

@@ -9,7 +9,7 @@ It adds fixtures and nothing else: no autouse fixture, no hook, nothing runs unl
 asks for one of these:
 
 ``sindri_host``
-    A fresh :class:`~sindri_core.plugins.PluginHost` with entry-point autoloading **off**
+    A fresh :class:`~sindri_core.plugin_host.PluginHost` with entry-point autoloading **off**
     (only the core's built-in plugin), installed as the process-wide host for the test.
     Without it, each test gets a new process-wide host on first use (installed plugins).
 ``register_provider``
@@ -23,8 +23,12 @@ asks for one of these:
     tests (flyctl, devpod, e2b, kubectl, kind, k3d).
 ``sindri_cli``
     ``sindri_cli(*args, cwd=None, input=None)`` runs the CLI in-process and returns a
-    :class:`CliResult` (exit code, stdout, stderr). It uses ``sindri_host`` when the test
-    asks for it too, else the process-wide host (the installed plugins).
+    :class:`CliResult` (exit code, stdout, stderr; ``assert_ok``, ``assert_error``,
+    ``assert_secret_not_shown``). It uses ``sindri_host`` when the test asks for it too, else
+    the process-wide host (the installed plugins).
+
+:class:`ProviderConformance` (from :mod:`sindri_core.conformance`) is the contract every
+provider meets, as tests a provider's test class inherits (docs/PLUGINS.md).
 """
 
 from __future__ import annotations
@@ -41,9 +45,9 @@ from typing import Any
 import attrs
 import pytest
 
-from sindri_core.plugins import PluginHost, set_host
+from sindri_core.plugin_host import PluginHost, set_host
 
-__all__ = ["CliResult", "FakeTool", "FakeTools", "ToolCall"]
+__all__ = ["CliResult", "FakeTool", "FakeTools", "ProviderConformance", "ToolCall"]
 
 
 @pytest.fixture
@@ -97,6 +101,31 @@ class CliResult:
 
     def json(self) -> Any:
         return json.loads(self.stdout)
+
+    def assert_ok(self) -> CliResult:
+        """Exit status 0 (the failure shows stderr); returns this result for chaining."""
+        assert self.exit_code == 0, f"exit status {self.exit_code}: {self.stderr.strip()}"
+        return self
+
+    def assert_error(self, exit_code: int, *fragments: str) -> CliResult:
+        """Failed with ``exit_code`` and one ``error:`` line holding every fragment, no
+        traceback and nothing on stdout."""
+        assert self.exit_code == exit_code, (
+            f"exit status {self.exit_code}, not {exit_code}: {self.stderr.strip()}"
+        )
+        errors = [line for line in self.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1, f"not one error line: {self.stderr!r}"
+        assert "Traceback" not in self.stderr, self.stderr
+        missing = [f for f in fragments if f not in errors[0]]
+        assert missing == [], f"{missing} not in {errors[0]!r}"
+        assert self.stdout == "", f"output on stdout: {self.stdout!r}"
+        return self
+
+    def assert_secret_not_shown(self, *values: str) -> CliResult:
+        """None of ``values`` is on stdout or stderr."""
+        shown = [v for v in values if v and (v in self.stdout or v in self.stderr)]
+        assert shown == [], "a secret value was printed"
+        return self
 
     @property
     def diagnostics(self) -> str:
@@ -300,3 +329,7 @@ def fake_tools(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> FakeTools:
     return FakeTools(tmp_path_factory.mktemp("fakebin"), monkeypatch)
+
+
+# Last: the suite uses CliResult and FakeTools from this module.
+from sindri_core.conformance import ProviderConformance  # noqa: E402

@@ -22,10 +22,10 @@ from sindri_core.plugin import (
     PlannedAction,
     ProviderContext,
     UsageError,
+    cluster_from_context,
     config_change,
-    docker_engine,
-    local_cluster,
     planned_context,
+    pushed_reference,
     remove_artifact,
     sha256_text,
     write_artifact,
@@ -65,7 +65,7 @@ def _planned_image(
     cluster = None
     if settings.type == "kubernetes":
         context = kubernetes_context(ctx, settings)
-        cluster = local_cluster.cluster_from_context(context) if context else None
+        cluster = cluster_from_context(context) if context else None
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     source = image.build.describe()
     # A local Dockerfile's fingerprint, and so its tag, is known at plan time.
@@ -82,7 +82,7 @@ def _planned_image(
             )
         )
         return WorkspaceImage(image=tag, build=None, strategy=strategy), actions
-    target = docker_engine.pushed_reference(require_repository(settings), tag or "")
+    target = pushed_reference(require_repository(settings), tag or "")
     actions.append(PlannedAction("push", f"image:{target}", "docker push to buildRepository"))
     return WorkspaceImage(image=target, build=None, strategy=strategy), actions
 

@@ -14,8 +14,10 @@ from sindri_core.plugin import (
     ConfigError,
     ImageResolution,
     ProviderContext,
-    docker_engine,
-    local_cluster,
+    build_and_push,
+    build_image,
+    detect_local_cluster,
+    load_image,
 )
 from sindri_providers_devpod.backends import BuildStrategy, build_strategy
 from sindri_providers_devpod.settings import DevpodSettings
@@ -69,19 +71,15 @@ def workspace_image(
     cluster = None
     if settings.type == "kubernetes":
         context = kubernetes_context(ctx, settings)
-        cluster = local_cluster.detect_local_cluster(ctx.runner, context) if context else None
+        cluster = detect_local_cluster(ctx.runner, context) if context else None
     strategy = build_strategy(settings, local_cluster=cluster is not None)
     if strategy is BuildStrategy.DEVCONTAINER:
         return WorkspaceImage(image=None, build=build, strategy=strategy)
     if cluster is None:
         repository = require_repository(settings)
-        pushed = docker_engine.build_and_push(
-            ctx.runner, build, repository, force=force, console=ctx.console
-        )
+        pushed = build_and_push(ctx.runner, build, repository, force=force, console=ctx.console)
         return WorkspaceImage(image=pushed, build=None, strategy=strategy)
-    built = docker_engine.build_image(
-        ctx.runner, build, build.tag, force=force, console=ctx.console
-    )
+    built = build_image(ctx.runner, build, build.tag, force=force, console=ctx.console)
     ctx.console.step(f"Loading {built.reference} into the {cluster.describe()}")
-    local_cluster.load_image(ctx.runner, cluster, built.reference)
+    load_image(ctx.runner, cluster, built.reference)
     return WorkspaceImage(image=built.reference, build=None, strategy=strategy)

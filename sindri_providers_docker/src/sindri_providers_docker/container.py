@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import time
 
-from sindri_core.plugin import (
-    CommandRunner,
-    ContainerInfo,
-    OperationError,
-    container_logs,
-    inspect_container,
-)
+from sindri_core.plugin import CommandRunner, OperationError
+from sindri_providers_docker.engine import ContainerInfo, container_logs, inspect_container
 
 __all__ = ["ContainerFailed", "wait_until_running"]
 

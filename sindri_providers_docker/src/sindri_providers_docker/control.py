@@ -14,18 +14,20 @@ import time
 
 from sindri_core.plugin import (
     QUERY_TIMEOUT,
-    ContainerInfo,
     DestroyOptions,
     OperationError,
     OperationResult,
     ProviderContext,
+)
+from sindri_providers_docker.container import wait_until_running
+from sindri_providers_docker.engine import (
+    ContainerInfo,
     exec_argv,
     exec_output,
     inspect_container,
     start_containers,
     stop_containers,
 )
-from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.names import PROJECT_DIR_LABEL, DeploymentNames
 from sindri_providers_docker.ownership import foreign_owner_error, require_ownership
 from sindri_providers_docker.teardown import remove_deployment

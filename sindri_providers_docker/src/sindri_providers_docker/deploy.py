@@ -24,7 +24,6 @@ from sindri_core.plugin import (
     BuildContext,
     Change,
     ChangeAction,
-    ContainerInfo,
     DeployOptions,
     DeployResult,
     ExternalCommandError,
@@ -34,9 +33,6 @@ from sindri_core.plugin import (
     PlannedAction,
     ProviderContext,
     build_image,
-    engine_info,
-    inspect_container,
-    list_volumes,
     planned_context,
     read_artifact,
     remove_artifact,
@@ -52,6 +48,12 @@ from sindri_providers_docker.compose_file import (
     secrets_env,
 )
 from sindri_providers_docker.dind import DindMode, resolve_dind
+from sindri_providers_docker.engine import (
+    ContainerInfo,
+    engine_info,
+    inspect_container,
+    list_volumes,
+)
 from sindri_providers_docker.live import (
     LiveDeployment,
     container_change,

@@ -27,14 +27,12 @@ from sindri_core.plugin import (
     Artifact,
     Change,
     ChangeAction,
-    ContainerInfo,
     ProviderContext,
     has_built_image,
-    inspect_container,
-    list_volumes,
     read_artifact,
 )
 from sindri_providers_docker.compose_file import CONFIG_HASH_LABEL
+from sindri_providers_docker.engine import ContainerInfo, inspect_container, list_volumes
 from sindri_providers_docker.names import DeploymentNames
 
 __all__ = ["LiveDeployment", "container_change", "file_changes", "read_live", "volume_changes"]

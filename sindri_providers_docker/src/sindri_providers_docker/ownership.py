@@ -10,7 +10,8 @@ Resources without the label (created before sindri recorded it) count as this pr
 
 from __future__ import annotations
 
-from sindri_core.plugin import CommandRunner, UsageError, label_values
+from sindri_core.plugin import CommandRunner, UsageError
+from sindri_providers_docker.engine import label_values
 from sindri_providers_docker.names import PROJECT_DIR_LABEL, DeploymentNames
 
 __all__ = ["foreign_owner_error", "require_ownership"]

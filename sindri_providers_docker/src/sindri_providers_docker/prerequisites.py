@@ -14,9 +14,9 @@ from sindri_core.plugin import (
     OperationError,
     Prerequisite,
     PrerequisiteReport,
-    engine_version,
 )
 from sindri_providers_docker.compose import ComposeTool, probe_compose
+from sindri_providers_docker.engine import engine_version
 
 __all__ = ["check_prerequisites", "require_compose"]
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from sindri_core.plugin import (
     ChangeAction,
-    ContainerInfo,
     DeploymentState,
     DeploymentStatus,
     ImageResolution,
     ProviderContext,
     SindriError,
-    container_stats,
-    inspect_container,
 )
+from sindri_providers_docker.engine import ContainerInfo, container_stats, inspect_container
 from sindri_providers_docker.names import DeploymentNames
 
 __all__ = ["status"]

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import attrs
 
-from sindri_core.plugin import (
-    CommandRunner,
+from sindri_core.plugin import CommandRunner, remove_artifacts
+from sindri_providers_docker.engine import (
     list_containers,
     list_networks,
     list_volumes,
-    remove_artifacts,
     remove_containers,
     remove_networks,
     remove_volumes,

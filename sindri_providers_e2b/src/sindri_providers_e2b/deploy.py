@@ -22,8 +22,9 @@ from sindri_core.plugin import (
     Plan,
     PlannedAction,
     ProviderContext,
-    docker_engine,
+    build_and_push,
     lookup_credentials,
+    pushed_reference,
     write_artifacts,
 )
 from sindri_providers_e2b import sandboxes
@@ -90,7 +91,7 @@ def _planned(ctx: ProviderContext, image: ImageResolution) -> _Planned:
         return _Planned(spec, None, source, spec.fingerprint)
     repository = _require_repository(settings, spec.local_build)
     # The tag it will be pushed as; the digest is known once it is pushed.
-    shown = spec.with_image(docker_engine.pushed_reference(repository, build.tag))
+    shown = spec.with_image(pushed_reference(repository, build.tag))
     return _Planned(shown, spec.local_build, source, spec.fingerprint)
 
 
@@ -217,9 +218,7 @@ def _ensure_template(
     if not decision.build:
         return spec
     if build is not None and repository is not None:
-        pushed = docker_engine.build_and_push(
-            ctx.runner, build, repository, force=force, console=ctx.console
-        )
+        pushed = build_and_push(ctx.runner, build, repository, force=force, console=ctx.console)
         spec = spec.with_image(pushed)
     credentials = _credentials(ctx, spec.image) if spec.image else None
     ctx.console.step(f"Building E2B template {spec.alias} from {spec.source}")

@@ -6,26 +6,13 @@ command loads every installed plugin, and most never touch E2B.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
-
-if TYPE_CHECKING:
-    from sindri_core.plugin import (
-        BuildContext,
-        BuildOptions,
-        BuiltImage,
-        DeploymentStatus,
-        DeployOptions,
-        DeployResult,
-        DestroyOptions,
-        ImageResolution,
-        OperationResult,
-        Plan,
-        PrerequisiteReport,
-        ProviderContext,
-    )
-    from sindri_providers_e2b.settings import E2bSettings
+from sindri_core.plugin import (
+    BuildLocation,
+    Capabilities,
+    ProviderInfo,
+    forward_hooks,
+    hookimpl,
+)
 
 INFO = ProviderInfo(
     name="e2b",
@@ -55,73 +42,18 @@ def sindri_provider_info() -> ProviderInfo:
     return INFO
 
 
-@hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext[E2bSettings]) -> PrerequisiteReport:
-    from sindri_providers_e2b import operations
-
-    return operations.prerequisites(ctx)
-
-
-@hookimpl
-def sindri_plan(ctx: ProviderContext[E2bSettings], image: ImageResolution) -> Plan:
-    from sindri_providers_e2b import deploy
-
-    return deploy.plan(ctx, image)
-
-
-@hookimpl
-def sindri_build(
-    ctx: ProviderContext[E2bSettings], build: BuildContext, options: BuildOptions
-) -> BuiltImage:
-    from sindri_providers_e2b import deploy
-
-    return deploy.build(ctx, build, options)
-
-
-@hookimpl
-def sindri_deploy(
-    ctx: ProviderContext[E2bSettings],
-    image: ImageResolution,
-    build: BuildContext | None,
-    options: DeployOptions,
-) -> DeployResult:
-    from sindri_providers_e2b import deploy
-
-    return deploy.deploy(ctx, image, build, options)
-
-
-@hookimpl
-def sindri_status(
-    ctx: ProviderContext[E2bSettings], image: ImageResolution | None
-) -> DeploymentStatus:
-    from sindri_providers_e2b import operations
-
-    return operations.status(ctx, image)
-
-
-@hookimpl
-def sindri_start(ctx: ProviderContext[E2bSettings]) -> OperationResult:
-    from sindri_providers_e2b import operations
-
-    return operations.start(ctx)
-
-
-@hookimpl
-def sindri_stop(ctx: ProviderContext[E2bSettings]) -> OperationResult:
-    from sindri_providers_e2b import operations
-
-    return operations.stop(ctx)
-
-
-@hookimpl
-def sindri_destroy(ctx: ProviderContext[E2bSettings], options: DestroyOptions) -> OperationResult:
-    from sindri_providers_e2b import operations
-
-    return operations.destroy(ctx, options)
-
-
-@hookimpl
-def sindri_connect(ctx: ProviderContext[E2bSettings], command: tuple[str, ...]) -> OperationResult:
-    from sindri_providers_e2b import operations
-
-    return operations.connect(ctx, command)
+# Each operation's work, in the module that does it (each takes the hook's arguments).
+globals().update(
+    forward_hooks(
+        __name__,
+        check_prerequisites="operations:prerequisites",
+        plan="deploy:plan",
+        build="deploy:build",
+        deploy="deploy:deploy",
+        status="operations:status",
+        start="operations:start",
+        stop="operations:stop",
+        connect="operations:connect",
+        destroy="operations:destroy",
+    )
+)

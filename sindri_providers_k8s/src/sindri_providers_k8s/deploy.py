@@ -46,7 +46,7 @@ from sindri_providers_k8s.manifests import (
     with_config_hash,
     workload_spec,
 )
-from sindri_providers_k8s.naming import MANAGED_BY, Names
+from sindri_providers_k8s.names import MANAGED_BY, DeploymentNames
 from sindri_providers_k8s.secrets import RegistryAuth, deployment_secrets
 from sindri_providers_k8s.status import pod_problem
 
@@ -120,7 +120,9 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     return attrs.evolve(result, changes=tuple(changes))
 
 
-def _deployment_change(names: Names, existing: dict[str, Any] | None, config_hash: str) -> Change:
+def _deployment_change(
+    names: DeploymentNames, existing: dict[str, Any] | None, config_hash: str
+) -> Change:
     """The live Deployment against the manifests: their hash annotation, and whether it runs."""
     resource = f"deployment/{names.deployment}"
     if existing is None:
@@ -139,7 +141,7 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     kubectl = kubectl_for(ctx)
     reference = pinned_reference(image)
     context = kubectl.context_name()
-    names = Names(ctx.name, ctx.provider_config.namespace)
+    names = DeploymentNames(ctx.name, ctx.provider_config.namespace)
     existing = kubectl.get("deployment", names.deployment, names.namespace)
     _check_owner(existing, names)
 
@@ -184,7 +186,7 @@ def deploy(ctx: ProviderContext, image: ImageResolution, options: DeployOptions)
     )
 
 
-def _check_owner(existing: dict[str, Any] | None, names: Names) -> None:
+def _check_owner(existing: dict[str, Any] | None, names: DeploymentNames) -> None:
     if existing is None:
         return
     labels = (existing.get("metadata") or {}).get("labels") or {}
@@ -202,7 +204,7 @@ def _registry_auth(ctx: ProviderContext, reference: str) -> RegistryAuth | None:
     return RegistryAuth(registry, credentials) if credentials is not None else None
 
 
-def _wait(kubectl: Kubectl, names: Names, timeout: int, ctx: ProviderContext) -> None:
+def _wait(kubectl: Kubectl, names: DeploymentNames, timeout: int, ctx: ProviderContext) -> None:
     ctx.console.step(f"Waiting up to {timeout}s for deployment {names.deployment} to roll out")
     result = kubectl.rollout_status(names.deployment, names.namespace, timeout)
     if result.ok:

@@ -1,8 +1,8 @@
 """Which image the Deployment runs, and how it reaches the cluster.
 
-Kubernetes never builds: a cluster pulls images from registries, so the image must be built
-(in CI) and pushed before deploying. :func:`refuse_build` turns every way the chain could end
-at its build level into one error that says so and what to set.
+Kubernetes never builds (``BuildLocation.NEVER``: the core's image chain refuses every way to
+its build level): a cluster pulls images from registries, so the image must be built (in CI)
+and pushed before deploying.
 
 Images that only exist in the local Docker engine are the other trap: a kind or k3d cluster
 can be given them (:func:`make_available` loads them), a remote cluster cannot, and its pods
@@ -14,52 +14,17 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from sindri_core.plugin import ConfigError, ImageReference, OperationError
+from sindri_core.plugin import ImageReference, OperationError
 
 if TYPE_CHECKING:
     from sindri_core.plugin import (
         CommandRunner,
         Console,
-        ImageRequest,
         ImageResolution,
         LocalCluster,
-        SindriConfig,
     )
 
-__all__ = ["make_available", "never_builds", "pinned_reference", "refuse_build"]
-
-EXAMPLE = (
-    "e.g. `image: ghcr.io/pacphi/sindri:3.1.4`, or "
-    '`image_config: {registry: ghcr.io/pacphi/sindri, version: "^3.1.0"}`'
-)
-
-
-def never_builds(reason: str, path: str | None = "deployment") -> ConfigError:
-    """The error for every request that would need a build."""
-    return ConfigError(
-        f"{reason}: the kubernetes provider never builds images. A cluster runs pre-built "
-        "images pulled from a registry: build the image in CI, push it to a registry, and "
-        f"set deployment.image or deployment.image_config ({EXAMPLE})",
-        path=path,
-    )
-
-
-def refuse_build(request: ImageRequest) -> None:
-    """Refuse requests that ask for a build before the chain runs.
-
-    :raises ConfigError: ``--from-source`` or ``deployment.buildFromSource.enabled``.
-    """
-    if request.from_source:
-        raise never_builds("--from-source asks for a build", path=None)
-    if request.config.deployment.build_from_source.enabled:
-        raise never_builds(
-            "buildFromSource.enabled asks for a build", "deployment.buildFromSource.enabled"
-        )
-
-
-def nothing_configured(config: SindriConfig) -> bool:
-    deployment = config.deployment
-    return deployment.image is None and deployment.image_config is None
+__all__ = ["make_available", "pinned_reference"]
 
 
 def pinned_reference(image: ImageResolution) -> str:

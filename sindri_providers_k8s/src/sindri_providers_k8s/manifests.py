@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.resolver import VersionedResolver
 
 from sindri_core.plugin import ConfigError, size_to_mb
-from sindri_providers_k8s.naming import MANAGED_BY, Names
+from sindri_providers_k8s.names import MANAGED_BY, DeploymentNames
 
 if TYPE_CHECKING:
     from sindri_core.plugin import ProviderContext
@@ -68,7 +68,7 @@ class FileMount:
 class WorkloadSpec:
     """Everything the manifests are made from."""
 
-    names: Names
+    names: DeploymentNames
     image: str
     pull_policy: str
     memory: str
@@ -109,7 +109,7 @@ def workload_spec(ctx: ProviderContext, image: str, *, pull_secret: bool) -> Wor
     if node_selector is None:
         node_selector = GPU_NODE_LABEL[gpu.type] if gpu is not None else {}
     return WorkloadSpec(
-        names=Names(config.name, settings.namespace),
+        names=DeploymentNames(config.name, settings.namespace),
         image=image,
         pull_policy=deployment.image_config.pull_policy
         if deployment.image_config is not None

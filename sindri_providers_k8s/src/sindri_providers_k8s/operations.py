@@ -1,4 +1,4 @@
-"""Prerequisites, start, stop, destroy and connect: one or two kubectl calls each.
+"""Prerequisites, status, start, stop, destroy and connect: one or two kubectl calls each.
 
 ``destroy`` deletes exactly what carries this deployment's labels (managed by sindri, this
 instance); the home volume claim only with ``--volumes``; the namespace never, because other
@@ -18,19 +18,24 @@ from sindri_core.plugin import (
 )
 from sindri_providers_k8s.deploy import kubectl_for
 from sindri_providers_k8s.kubectl import LOGIN_SHELL, not_found
-from sindri_providers_k8s.naming import Names
+from sindri_providers_k8s.names import DeploymentNames
 
 if TYPE_CHECKING:
-    from sindri_core.plugin import DestroyOptions, ProviderContext
+    from sindri_core.plugin import (
+        DeploymentStatus,
+        DestroyOptions,
+        ImageResolution,
+        ProviderContext,
+    )
 
-__all__ = ["connect", "destroy", "prerequisites", "scale"]
+__all__ = ["connect", "destroy", "prerequisites", "scale", "start", "status", "stop"]
 
 KUBECTL_HINT = "install kubectl: https://kubernetes.io/docs/tasks/tools/"
 DESTROYED_KINDS = ("deployment", "service", "secret", "ingress")
 
 
-def names_for(ctx: ProviderContext) -> Names:
-    return Names(ctx.name, ctx.provider_config.namespace)
+def names_for(ctx: ProviderContext) -> DeploymentNames:
+    return DeploymentNames(ctx.name, ctx.provider_config.namespace)
 
 
 def prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
@@ -47,6 +52,20 @@ def prerequisites(ctx: ProviderContext) -> PrerequisiteReport:
             (tool, Prerequisite("kubectl context", exc.message, False, install_hint=exc.hint))
         )
     return PrerequisiteReport((tool, Prerequisite("kubectl context", context, satisfied=True)))
+
+
+def status(ctx: ProviderContext, image: ImageResolution | None) -> DeploymentStatus:
+    from sindri_providers_k8s.status import deployment_status
+
+    return deployment_status(kubectl_for(ctx), names_for(ctx), ctx.provider_config, image)
+
+
+def start(ctx: ProviderContext) -> OperationResult:
+    return scale(ctx, 1)
+
+
+def stop(ctx: ProviderContext) -> OperationResult:
+    return scale(ctx, 0)
 
 
 def scale(ctx: ProviderContext, replicas: int) -> OperationResult:

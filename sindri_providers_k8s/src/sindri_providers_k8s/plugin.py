@@ -6,23 +6,22 @@ command loads every installed plugin, and most never touch Kubernetes.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from sindri_core.plugin import BuildLocation, Capabilities, ProviderInfo, hookimpl
+from sindri_core.plugin import (
+    BuildLocation,
+    Capabilities,
+    ProviderInfo,
+    forward_hooks,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     from sindri_core.plugin import (
         BuildContext,
-        DeploymentStatus,
         DeployOptions,
         DeployResult,
-        DestroyOptions,
-        ImageRequest,
         ImageResolution,
-        OperationResult,
-        Plan,
-        PrerequisiteReport,
         ProviderContext,
     )
     from sindri_providers_k8s.settings import KubernetesSettings
@@ -52,45 +51,11 @@ def sindri_provider_info() -> ProviderInfo:
     return INFO
 
 
-@hookimpl(wrapper=True)
-def sindri_resolve_image(
-    request: ImageRequest,
-) -> Generator[None, ImageResolution, ImageResolution]:
-    """Let the chain answer, but never with a build: say why and what to set instead."""
-    from sindri_core.plugin import ConfigError
-    from sindri_providers_k8s import images
-
-    images.refuse_build(request)
-    try:
-        resolution = yield
-    except ConfigError:
-        if images.nothing_configured(request.config):
-            raise images.never_builds("no image is configured") from None
-        raise
-    if resolution.is_build:
-        raise images.never_builds("the image chain chose to build")
-    return resolution
-
-
-@hookimpl
-def sindri_check_prerequisites(ctx: ProviderContext[KubernetesSettings]) -> PrerequisiteReport:
-    from sindri_providers_k8s import operations
-
-    return operations.prerequisites(ctx)
-
-
-@hookimpl
-def sindri_plan(ctx: ProviderContext[KubernetesSettings], image: ImageResolution) -> Plan:
-    from sindri_providers_k8s import deploy
-
-    return deploy.plan(ctx, image)
-
-
 @hookimpl
 def sindri_deploy(
     ctx: ProviderContext[KubernetesSettings],
     image: ImageResolution,
-    build: BuildContext | None,
+    build: BuildContext | None,  # always None: the chain never answers a build here
     options: DeployOptions,
 ) -> DeployResult:
     from sindri_providers_k8s import deploy
@@ -98,44 +63,16 @@ def sindri_deploy(
     return deploy.deploy(ctx, image, options)
 
 
-@hookimpl
-def sindri_status(
-    ctx: ProviderContext[KubernetesSettings], image: ImageResolution | None
-) -> DeploymentStatus:
-    from sindri_providers_k8s import deploy, operations
-    from sindri_providers_k8s.status import deployment_status
-
-    kubectl = deploy.kubectl_for(ctx)
-    return deployment_status(kubectl, operations.names_for(ctx), ctx.provider_config, image)
-
-
-@hookimpl
-def sindri_start(ctx: ProviderContext[KubernetesSettings]) -> OperationResult:
-    from sindri_providers_k8s import operations
-
-    return operations.scale(ctx, 1)
-
-
-@hookimpl
-def sindri_stop(ctx: ProviderContext[KubernetesSettings]) -> OperationResult:
-    from sindri_providers_k8s import operations
-
-    return operations.scale(ctx, 0)
-
-
-@hookimpl
-def sindri_destroy(
-    ctx: ProviderContext[KubernetesSettings], options: DestroyOptions
-) -> OperationResult:
-    from sindri_providers_k8s import operations
-
-    return operations.destroy(ctx, options)
-
-
-@hookimpl
-def sindri_connect(
-    ctx: ProviderContext[KubernetesSettings], command: tuple[str, ...]
-) -> OperationResult:
-    from sindri_providers_k8s import operations
-
-    return operations.connect(ctx, command)
+# Each operation's work, in the module that does it (each takes the hook's arguments).
+globals().update(
+    forward_hooks(
+        __name__,
+        check_prerequisites="operations:prerequisites",
+        plan="deploy:plan",
+        status="operations:status",
+        start="operations:start",
+        stop="operations:stop",
+        connect="operations:connect",
+        destroy="operations:destroy",
+    )
+)

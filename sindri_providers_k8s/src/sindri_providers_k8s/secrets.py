@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from sindri_providers_k8s.manifests import resource
-from sindri_providers_k8s.naming import Names
+from sindri_providers_k8s.names import DeploymentNames
 
 if TYPE_CHECKING:
     from sindri_core.plugin import Credentials, SecretValues
@@ -61,7 +61,7 @@ def deployment_secrets(
     return tuple(objects)
 
 
-def registry_secret(names: Names, auth: RegistryAuth) -> dict[str, Any]:
+def registry_secret(names: DeploymentNames, auth: RegistryAuth) -> dict[str, Any]:
     """A ``kubernetes.io/dockerconfigjson`` Secret holding the registry's credentials."""
     config = docker_config_json(auth.registry, auth.credentials)
     body = {"stringData": {".dockerconfigjson": config}}
@@ -77,5 +77,5 @@ def docker_config_json(registry: str, credentials: Credentials) -> str:
     return json.dumps({"auths": {key: entry}}, sort_keys=True)
 
 
-def _secret(names: Names, name: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+def _secret(names: DeploymentNames, name: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return resource("v1", "Secret", names.metadata(name), type=kind, **body)

@@ -16,7 +16,7 @@ from sindri_core.plugin import DeploymentState, DeploymentStatus
 if TYPE_CHECKING:
     from sindri_core.plugin import ImageResolution
     from sindri_providers_k8s.kubectl import Kubectl
-    from sindri_providers_k8s.naming import Names
+    from sindri_providers_k8s.names import DeploymentNames
     from sindri_providers_k8s.settings import KubernetesSettings
 
 __all__ = ["deployment_status", "pod_problem", "pod_state"]
@@ -44,7 +44,7 @@ _PHASES = {
 
 def deployment_status(
     kubectl: Kubectl,
-    names: Names,
+    names: DeploymentNames,
     settings: KubernetesSettings,
     image: ImageResolution | None,
 ) -> DeploymentStatus:

@@ -1,1 +1,1 @@
-"""The ``sindri`` command line: a thin click layer over :mod:`sindri_core.api`."""
+"""The ``sindri`` command line: a thin click layer over :mod:`sindri_core.project`."""

@@ -40,7 +40,7 @@ def validate(session: Session, file: str | None, as_json: bool) -> None:
     # The loader alone, not a Project: validation must stay fast (see benchmarks/startup.py).
     from sindri_core.config.loader import load_config
     from sindri_core.errors import ConfigError
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     catalog = get_host().catalog
     try:
@@ -136,7 +136,7 @@ def show(session: Session, as_json: bool) -> None:
     """Print sindri.yaml as sindri reads it: validated, with every default filled in."""
     from sindri_core.config.loader import load_config
     from sindri_core.config.structure import converter
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     loaded = load_config(session.config_path, get_host().catalog)
     document = _without_nulls(converter().unstructure(loaded.config))
@@ -184,7 +184,7 @@ def _lock_warnings(loaded: LoadedConfig, provider: str) -> list[str]:
 def schema() -> None:
     """Print the JSON Schema of sindri.yaml (for editors and yaml-language-server)."""
     from sindri_core.config.schema import document_schema
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     # Every provider's section is described: one whose settings class cannot be imported is
     # left out (and listed as failed by `sindri providers`) rather than failing the schema.
@@ -193,7 +193,7 @@ def schema() -> None:
 
 def _provider_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
     """Shell completion of -p: the installed providers' names and aliases."""
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     return [name for name in get_host().catalog.all_names() if name.startswith(incomplete)]
 
@@ -242,7 +242,7 @@ def init(
     from sindri_core.config.init import default_name, render_config
     from sindri_core.config.loader import parse_config
     from sindri_core.errors import ConfigError, UsageError
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     host = get_host()
     info = host.provider(provider_name)

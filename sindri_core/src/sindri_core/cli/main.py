@@ -18,8 +18,8 @@ from sindri_core.cli.global_options import accept_after, global_options
 
 # Keep this module's imports to click (and built-in modules): it is all `sindri --version` loads.
 if TYPE_CHECKING:
-    from sindri_core.api import Project
     from sindri_core.output import Console
+    from sindri_core.project import Project
 
 __all__ = [
     "Session",
@@ -67,7 +67,7 @@ class Session:
 
     def project(self) -> Project:
         if self._project is None:
-            from sindri_core.api import Project
+            from sindri_core.project import Project
 
             self._project = Project.load(self.config_path, console=self.console())
             startup_done()

@@ -107,9 +107,9 @@ def deploy(
     as_json: bool,
 ) -> None:
     """Deploy the environment; write or update sindri.lock when it is missing or stale."""
-    from sindri_core.api import PlanReport
     from sindri_core.errors import UsageError
     from sindri_core.lifecycle import DeployOptions
+    from sindri_core.project import PlanReport
 
     options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
     project = session.project()

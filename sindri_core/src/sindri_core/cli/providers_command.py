@@ -13,7 +13,8 @@ from sindri_core.cli.main import Session, emit_json, json_option, pass_session
 @pass_session
 def providers(session: Session, as_json: bool) -> None:
     """List installed providers, their capabilities, and plugins that failed to load."""
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
+    from sindri_core.plugin_status import PluginStatus
 
     host = get_host()
     infos = list(host.check_settings())  # a provider listed here can describe its section
@@ -65,12 +66,12 @@ def providers(session: Session, as_json: bool) -> None:
             f"{'yes' if caps.prebuilt_image else 'no'}; GPU: {'yes' if caps.gpu else 'no'}; "
             f"needs: {', '.join([*caps.tools, *caps.environment]) or 'nothing'}"
         )
-    others = [r for r in host.plugins() if r.provider is None and r.status == "active"]
+    others = [r for r in host.plugins() if r.provider is None and r.status is PluginStatus.ACTIVE]
     for record in others:
         origin = f"{record.distribution or '-'} {record.version or ''}".rstrip()
         click.echo(f"{record.name}  {origin}  (not a provider: {', '.join(record.hooks)})")
     for failure in host.failures:
-        click.echo(f"{failure.name}  {failure.status}: {failure.error}")
+        click.echo(f"{failure.name}  {failure.status.value}: {failure.error}")
 
 
 COMMANDS = [providers]

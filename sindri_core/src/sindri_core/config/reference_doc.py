@@ -146,6 +146,6 @@ def render(catalog: ProviderCatalog) -> str:
 
 
 if __name__ == "__main__":
-    from sindri_core.plugins import get_host
+    from sindri_core.plugin_host import get_host
 
     print(render(get_host().catalog), end="")

@@ -18,7 +18,20 @@ if TYPE_CHECKING:
     from sindri_core.build.sources import SourceChoice
     from sindri_core.image.lock import ImageLock
 
-__all__ = ["placeholder_build_tag", "resolve"]
+__all__ = ["never_builds", "placeholder_build_tag", "resolve"]
+
+EXAMPLE = (
+    "e.g. `image: ghcr.io/pacphi/sindri:3.1.4`, or "
+    '`image_config: {registry: ghcr.io/pacphi/sindri, version: "^3.1.0"}`'
+)
+
+
+def never_builds(provider: str) -> str:
+    """What to do instead, for every request a provider that never builds cannot serve."""
+    return (
+        f"the {provider} provider never builds images: build the image elsewhere (in CI, say), "
+        f"push it to a registry, and set deployment.image or deployment.image_config ({EXAMPLE})"
+    )
 
 
 def placeholder_build_tag() -> str:
@@ -44,10 +57,7 @@ def resolve(request: ImageRequest) -> ImageResolution:
     capabilities = request.provider.capabilities
     build = None
     if not capabilities.can_build:
-        if request.from_source:
-            raise UsageError(
-                f"--from-source: the {request.provider.name} provider never builds images"
-            )
+        _refuse_build(request)
     elif request.from_source or deployment.build_from_source.enabled or request.force_build:
         build = _select_source(request)
         source = build.source
@@ -74,11 +84,26 @@ def resolve(request: ImageRequest) -> ImageResolution:
         build = build or _select_source(request)
         return _build(request, build.source, f"no image is configured; {build.source.reason}")
     raise ConfigError(
-        "No image configured",
-        path="deployment",
-        hint=f"the {request.provider.name} provider cannot build; set deployment.image or "
-        "deployment.image_config",
+        "No image configured", path="deployment", hint=never_builds(request.provider.name)
     )
+
+
+def _refuse_build(request: ImageRequest) -> None:
+    """Level 5 asked for by a provider that never builds (ProviderInfo's
+    ``BuildLocation.NEVER``): refused, whatever else is configured.
+
+    :raises UsageError: ``--from-source``.
+    :raises ConfigError: ``deployment.buildFromSource.enabled``.
+    """
+    hint = never_builds(request.provider.name)
+    if request.from_source:
+        raise UsageError("--from-source asks for a build", hint=hint)
+    if request.config.deployment.build_from_source.enabled:
+        raise ConfigError(
+            "buildFromSource.enabled asks for a build",
+            path="deployment.buildFromSource.enabled",
+            hint=hint,
+        )
 
 
 def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageResolution:

@@ -14,6 +14,7 @@ from sindri_core.plugin import (
     Artifact,
     BuildLocation,
     Capabilities,
+    Change,
     DeploymentState,
     DeploymentStatus,
     DeployResult,
@@ -67,15 +68,26 @@ def _record(ctx: ProviderContext[HelloSettings], image):
     return Artifact(ctx.output_dir / "deployment.json", content + "\n")
 
 
+def _recorded(record: Artifact) -> str | None:
+    """What the last deploy wrote, if it wrote anything: the live state this provider has."""
+    return record.path.read_text() if record.path.is_file() else None
+
+
 @hookimpl
 def sindri_plan(ctx, image):
+    record = _record(ctx, image)
     action = PlannedAction("create", f"record:{ctx.name}", f"record {image.reference}")
-    return Plan(actions=(action,), artifacts=(_record(ctx, image),))
+    plan = Plan(actions=(action,), artifacts=(record,))
+    # Compared with what runs: with nothing to change, the plan says so and has no actions.
+    return plan.compared([Change.compare(f"file:{record.path}", _recorded(record), record.content)])
 
 
 @hookimpl
 def sindri_deploy(ctx, image, build, options):
-    write_artifacts([_record(ctx, image)])
+    record = _record(ctx, image)
+    if _recorded(record) == record.content:
+        return DeployResult(reference=image.reference, unchanged=True)
+    write_artifacts([record])
     return DeployResult(reference=image.reference, messages=(f"Recorded {image.reference}",))
 
 

@@ -1,4 +1,4 @@
-"""Names and labels of the objects this provider manages.
+"""DeploymentNames and labels of the objects this provider manages.
 
 Kept in one place so that deploy, status and destroy agree on what belongs to a deployment:
 everything carries ``app.kubernetes.io/managed-by: sindri`` and
@@ -13,14 +13,14 @@ import attrs
 
 from sindri_core.plugin import ConfigError
 
-__all__ = ["MANAGED_BY", "Names"]
+__all__ = ["MANAGED_BY", "DeploymentNames"]
 
 MANAGED_BY = "sindri"
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 @attrs.frozen
-class Names:
+class DeploymentNames:
     """The objects of one deployment (``instance`` = the configuration's ``name``)."""
 
     instance: str

@@ -14,12 +14,12 @@ from typing import Any
 import attrs
 import pytest
 
-from sindri_core import entry_points, hookimpl, plugins
+from sindri_core import entry_points, hookimpl, plugin_host
 from sindri_core.build.context import BuildContextRequest
 from sindri_core.errors import ConfigError, PluginLoadError
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
 from sindri_core.lifecycle import BuildOptions, DeployOptions, DestroyOptions
-from sindri_core.plugins import ENTRY_POINT_GROUP, PluginHost, get_host
+from sindri_core.plugin_host import ENTRY_POINT_GROUP, PluginHost, get_host
 from sindri_core.provider import BuildLocation
 from tests.core.conftest import FIXTURE_DIST
 from tests.core.fake_providers import (
@@ -34,7 +34,7 @@ from tests.core.fake_providers import (
 )
 
 
-def _failures(host: PluginHost) -> dict[str, plugins.PluginFailure]:
+def _failures(host: PluginHost) -> dict[str, plugin_host.PluginFailure]:
     return {failure.name: failure for failure in host.failures}
 
 
@@ -453,9 +453,9 @@ def test_non_provider_wrapper_sees_every_provider(
 
 
 def test_host_is_created_lazily_once_per_process(sindri_cli: Any) -> None:
-    assert plugins._host is None
+    assert plugin_host._host is None
     assert sindri_cli("--version").exit_code == 0
-    assert plugins._host is None  # --version needs no plugins
+    assert plugin_host._host is None  # --version needs no plugins
     host = get_host()
     assert get_host() is host
     assert sindri_cli("providers", "--json").exit_code == 0
@@ -565,5 +565,5 @@ def test_unwritable_cache_is_not_an_error(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 
 def test_entry_point_value_with_an_attribute() -> None:
-    entry = entry_points.PluginEntry("x", "sindri_core.plugins:PluginHost.hooks_for")
+    entry = entry_points.PluginEntry("x", "sindri_core.plugin_host:PluginHost.hooks_for")
     assert entry.load() is PluginHost.hooks_for

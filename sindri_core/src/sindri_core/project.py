@@ -1,6 +1,6 @@
 """The library API: what the ``sindri`` CLI calls, for other tools to call too.
 
-    from sindri_core.api import Project
+    from sindri_core.project import Project
 
     project = Project.load("path/to/sindri.yaml")
     print(project.resolve_image().reference)
@@ -24,7 +24,7 @@ from sindri_core.config.model import SindriConfig
 from sindri_core.errors import ConfigError, OperationError, UsageError
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
 from sindri_core.output import Console
-from sindri_core.plugins import PluginHost, ProviderHooks, get_host
+from sindri_core.plugin_host import PluginHost, ProviderHooks, get_host
 from sindri_core.provider import ProviderInfo
 
 # The lifecycle types are imported by the methods that build them: `sindri image resolve`
@@ -337,10 +337,9 @@ class Project:
             the configured image rather than build one.
         """
         if not self.provider.capabilities.can_build:
-            raise UsageError(
-                f"the {self.provider.name} provider never builds images; build and push the "
-                "image elsewhere and set deployment.image or deployment.image_config"
-            )
+            from sindri_core.image.chain import never_builds
+
+            raise UsageError(never_builds(self.provider.name))
         from sindri_core.build.sources import select_source
 
         choice = select_source(self.config, self.project_dir, from_source)

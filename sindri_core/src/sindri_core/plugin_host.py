@@ -29,10 +29,10 @@ import pluggy
 from sindri_core import hookspecs
 from sindri_core.errors import (
     ConfigError,
-    NotImplementedYetError,
     PluginFault,
     PluginLoadError,
     SindriError,
+    UnsupportedOperationError,
 )
 from sindri_core.provider import ProviderCatalog, ProviderInfo
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
-    from sindri_core.plugin_status import PluginFailure, PluginRecord
+    from sindri_core.plugin_status import PluginFailure, PluginRecord, PluginStatus
     from sindri_core.prerequisites import PrerequisiteReport
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "PluginFailure",
     "PluginHost",
     "PluginRecord",
+    "PluginStatus",
     "ProviderHooks",
     "active_hooks",
     "get_host",
@@ -65,6 +66,7 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "sindri.providers"
 BUILTIN_PLUGIN = "sindri_core.builtin"
+API_MODULE = "sindri_core.plugin"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -120,7 +122,7 @@ class PluginHost:
 
         for entry in find_entry_points(ENTRY_POINT_GROUP):
             if entry.name in self.disabled:
-                from sindri_core.plugin_status import PluginFailure
+                from sindri_core.plugin_status import PluginFailure, PluginStatus
 
                 self.pm.set_blocked(entry.name)  # never imported
                 self.failures.append(
@@ -128,7 +130,7 @@ class PluginHost:
                         entry.name,
                         entry.distribution,
                         "disabled by SINDRI_DISABLE_PLUGINS",
-                        "disabled",
+                        PluginStatus.DISABLED,
                     )
                 )
                 continue
@@ -305,7 +307,7 @@ class PluginHost:
 
     def plugins(self) -> list[PluginRecord]:
         """Every plugin but the core's own: the loaded ones, then the failed and disabled."""
-        from sindri_core.plugin_status import PluginRecord
+        from sindri_core.plugin_status import PluginRecord, PluginStatus
 
         _ = self.catalog
         providers = {id(plugin): name for name, plugin in self._plugin_of.items()}
@@ -316,7 +318,9 @@ class PluginHost:
             dist, version = self.distribution_of(name)
             hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
             records.append(
-                PluginRecord(name, dist, version, hooks, "active", providers.get(id(plugin)))
+                PluginRecord(
+                    name, dist, version, hooks, PluginStatus.ACTIVE, providers.get(id(plugin))
+                )
             )
         for failure in self.failures:
             version = self._distributions.get(failure.name, (None, None))[1]
@@ -355,18 +359,23 @@ class PluginHost:
     def culprit(self, exc: BaseException, prefer: str | None = None) -> str | None:
         """The plugin whose code was running when ``exc`` was raised, if any.
 
-        The traceback is walked from the hook call inwards: a frame of a plugin's package
-        makes that plugin the suspect, a frame of the core's own hook implementations clears
-        it (a provider's wrapper that only passed the core's failure on is not at fault).
-        Of several plugins in one package, ``prefer`` (the selected provider's) is chosen.
+        The traceback is walked from the hook call inwards, and the innermost frame of the
+        core or of a plugin decides: a plugin's frame makes that plugin the suspect, a frame
+        of any ``sindri_core`` module clears it — a helper of the core's that a provider
+        called, or the core's own hook implementations under a provider's wrapper, failed
+        there (frames of the standard library and other packages count for whoever called
+        them; so do those of the plugin API module, whose lookups fail for the name a
+        plugin asked for). Of several plugins in one package, ``prefer`` (the selected
+        provider's) is chosen.
         """
         import traceback
 
         roots = self._plugin_roots()
+        core = _module_root(__name__)
         suspects: list[str] = []
         for frame, _ in traceback.walk_tb(exc.__traceback__):
             module = frame.f_globals.get("__name__")
-            if module == BUILTIN_PLUGIN:
+            if _module_root(module) == core and module != API_MODULE:
                 suspects = []
             elif roots.get(_module_root(module)):
                 suspects = roots[_module_root(module)]
@@ -481,7 +490,7 @@ class ProviderHooks:
 
     def _wrong_result(self, hook: str, result: object, expected: type | tuple[type, ...]) -> None:
         if result is None and not self.implements(hook.removeprefix("sindri_")):
-            raise self._not_implemented(hook.removeprefix("sindri_"))
+            raise self._unsupported(hook.removeprefix("sindri_"))
         names = [expected] if isinstance(expected, type) else list(expected)
         wanted = " or ".join(t.__name__ for t in names if t is not type(None))
         culprit = self._answering_plugin(hook)
@@ -526,20 +535,31 @@ class ProviderHooks:
     def require(self, operation: str) -> None:
         """Fail early, before any work, when the provider lacks ``operation``.
 
-        :raises NotImplementedYetError: nothing implements ``sindri_<operation>``.
+        :raises UnsupportedOperationError: nothing implements ``sindri_<operation>``.
         """
         if not self.implements(operation):
-            raise self._not_implemented(operation)
+            raise self._unsupported(operation)
 
-    def _not_implemented(self, operation: str) -> NotImplementedYetError:
-        return NotImplementedYetError(
-            f"the {self.provider.name} provider does not implement {operation} yet"
+    def _unsupported(self, operation: str) -> UnsupportedOperationError:
+        return UnsupportedOperationError(
+            f"the {self.provider.name} provider does not support {operation}"
         )
 
     def resolve_image(self, request: ImageRequest) -> ImageResolution:
+        """The image chain's answer; never a build for a provider that never builds, whoever
+        answered."""
         from sindri_core.image.resolution import ImageResolution
 
-        return self._call("sindri_resolve_image", ImageResolution, request=request)
+        resolution = self._call("sindri_resolve_image", ImageResolution, request=request)
+        if resolution.is_build and not self.provider.capabilities.can_build:
+            from sindri_core.image.chain import never_builds
+
+            raise ConfigError(
+                "the image chain chose to build",
+                path="deployment",
+                hint=never_builds(self.provider.name),
+            )
+        return resolution
 
     def fetch_build_context(self, request: BuildContextRequest) -> BuildContext | None:
         """The build context; at plan time (``request.planning``) ``None`` when it would have
@@ -622,8 +642,9 @@ def set_host(host: PluginHost | None) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    # PluginFailure and PluginRecord live in plugin_status, imported when one is made.
-    if name in ("PluginFailure", "PluginRecord"):
+    # PluginFailure, PluginRecord and PluginStatus live in plugin_status, imported when one
+    # is made.
+    if name in ("PluginFailure", "PluginRecord", "PluginStatus"):
         from sindri_core import plugin_status
 
         return getattr(plugin_status, name)
