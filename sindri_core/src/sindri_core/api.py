@@ -134,7 +134,9 @@ class Project:
             or self.provider.default_config(),
             runner=self.runner,
             console=self.console,
-            secrets=SecretValues(tuple(self.config.secrets), self.project_dir),
+            secrets=SecretValues(
+                tuple(self.config.secrets), self.project_dir, warn=self.console.warn
+            ),
         )
 
     # -- image ---------------------------------------------------------------------------------

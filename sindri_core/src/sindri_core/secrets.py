@@ -9,13 +9,13 @@ it reaches the environment like an env secret.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
 
 from sindri_core.config.model import Secret
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, OperationError
 from sindri_core.small_files import NotSmallText, read_small_text
 
 __all__ = ["MAX_SECRET_FILE_BYTES", "SecretValues", "parse_env_file"]
@@ -73,11 +73,14 @@ class SecretValues:
     :param secrets: the ``secrets`` list from the configuration.
     :param project_dir: where ``.env.local`` and ``.env`` are read.
     :param environ: the shell environment (``os.environ`` by default).
+    :param warn: where an optional secret that could not be read is reported (as the Rust
+        tool does, the command goes on without it); by default the failure is raised.
     """
 
     secrets: tuple[Secret, ...]
     project_dir: Path
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
+    warn: Callable[[str], None] | None = None
     _dotenv: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:  # values must never reach a log through repr()
@@ -104,13 +107,23 @@ class SecretValues:
         for secret in self.secrets:
             if not secret.in_environment:
                 continue
-            value = self._lookup(secret) if secret.source == "env" else self._vault(secret)
+            value = self._lookup(secret) if secret.source == "env" else self._optional(secret)
             if value is None:
                 if secret.required:
                     raise _missing(secret)
                 continue
             values[secret.name] = value
         return values
+
+    def _optional(self, secret: Secret) -> str | None:
+        """A vault secret; an optional one Vault cannot give is a warning, not a failure."""
+        try:
+            return self._vault(secret)
+        except (ConfigError, OperationError) as exc:
+            if secret.required or self.warn is None:
+                raise
+            self.warn(f"optional secret {secret.name} is skipped: {exc.message}")
+            return None
 
     def _vault(self, secret: Secret) -> str | None:
         from sindri_core.vault import read_vault_secret  # hvac: only for vault secrets

@@ -52,7 +52,7 @@ from sindri_providers_docker.compose_file import (
     secrets_env,
 )
 from sindri_providers_docker.container import wait_until_running
-from sindri_providers_docker.dind import DindMode, resolve_dind
+from sindri_providers_docker.dind import DindMode, describe_dind, resolve_dind, socket_group
 from sindri_providers_docker.live import (
     LiveDeployment,
     container_change,
@@ -148,6 +148,7 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
         config=ctx.config,
         settings=settings,
         dind=dind,
+        socket_gid=socket_group() if dind is DindMode.SOCKET else None,
         env_secrets=bool(values),
         file_secrets=file_secret_mounts(
             ctx.secrets.file_secrets(), DeploymentNames.of(ctx).output_dir / "secret-files"
@@ -299,9 +300,8 @@ def _file_description(artifact: Artifact) -> str:
 
 
 def _notes(inputs: ComposeInputs) -> tuple[str, ...]:
-    if inputs.dind is DindMode.NONE:
-        return ()
-    return (f"Docker-in-Docker mode: {inputs.dind.value}",)
+    described = describe_dind(inputs.settings, inputs.dind)
+    return (described,) if described else ()
 
 
 # -- deploy --------------------------------------------------------------------------------------
@@ -324,6 +324,8 @@ def deploy(
     """
     assert image.reference is not None  # the chain raises "No image configured" instead
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
+    for note in _notes(prepared.inputs):
+        ctx.console.info(note)
     if build is not None:  # the tag names the content fingerprint (or the sources' commit)
         prepared = prepared.with_image(build.tag)
     names = prepared.inputs.names

@@ -28,7 +28,7 @@ from sindri_core.plugin import (
 )
 from sindri_providers_e2b import sandboxes
 from sindri_providers_e2b.client import E2bClient, SandboxSummary, client_from_environment
-from sindri_providers_e2b.settings import E2bSettings
+from sindri_providers_e2b.settings import E2bSettings, unenforced_sentence
 from sindri_providers_e2b.state import TemplateRecord, read_record, write_record
 from sindri_providers_e2b.template import (
     DEFINITION_NAME,
@@ -127,8 +127,15 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             + (f", secrets {', '.join(secrets)} as environment" if secrets else ""),
         ),
     ]
-    result = Plan(actions=tuple(actions), artifacts=artifacts)
+    result = Plan(actions=tuple(actions), artifacts=artifacts, notes=_unenforced(settings))
     return _compared(ctx, alias, planned.fingerprint, result)
+
+
+def _unenforced(settings: E2bSettings) -> tuple[str, ...]:
+    """blockedDomains' domain names, said plainly wherever sindri deploys (the Rust tool
+    dropped them silently)."""
+    domains = settings.unenforced_domains
+    return (f"blockedDomains {unenforced_sentence(domains)}",) if domains else ()
 
 
 def _compared(ctx: ProviderContext, alias: str, fingerprint: str | None, result: Plan) -> Plan:
@@ -247,6 +254,8 @@ def deploy(
     ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
 ) -> DeployResult:
     settings = _settings(ctx)
+    for note in _unenforced(settings):
+        ctx.console.warn(note)
     client = client_from_environment()
     alias = derive_alias(ctx.name, settings)
     # Built first so a missing required secret stops the deploy before anything is built.

@@ -98,13 +98,9 @@ def workload_spec(ctx: ProviderContext, image: str, *, pull_secret: bool) -> Wor
     deployment = config.deployment
     resources = deployment.resources
     gpu = resources.gpu if resources.gpu.enabled else None
-    ingress = settings.ingress if settings.ingress.enabled else None
-    if ingress is not None and ingress.port is None:
-        raise ConfigError(
-            "an Ingress needs the container port to route to",
-            path="providers.kubernetes.ingress.port",
-            hint="set the port of the HTTP service, e.g. port: 8080",
-        )
+    # Without a port there is nothing to route: no Ingress, as in the Rust tool
+    # (config validate says so: KubernetesSettings.config_notes).
+    ingress = settings.ingress if settings.ingress.routable else None
     node_selector = settings.node_selector
     if node_selector is None:
         node_selector = GPU_NODE_LABEL[gpu.type] if gpu is not None else {}
