@@ -7,7 +7,7 @@ The Rust tool's compose template set these; a user switching must not lose them.
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,13 +61,15 @@ def test_dind_auto_without_sysbox_is_not_privileged_unless_allowed(
     )
     _deployed(sindri_cli, project)
 
-    inspected = docker("container", "inspect", "--format", "{{.HostConfig.Privileged}}", project.name)
+    inspected = docker(
+        "container", "inspect", "--format", "{{.HostConfig.Privileged}}", project.name
+    )
     assert inspected.stdout.strip() == "false"
     assert int(_status_field(project, "CapEff"), 16) == KEPT_CAPABILITIES_MASK
 
 
 @pytest.mark.skipif(
-    not os.path.exists("/var/run/docker.sock"), reason="socket mode mounts the engine's socket"
+    not Path("/var/run/docker.sock").exists(), reason="socket mode mounts the engine's socket"
 )
 def test_socket_mode_forbids_new_privileges_and_joins_the_sockets_group(
     busybox_project: Any, sindri_cli: Any
@@ -80,5 +82,5 @@ def test_socket_mode_forbids_new_privileges_and_joins_the_sockets_group(
 
     assert _status_field(project, "NoNewPrivs") == "1"
     groups = docker("exec", project.name, "id", "-G").stdout.split()
-    assert str(os.stat("/var/run/docker.sock").st_gid) in groups
+    assert str(Path("/var/run/docker.sock").stat().st_gid) in groups
     _assert_tmp_is_noexec(project)

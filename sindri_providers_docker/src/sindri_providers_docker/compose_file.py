@@ -164,7 +164,7 @@ def _runtime(inputs: ComposeInputs) -> dict[str, Any]:
 # As the Rust tool's compose template: the capabilities a home directory's owner needs
 # (chown, su to the developer user), /tmp in memory and never executable.
 KEPT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID")
-TMP_MOUNT = "/tmp:size=2G,mode=1777,noexec,nosuid,nodev"
+TMP_MOUNT = "/tmp:size=2G,mode=1777,noexec,nosuid,nodev"  # noqa: S108 (a tmpfs in the container)
 
 
 def _hardening(inputs: ComposeInputs) -> dict[str, Any]:

@@ -24,10 +24,10 @@ DOCKER_SOCKET = "/var/run/docker.sock"
 def socket_group(path: str = DOCKER_SOCKET) -> int | None:
     """The group id owning the engine's socket, which socket mode mounts; ``None`` when
     there is no such socket here."""
-    import os
+    from pathlib import Path
 
     try:
-        return os.stat(path).st_gid
+        return Path(path).stat().st_gid
     except OSError:
         return None
 

@@ -27,9 +27,7 @@ def blocked_entry(value: str, siblings: Mapping[str, Any]) -> None:
     network = _network(value)
     if network is None:
         if not _DOMAIN.match(value):
-            raise ConfigError(
-                f"{value!r} is neither an IP address, a CIDR block nor a domain name"
-            )
+            raise ConfigError(f"{value!r} is neither an IP address, a CIDR block nor a domain name")
         return
     if network.network_address.is_unspecified and value != ALL_TRAFFIC:
         raise ConfigError(

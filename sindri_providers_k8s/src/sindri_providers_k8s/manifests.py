@@ -16,7 +16,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.resolver import VersionedResolver
 
-from sindri_core.plugin import ConfigError, size_to_mb
+from sindri_core.plugin import size_to_mb
 from sindri_providers_k8s.naming import MANAGED_BY, Names
 
 if TYPE_CHECKING:
