@@ -214,10 +214,17 @@ def _service_volumes(inputs: ComposeInputs) -> list[dict[str, Any]]:
 
 def _top_level_volumes(inputs: ComposeInputs) -> dict[str, Any]:
     names = inputs.names
-    volumes = {"home": {"name": names.home_volume, "labels": names.labels}}
+    volumes = {"home": _volume(names, names.home_volume)}
     if inputs.dind is DindMode.PRIVILEGED:
-        volumes["docker"] = {"name": names.docker_volume, "labels": names.labels}
+        volumes["docker"] = _volume(names, names.docker_volume)
     return volumes
+
+
+def _volume(names: DeploymentNames, name: str) -> dict[str, Any]:
+    # An adopted volume exists already: external, so compose neither creates nor removes it.
+    if name in names.adopted_volumes:
+        return {"name": name, "external": True}
+    return {"name": name, "labels": names.labels}
 
 
 def _resources(config: SindriConfig) -> dict[str, Any]:

@@ -39,9 +39,11 @@ from sindri_core.plugin import (
     list_volumes,
     planned_context,
     remove_artifact,
+    remove_containers,
     write_artifacts,
     write_copy,
 )
+from sindri_providers_docker.adoption import rust_deployment
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
@@ -79,6 +81,7 @@ class _Prepared:
 
     inputs: ComposeInputs
     secret_values: dict[str, str] = attrs.field(repr=False)  # never in a log or traceback
+    rust_container: ContainerInfo | None = None  # the Rust tool's container, to be adopted
 
     def with_image(self, reference: str) -> _Prepared:
         return attrs.evolve(self, inputs=attrs.evolve(self.inputs, image=reference))
@@ -92,6 +95,8 @@ class _Prepared:
         """The files deploy writes; ``redacted``: secret values replaced (what plan shows)."""
         names = self.inputs.names
         artifacts = [self.compose()[0]]
+        if names.adopted is not None:
+            artifacts.append(names.adopted.artifact(names.output_dir))
         if self.secret_values:
             content = (
                 redacted_secrets_env(list(self.secret_values))
@@ -141,8 +146,9 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
     settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
     values = ctx.secrets.env_values()
+    names, rust_container = _names(ctx)
     inputs = ComposeInputs(
-        names=DeploymentNames.of(ctx),
+        names=names,
         image=reference,
         pull_policy=pull_policy,
         config=ctx.config,
@@ -151,10 +157,28 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
         socket_gid=socket_group() if dind is DindMode.SOCKET else None,
         env_secrets=bool(values),
         file_secrets=file_secret_mounts(
-            ctx.secrets.file_secrets(), DeploymentNames.of(ctx).output_dir / "secret-files"
+            ctx.secrets.file_secrets(), names.output_dir / "secret-files"
         ),
     )
-    return _Prepared(inputs, values)
+    return _Prepared(inputs, values, rust_container)
+
+
+def _names(ctx: ProviderContext) -> tuple[DeploymentNames, ContainerInfo | None]:
+    """This deployment's names and, when the container named like it is the Rust tool's
+    deployment of this project, that container (its volumes become this deployment's)."""
+    names = DeploymentNames.of(ctx)
+    if names.adopted is not None:
+        return names, None
+    try:
+        info = inspect_container(ctx.runner, names.container)
+    except ExternalCommandError:  # plan works without an engine; deploy asks again
+        return names, None
+    if info is None or info.has_labels(names.labels):
+        return names, None
+    adopted = rust_deployment(info, ctx.project_dir)
+    if adopted is None:
+        return names, None
+    return attrs.evolve(names, adopted=adopted), info
 
 
 def _runtimes(ctx: ProviderContext) -> frozenset[str]:
@@ -242,6 +266,15 @@ def _actions(prepared: _Prepared, image: ImageResolution, *, built: bool) -> lis
     inputs = prepared.inputs
     names = inputs.names
     actions = []
+    if prepared.rust_container is not None and names.adopted is not None:
+        actions.append(
+            PlannedAction(
+                "adopt",
+                f"container:{prepared.rust_container.name}",
+                f"{names.adopted.describe()}, made in this directory: its container is "
+                "replaced, its volumes are kept and mounted, and sindri treats them as its own",
+            )
+        )
     if image.build is not None:
         reuse = (
             "an image built from the same sources exists and is reused"
@@ -265,11 +298,13 @@ def _actions(prepared: _Prepared, image: ImageResolution, *, built: bool) -> lis
         for artifact in prepared.artifacts(redacted=True)
     )
     home = inputs.config.deployment.volumes.workspace.home
+    adopted = " (the Rust tool's, adopted)" if names.home_volume in names.adopted_volumes else ""
     actions.append(
         PlannedAction(
             "create",
             f"volume:{names.home_volume}",
-            f"persistent home at {home}, unless it exists; kept by destroy without --volumes",
+            f"persistent home at {home}{adopted}, unless it exists; kept by destroy without "
+            "--volumes",
         )
     )
     if inputs.dind is DindMode.PRIVILEGED:
@@ -329,7 +364,7 @@ def deploy(
     if build is not None:  # the tag names the content fingerprint (or the sources' commit)
         prepared = prepared.with_image(build.tag)
     names = prepared.inputs.names
-    existing = _existing_deployment(ctx, names)
+    existing = None if prepared.rust_container else _existing_deployment(ctx, names)
     if not options.force and _up_to_date(prepared, existing):
         return DeployResult(reference=prepared.inputs.image, unchanged=True)
     tool = require_compose(ctx.runner)
@@ -340,6 +375,10 @@ def deploy(
         messages.append(f"{'Reused' if built.skipped else 'Built'} image {built.reference}")
         prepared = prepared.with_image(built.reference)
     had_volumes = bool(list_volumes(ctx.runner, names.labels))
+    if prepared.rust_container is not None and names.adopted is not None:
+        ctx.console.step(f"Adopting {names.adopted.describe()}")
+        remove_containers(ctx.runner, [prepared.rust_container.id])
+        messages.append(f"Adopted {names.adopted.describe()}")
     _write_files(prepared)
     project = ComposeProject(
         ctx.runner, tool, names.project, names.compose_file, stream=ctx.console.progress

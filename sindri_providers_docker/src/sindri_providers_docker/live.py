@@ -44,7 +44,9 @@ def read_live(ctx: ProviderContext, names: DeploymentNames) -> LiveDeployment:
     :raises ExternalCommandError: the engine could not answer.
     """
     info = inspect_container(ctx.runner, names.container)
-    return LiveDeployment(info, frozenset(list_volumes(ctx.runner, names.labels)))
+    # Adopted volumes carry the Rust tool's labels; they exist (they were found mounted).
+    volumes = {*list_volumes(ctx.runner, names.labels), *names.adopted_volumes}
+    return LiveDeployment(info, frozenset(volumes))
 
 
 def container_change(

@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from sindri_core.plugin import ProviderContext
+from sindri_providers_docker.adoption import AdoptedVolumes, read_adoption
 
 __all__ = ["PROVIDER_LABEL", "DeploymentNames"]
 
@@ -22,14 +23,19 @@ COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 
 @attrs.frozen
 class DeploymentNames:
-    """Names for deployment ``name`` whose generated files live in ``output_dir``."""
+    """Names for deployment ``name`` whose generated files live in ``output_dir``.
+
+    :param adopted: the Rust tool's volumes this deployment uses instead of its own
+        (:mod:`~sindri_providers_docker.adoption`).
+    """
 
     name: str
     output_dir: Path
+    adopted: AdoptedVolumes | None = None
 
     @classmethod
     def of(cls, ctx: ProviderContext) -> DeploymentNames:
-        return cls(ctx.name, ctx.output_dir)
+        return cls(ctx.name, ctx.output_dir, read_adoption(ctx.output_dir))
 
     @property
     def project(self) -> str:
@@ -46,12 +52,21 @@ class DeploymentNames:
 
     @property
     def home_volume(self) -> str:
-        return f"sindri-{self.name}-home"
+        return self.adopted.home if self.adopted else f"sindri-{self.name}-home"
 
     @property
     def docker_volume(self) -> str:
         """The inner Docker daemon's storage (privileged Docker-in-Docker only)."""
+        if self.adopted and self.adopted.docker:
+            return self.adopted.docker
         return f"sindri-{self.name}-docker"
+
+    @property
+    def adopted_volumes(self) -> tuple[str, ...]:
+        """The Rust tool's volumes in use: they carry its labels, not sindri's."""
+        if self.adopted is None:
+            return ()
+        return tuple(v for v in (self.adopted.home, self.adopted.docker) if v)
 
     @property
     def compose_file(self) -> Path:

@@ -19,6 +19,7 @@ from sindri_core.plugin import (
     remove_containers,
     remove_networks,
     remove_volumes,
+    write_artifacts,
 )
 from sindri_providers_docker.compose import ComposeProject
 from sindri_providers_docker.names import DeploymentNames
@@ -62,7 +63,7 @@ def remove_deployment(
     then removes whatever compose could not see (a deleted compose file, a crashed deploy).
     """
     containers = list_containers(runner, names.labels)
-    found_volumes = tuple(list_volumes(runner, names.labels))
+    found_volumes = (*list_volumes(runner, names.labels), *names.adopted_volumes)
     if project is not None and names.compose_file.is_file():
         try:
             project.down(volumes=volumes)
@@ -71,8 +72,10 @@ def remove_deployment(
     remove_containers(runner, list_containers(runner, names.labels))
     remove_networks(runner, list_networks(runner, names.project_labels))
     if volumes:
-        remove_volumes(runner, list_volumes(runner, names.labels))
+        remove_volumes(runner, [*list_volumes(runner, names.labels), *names.adopted_volumes])
     remove_artifacts(names.output_dir)
+    if not volumes and names.adopted is not None:  # the kept home stays this deployment's
+        write_artifacts([names.adopted.artifact(names.output_dir)])
     return Teardown(
         containers=len(containers),
         removed_volumes=found_volumes if volumes else (),

@@ -1,0 +1,82 @@
+"""Adopting the Rust tool's deployment of this project, so a user who switches keeps their home.
+
+The Rust tool ran compose in the project directory: the compose project is named after the
+directory, the service is ``sindri``, the container is ``container_name: <name>`` and the
+home is the volume ``<project>_<name>_home`` (``<project>_<name>_docker`` for privileged
+Docker-in-Docker). sindri adopts such a deployment only when compose's working-directory
+label on its container is this project's directory: another directory's deployment that
+happens to share the name is never touched. Deploy then replaces the container and mounts the
+existing volumes (``external`` to compose: compose neither creates nor relabels them), and
+records their names in ``adopted.json`` so every later command uses them as sindri's own.
+Volumes carry no working-directory label, so a Rust deployment whose container is gone cannot
+be told apart from another directory's and is not adopted.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+
+from sindri_core.plugin import Artifact, ContainerInfo
+
+__all__ = ["ADOPTION_RECORD", "AdoptedVolumes", "read_adoption", "rust_deployment"]
+
+ADOPTION_RECORD = "adopted.json"
+COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
+COMPOSE_WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
+RUST_SERVICE = "sindri"
+RUST_HOME = "/alt/home/developer"  # where the Rust tool's template mounts the home volume
+RUST_DOCKER_STORAGE = "/var/lib/docker"
+
+
+@attrs.frozen
+class AdoptedVolumes:
+    """The Rust tool's volumes this deployment uses, and the compose project they came from."""
+
+    project: str
+    home: str
+    docker: str | None = None
+
+    def artifact(self, output_dir: Path) -> Artifact:
+        return Artifact(output_dir / ADOPTION_RECORD, json.dumps(attrs.asdict(self)) + "\n")
+
+    def describe(self) -> str:
+        volumes = ", ".join(v for v in (self.home, self.docker) if v)
+        return f"the Rust tool's deployment (compose project {self.project}; volumes {volumes})"
+
+
+def read_adoption(output_dir: Path) -> AdoptedVolumes | None:
+    """The volumes an earlier deploy adopted, or ``None``."""
+    try:
+        data = json.loads((output_dir / ADOPTION_RECORD).read_text())
+        return AdoptedVolumes(
+            project=str(data["project"]), home=str(data["home"]), docker=data.get("docker")
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def rust_deployment(info: ContainerInfo | None, project_dir: Path) -> AdoptedVolumes | None:
+    """The Rust tool's deployment of ``project_dir`` that ``info`` (the container named like
+    this deployment) belongs to, or ``None`` when it is not one."""
+    if info is None or info.labels.get(COMPOSE_SERVICE_LABEL) != RUST_SERVICE:
+        return None
+    working_dir = info.labels.get(COMPOSE_WORKING_DIR_LABEL)
+    home = info.volumes.get(RUST_HOME)
+    if not working_dir or home is None or not _same_directory(Path(working_dir), project_dir):
+        return None
+    return AdoptedVolumes(
+        project=info.labels.get(COMPOSE_PROJECT_LABEL, ""),
+        home=home,
+        docker=info.volumes.get(RUST_DOCKER_STORAGE),
+    )
+
+
+def _same_directory(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve(strict=True) == other.resolve(strict=True)
+    except OSError:
+        return False
