@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
+from sindri_providers_devpod.devcontainer import POST_START_COMMAND
 from tests.support.local_cluster_cli import fake_local_cluster_tool
 from tests.support.required import shared_file
 
@@ -69,8 +70,9 @@ def test_docker_backend_with_an_image(sindri_cli, project, devpod, fake_tools):
     assert document["containerEnv"]["INSTALL_PROFILE"] == "minimal"
     assert document["hostRequirements"] == {"cpus": 4, "memory": "8192mb"}
     assert document["mounts"] == [
-        {"source": "dev-box-home", "target": "/alt/home/developer", "type": "volume"}
-    ]
+        {"source": "dev-box_home", "target": "/alt/home/developer", "type": "volume"}
+    ]  # the Rust tool's volume name: a workspace it made keeps its home
+    assert document["postStartCommand"] == POST_START_COMMAND
     up = up_call(devpod)
     assert up.args[:9] == [
         "up",
