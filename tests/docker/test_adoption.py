@@ -118,3 +118,4 @@ def test_another_directorys_rust_deployment_with_the_same_name_is_never_adopted(
     assert "was not created by sindri" in deployed.stderr
     labels = json.loads(docker("container", "inspect", project.name).stdout)[0]["Config"]["Labels"]
     assert labels["com.docker.compose.project.working_dir"] == str(elsewhere)
+    assert docker("volume", "inspect", volume, check=False).returncode == 0
