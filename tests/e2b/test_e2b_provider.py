@@ -362,6 +362,7 @@ def test_a_multi_stage_dockerfile_without_build_repository_exits_2(
     assert result.exit_code == 2, result.stderr
     assert "providers.e2b.buildRepository" in result.stderr
     assert "2 stages" in result.stderr
+    assert "the Rust tool instead had the E2B CLI build the multi-stage" in result.stderr
     assert not e2b.requests("POST", "/v3/templates") and not e2b.requests("POST", "/sandboxes")
 
 

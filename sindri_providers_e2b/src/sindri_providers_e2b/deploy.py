@@ -58,7 +58,9 @@ def _require_repository(settings: E2bSettings, reason: str) -> str:
         "locally and pushes it for the template, and needs somewhere to push it",
         path="providers.e2b.buildRepository",
         hint="set it to a repository E2B can pull from, e.g. ghcr.io/me/sindri-dev, or "
-        "configure deployment.image",
+        "configure deployment.image (the Rust tool instead had the E2B CLI build the "
+        "multi-stage Sindri Dockerfile; sindri builds templates through E2B's API, which "
+        "cannot)",
     )
 
 
