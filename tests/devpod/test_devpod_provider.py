@@ -204,8 +204,9 @@ CLOUD_OPTIONS = {
         },
     ),
     "gcp": (
+        # pd-ssd: the Rust schema allows it; accepted, reported as ignored, never sent
         "gcp: {project: p1, zone: europe-west1-b, machineType: n2-standard-8, diskSize: 60,"
-        " diskType: pd-balanced}",
+        " diskType: pd-ssd}",
         "gcloud",
         {
             "PROJECT": "p1",
