@@ -82,6 +82,9 @@ class _Prepared:
     inputs: ComposeInputs
     secret_values: dict[str, str] = attrs.field(repr=False)  # never in a log or traceback
     rust_container: ContainerInfo | None = None  # the Rust tool's container, to be adopted
+    # The container named like the deployment, as inspected while preparing (``()`` when it
+    # was not: an adopted deployment's names are known from its record).
+    inspected: tuple[ContainerInfo | None] | tuple[()] = ()
 
     def with_image(self, reference: str) -> _Prepared:
         return attrs.evolve(self, inputs=attrs.evolve(self.inputs, image=reference))
@@ -146,7 +149,8 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
     settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
     values = ctx.secrets.env_values()
-    names, rust_container = _names(ctx)
+    names, inspected = _names(ctx)
+    rust_container = inspected[0] if inspected and names.adopted is not None else None
     inputs = ComposeInputs(
         names=names,
         image=reference,
@@ -160,25 +164,28 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
             ctx.secrets.file_secrets(), names.output_dir / "secret-files"
         ),
     )
-    return _Prepared(inputs, values, rust_container)
+    return _Prepared(inputs, values, rust_container, inspected)
 
 
-def _names(ctx: ProviderContext) -> tuple[DeploymentNames, ContainerInfo | None]:
-    """This deployment's names and, when the container named like it is the Rust tool's
-    deployment of this project, that container (its volumes become this deployment's)."""
+def _names(
+    ctx: ProviderContext,
+) -> tuple[DeploymentNames, tuple[ContainerInfo | None] | tuple[()]]:
+    """This deployment's names, and the container named like it when it was inspected.
+    When that container is the Rust tool's deployment of this project, the names are its
+    volumes' (adopted)."""
     names = DeploymentNames.of(ctx)
     if names.adopted is not None:
-        return names, None
+        return names, ()
     try:
         info = inspect_container(ctx.runner, names.container)
     except ExternalCommandError:  # plan works without an engine; deploy asks again
-        return names, None
+        return names, ()
     if info is None or info.has_labels(names.labels):
-        return names, None
+        return names, (info,)
     adopted = rust_deployment(info, ctx.project_dir)
     if adopted is None:
-        return names, None
-    return attrs.evolve(names, adopted=adopted), info
+        return names, (info,)
+    return attrs.evolve(names, adopted=adopted), (info,)
 
 
 def _runtimes(ctx: ProviderContext) -> frozenset[str]:
@@ -364,7 +371,7 @@ def deploy(
     if build is not None:  # the tag names the content fingerprint (or the sources' commit)
         prepared = prepared.with_image(build.tag)
     names = prepared.inputs.names
-    existing = None if prepared.rust_container else _existing_deployment(ctx, names)
+    existing = None if prepared.rust_container else _existing_deployment(ctx, names, prepared)
     if not options.force and _up_to_date(prepared, existing):
         return DeployResult(reference=prepared.inputs.image, unchanged=True)
     tool = require_compose(ctx.runner)
@@ -438,8 +445,13 @@ def _up_and_wait(
     return f"Container {info.name} is running ({info.image})"
 
 
-def _existing_deployment(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo | None:
-    info = inspect_container(ctx.runner, names.container)
+def _existing_deployment(
+    ctx: ProviderContext, names: DeploymentNames, prepared: _Prepared
+) -> ContainerInfo | None:
+    if prepared.inspected:
+        (info,) = prepared.inspected
+    else:
+        info = inspect_container(ctx.runner, names.container)
     if info is not None and not info.has_labels(names.labels):
         raise OperationError(
             f"a container named {names.container} exists and was not created by sindri for "
