@@ -116,3 +116,24 @@ def test_a_non_string_value_is_refused_without_showing_it(vault, tmp_path) -> No
     with pytest.raises(ConfigError) as raised:
         _values(_secret(), _env(vault), tmp_path)
     assert "is not a string" in str(raised.value) and VALUE not in str(raised.value)
+
+
+def test_an_optional_secret_vault_cannot_give_is_a_warning_as_in_the_rust_tool(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    environ = {"VAULT_ADDR": closed, "VAULT_TOKEN": "s.token"}
+    warnings: list[str] = []
+    optional = SecretValues((_secret(),), tmp_path, environ, warn=warnings.append)
+
+    assert optional.env_values() == {}
+    (warning,) = warnings
+    assert warning.startswith("optional secret KUBECONFIG_DATA is skipped: ")
+    assert closed in warning
+    required = SecretValues((_secret(required=True),), tmp_path, environ, warn=warnings.append)
+    with pytest.raises(OperationError, match="KUBECONFIG_DATA"):
+        required.env_values()
+    unset = SecretValues((_secret(),), tmp_path, {}, warn=warnings.append)
+    assert unset.env_values() == {} and "VAULT_ADDR" in warnings[-1]

@@ -534,7 +534,8 @@ def test_an_ingress_without_a_port_deploys_without_an_ingress(
     cluster.setup()
     cluster.kind()
     cluster.docker(local=False)
-    directory = project(provider="    ingress:\n      enabled: true\n      hostname: dev.example.com\n")
+    ingress = "    ingress:\n      enabled: true\n      hostname: dev.example.com\n"
+    directory = project(provider=ingress)
 
     result = sindri_cli("deploy", cwd=directory)
 
