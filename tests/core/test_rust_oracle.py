@@ -87,6 +87,8 @@ INTENDED: tuple[Intended, ...] = (
     # -- devpod
     Intended("devpod", "containerEnv.ORACLE_*", "secrets never go into devcontainer.json: "
              "devpod gets them through its workspace environment file"),
+    Intended("devpod", "containerEnv.INSTALL_PROFILE", "with extensions.active the Rust tool "
+             "writes an empty INSTALL_PROFILE; sindri writes CUSTOM_EXTENSIONS only"),
     Intended("devpod", "customizations.vscode.*", "devpod up runs with --ide none; sindri "
              "writes no editor settings"),
     Intended("devpod", "hostRequirements.*", "deployment.resources reach devpod as the "
