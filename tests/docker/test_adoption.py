@@ -96,6 +96,9 @@ def test_the_rust_tools_deployment_of_this_directory_is_adopted_with_its_home(
     assert redeployed.exit_code == 0, redeployed.stderr
     notes = docker("exec", project.name, "cat", f"{RUST_HOME}/notes.txt").stdout
     assert notes.strip() == "kept-by-the-switch"
+    gone = sindri_cli("destroy", "--yes", "--volumes", cwd=project.dir)
+    assert gone.exit_code == 0, gone.stderr
+    assert docker("volume", "inspect", volume, check=False).returncode != 0
 
 
 def test_another_directorys_rust_deployment_with_the_same_name_is_never_adopted(
