@@ -122,3 +122,25 @@ def test_another_directorys_rust_deployment_with_the_same_name_is_never_adopted(
     labels = json.loads(docker("container", "inspect", project.name).stdout)[0]["Config"]["Labels"]
     assert labels["com.docker.compose.project.working_dir"] == str(elsewhere)
     assert docker("volume", "inspect", volume, check=False).returncode == 0
+
+
+def test_a_rust_home_without_its_container_is_named_not_adopted(
+    busybox_project: Any, busybox_image: str, sindri_cli: Any, engine_janitor: EngineJanitor
+) -> None:
+    project: BusyboxProject = busybox_project(config=_config(busybox_image))
+    volume = f"{project.dir.name}_{project.name}_home"
+    engine_janitor.volumes.append(volume)
+    docker("volume", "create", "--label", f"com.docker.compose.project={project.dir.name}",
+           "--label", f"com.docker.compose.volume={project.name}_home", volume)  # fmt: skip
+
+    plan = sindri_cli("plan", "--json", cwd=project.dir)
+    assert plan.exit_code == 0, plan.stderr
+    (note,) = [n for n in plan.json()["notes"] if volume in n]
+    assert "does not adopt it" in note and "docker compose up -d" in note
+    deployed = sindri_cli("deploy", cwd=project.dir)
+    assert deployed.exit_code == 0, deployed.stderr
+    assert volume in deployed.stderr
+    mounts = json.loads(docker("container", "inspect", project.name).stdout)[0]["Mounts"]
+    assert volume not in {m.get("Name") for m in mounts}
+    again = sindri_cli("plan", "--json", cwd=project.dir)
+    assert not [n for n in again.json()["notes"] if volume in n]

@@ -9,7 +9,8 @@ happens to share the name is never touched. Deploy then replaces the container a
 existing volumes (``external`` to compose: compose neither creates nor relabels them), and
 records their names in ``adopted.json`` so every later command uses them as sindri's own.
 Volumes carry no working-directory label, so a Rust deployment whose container is gone cannot
-be told apart from another directory's and is not adopted.
+be told apart from another directory's and is not adopted; :func:`unadopted_home` finds such
+a volume so plan and deploy can say how to keep it.
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ from pathlib import Path
 
 import attrs
 
-from sindri_core.plugin import Artifact, ContainerInfo
+from sindri_core.plugin import Artifact, CommandRunner, ContainerInfo, list_volumes
 
-__all__ = ["ADOPTION_RECORD", "AdoptedVolumes", "read_adoption", "rust_deployment"]
+__all__ = [
+    "ADOPTION_RECORD",
+    "AdoptedVolumes",
+    "read_adoption",
+    "rust_deployment",
+    "unadopted_home",
+    "unadopted_note",
+]
 
 ADOPTION_RECORD = "adopted.json"
 COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
 COMPOSE_WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
+COMPOSE_VOLUME_LABEL = "com.docker.compose.volume"
 RUST_SERVICE = "sindri"
 RUST_HOME = "/alt/home/developer"  # where the Rust tool's template mounts the home volume
 RUST_DOCKER_STORAGE = "/var/lib/docker"
@@ -80,3 +89,20 @@ def _same_directory(one: Path, other: Path) -> bool:
         return one.resolve(strict=True) == other.resolve(strict=True)
     except OSError:
         return False
+
+
+def unadopted_home(runner: CommandRunner, name: str, project_dir: Path) -> str | None:
+    """A volume the Rust tool's compose made as the home of ``name`` in a directory named like
+    this one, whose container is gone (so it is not adopted); ``None`` when there is none."""
+    labels = {COMPOSE_PROJECT_LABEL: project_dir.name, COMPOSE_VOLUME_LABEL: f"{name}_home"}
+    found = list_volumes(runner, labels)
+    return found[0] if found else None
+
+
+def unadopted_note(volume: str, project_dir: Path, sindri_home: str) -> str:
+    return (
+        f"volume {volume} looks like the Rust tool's home of this deployment, but its "
+        "container is gone, so sindri cannot tell which directory made it and does not adopt "
+        f"it; to keep its files, run `docker compose up -d` in {project_dir} (the Rust tool's "
+        f"docker-compose.yml) before `sindri deploy`, or copy them into {sindri_home}"
+    )

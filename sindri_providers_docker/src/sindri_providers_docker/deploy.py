@@ -43,7 +43,7 @@ from sindri_core.plugin import (
     write_artifacts,
     write_copy,
 )
-from sindri_providers_docker.adoption import rust_deployment
+from sindri_providers_docker.adoption import rust_deployment, unadopted_home, unadopted_note
 from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
@@ -188,6 +188,21 @@ def _names(
     return attrs.evolve(names, adopted=adopted), (info,)
 
 
+def _unadopted(ctx: ProviderContext, prepared: _Prepared) -> list[str]:
+    """A Rust-tool home volume left without its container, while this deployment has no
+    container and no home of its own yet: the user's files may be there."""
+    names = prepared.inputs.names
+    if names.adopted is not None or prepared.inspected != (None,):
+        return []
+    try:
+        if list_volumes(ctx.runner, names.labels):
+            return []
+        volume = unadopted_home(ctx.runner, names.name, ctx.project_dir)
+    except ExternalCommandError:
+        return []
+    return [unadopted_note(volume, ctx.project_dir, names.home_volume)] if volume else []
+
+
 def _runtimes(ctx: ProviderContext) -> frozenset[str]:
     try:
         return engine_info(ctx.runner).runtimes
@@ -203,7 +218,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     """What :func:`deploy` would do, compared with what runs. Writes nothing; reads the engine
     (container, volumes, images with the build's fingerprint, runtimes for ``dind: auto``)."""
     prepared, build = _desired(ctx, image)
-    notes = list(_notes(prepared.inputs))
+    notes = list(_notes(prepared.inputs)) + _unadopted(ctx, prepared)
     if image.build is not None and build is None:
         notes.append(
             f"{prepared.inputs.image} is a placeholder: the tag names the commit of the sources, "
@@ -368,6 +383,8 @@ def deploy(
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
     for note in _notes(prepared.inputs):
         ctx.console.info(note)
+    for warning in _unadopted(ctx, prepared):
+        ctx.console.warn(warning)
     if build is not None:  # the tag names the content fingerprint (or the sources' commit)
         prepared = prepared.with_image(build.tag)
     names = prepared.inputs.names
