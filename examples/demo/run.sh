@@ -3,8 +3,9 @@
 # environment on the local Docker engine. Nothing is pulled: sindri builds ./Dockerfile, a
 # static busybox FROM scratch, because sindri.yaml configures no image (chain level 5).
 #
-# Needs: `sindri` on PATH (or SINDRI=/path/to/sindri), a running Docker engine with the
-# compose v2 plugin, and a static busybox (Debian: busybox-static). Exits non-zero at the
+# Needs: `sindri` on PATH (or SINDRI=/path/to/sindri), a running Docker engine, Compose v2
+# (the docker plugin, or a standalone docker-compose v2 on PATH: scripts/demo puts the venv's
+# first), and a static busybox (Debian: busybox-static). Exits non-zero at the
 # first failing step; whatever the demo created is removed on exit, however it ends.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -9,8 +9,8 @@ environment with ``sindri-core`` and one provider knows exactly that provider, a
 in that environment reads the installed hints.
 
 Archives are built with ``uv build`` and installed with ``uv pip install`` into fresh virtual
-environments, offline from uv's cache when it can (the dependency versions are pinned to the
-development environment's, which uv has cached), else from the package index.
+environments, offline from uv's cache (the dependency versions are pinned to the development
+environment's, which scripts/bootstrap puts in uv's cache): no test reaches the package index.
 """
 
 from __future__ import annotations
@@ -55,34 +55,23 @@ def _distribution(folder: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def uv_cache() -> str:
-    """uv's cache, resolved before the per-test isolation points XDG_CACHE_HOME elsewhere."""
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.fail("uv is needed to build and install the distributions (it runs the workspace)")
-    done = subprocess.run([uv, "cache", "dir"], capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-@pytest.fixture(scope="module")
 def run_uv(uv_cache: str) -> Callable[..., None]:
     def run(*args: str, cwd: Path = ROOT, timeout: float = 300) -> None:
-        """Run uv offline first (fast, no network), then online if the cache lacks something."""
+        """Run uv offline: no test reaches the package index (scripts/bootstrap fills the cache)."""
         uv = shutil.which("uv") or "uv"
-        failures = []
-        for mode in (["--offline"], []):
-            completed = subprocess.run(
-                [uv, *args, "--cache-dir", uv_cache, *mode],
-                cwd=cwd,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
+        completed = subprocess.run(
+            [uv, *args, "--cache-dir", uv_cache, "--offline"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if completed.returncode != 0:
+            pytest.fail(
+                f"uv {' '.join(args)} failed offline (does uv's cache lack something? "
+                f"scripts/bootstrap fills it):\n{completed.stderr.strip()[-2000:]}"
             )
-            if completed.returncode == 0:
-                return
-            failures.append(completed.stderr.strip()[-2000:])
-        pytest.fail(f"uv {' '.join(args)} failed:\n" + "\n---\n".join(failures))
 
     return run
 

