@@ -5,6 +5,8 @@ adopted, and the user's home volume with its files is mounted by sindri's contai
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import textwrap
 from typing import Any
 
@@ -30,6 +32,14 @@ def _config(image: str) -> str:
             cpus: 1
         """
     )
+
+
+def _compose(*args: str) -> None:
+    """Compose as the Rust tool ran it: the plugin, or the standalone binary the tests put
+    first on PATH where docker has no plugin (docs/adr/0016)."""
+    standalone = shutil.which("docker-compose")
+    argv = [standalone] if standalone else [shutil.which("docker") or "docker", "compose"]
+    subprocess.run([*argv, *args], check=True, capture_output=True, text=True, timeout=120)
 
 
 def _rust_deployment(
@@ -58,8 +68,7 @@ def _rust_deployment(
     volume = f"{project}_{name}_home"
     janitor.volumes.append(volume)
     janitor.networks.append(f"{project}_default")
-    docker("compose", "-f", str(directory / "docker-compose.yml"), "--project-name", project,
-           "up", "-d")  # fmt: skip
+    _compose("-f", str(directory / "docker-compose.yml"), "--project-name", project, "up", "-d")
     docker("exec", name, "sh", "-c", f"echo kept-by-the-switch > {RUST_HOME}/notes.txt")
     return project, volume
 
