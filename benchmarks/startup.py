@@ -1,15 +1,13 @@
 """Startup time of the ``sindri`` CLI next to ``python -c "import click"``.
 
-Every command is run as a fresh process, round-robin, ``--runs`` times after a warm-up; the
-script prints the median wall time of each and its ratio to the ``import click`` baseline
-measured in the same run, next to the target from issue 2. Two ratios are shown: the ratio
-of the medians, and the median of the ratios within each round (each command against the
-baseline run just before it), which cancels the machine speeding up or slowing down between
-rounds; the verdict uses the second, and both are printed:
+Every command is run as a fresh process, round-robin, ``--runs`` times after a warm-up
+(``benchmarks/paired.py``); the script prints the median wall time of each, the median of its
+ratios to the ``import click`` baseline run just before it in the same round, and the spread
+of those ratios, next to the targets (issue 29; issue 2 had 1.3 and 2.5):
 
-    sindri --version          <= 1.3 x baseline  (imports no provider, no HTTP library)
+    sindri --version          <= 1.1 x baseline  (imports click and nothing else of note)
     sindri providers --json   (no target; shown for reference)
-    sindri config validate    <= 2.5 x baseline
+    sindri config validate    <= 2.2 x baseline
 
 Rows in parentheses are diagnostics: validation with only the configured provider's plugin
 loaded (what importing every installed provider costs), and a bare import of the libraries
@@ -30,12 +28,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.paired import measure, print_table
+
+BASELINE = "python -c 'import click'"
+TARGETS = {"sindri --version": 1.1, "sindri config validate": 2.2}  # issue 29
 
 EXAMPLE_CONFIG = """\
 version: "3.0"
@@ -78,23 +80,6 @@ def _sindri_argv() -> list[str]:
     return [sys.executable, "-m", "sindri_core"]
 
 
-def _run_once(command: tuple[list[str], dict[str, str]], cwd: Path, env: dict[str, str]) -> float:
-    argv, extra_env = command
-    start = time.perf_counter()
-    completed = subprocess.run(
-        argv,
-        cwd=cwd,
-        env={**env, **extra_env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        sys.exit(f"{' '.join(argv)} failed ({completed.returncode}): {completed.stderr.decode()}")
-    return elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=31)
@@ -114,7 +99,7 @@ def main() -> None:
         env["SINDRI_CACHE_DIR"] = str(work / "cache")  # the plugin cache, filled by the warm-up
         sindri = _sindri_argv()
         commands: dict[str, tuple[list[str], dict[str, str]]] = {
-            "python -c 'import click'": ([sys.executable, "-c", "import click"], {}),
+            BASELINE: ([sys.executable, "-c", "import click"], {}),
             "sindri --version": ([*sindri, "--version"], {}),
             "sindri providers --json": ([*sindri, "providers", "--json"], {}),
             "sindri config validate": ([*sindri, "config", "validate"], {}),
@@ -127,31 +112,10 @@ def main() -> None:
         # Diagnostic: importing the libraries sindri-core depends on, and nothing else.
         floor = "import click, attrs, cattrs, ruamel.yaml, pluggy, pathlib"
         commands["  (required libraries only)"] = ([sys.executable, "-c", floor], {})
-        targets = {"sindri --version": 1.3, "sindri config validate": 2.5}
-        for command in commands.values():  # warm-up: compile bytecode, fill the caches
-            _run_once(command, project, env)
-            _run_once(command, project, env)
-        samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.runs):
-            for name, command in commands.items():
-                samples[name].append(_run_once(command, project, env))
+        samples = measure(commands, args.runs, project, env)
 
-    baseline_samples = samples[next(iter(commands))]
-    baseline = statistics.median(baseline_samples)
-    print(f"median wall time over {args.runs} runs (Python {sys.version.split()[0]})")
-    print(f"{'command':<28}{'median':>10}{'baseline':>10}{'ratio':>8}{'paired':>8}  target")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        ratio = median / baseline
-        paired = statistics.median(v / b for v, b in zip(values, baseline_samples, strict=True))
-        target = targets.get(name)
-        verdict = "-"
-        if target is not None:
-            verdict = f"<= {target}x " + ("ok" if paired <= target else "MISSED")
-        print(
-            f"{name:<28}{median * 1000:>8.1f}ms{baseline * 1000:>8.1f}ms{ratio:>7.2f}x"
-            f"{paired:>7.2f}x  {verdict}"
-        )
+    print(f"{args.runs} paired rounds (Python {sys.version.split()[0]})")
+    print_table(samples, BASELINE, TARGETS)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,7 @@ def test_version_imports_nothing_but_click(tmp_path: Path) -> None:
     ]
     assert not _top_level(modules) & {"pluggy", "attr", "attrs", "cattrs", "ruamel"}
     assert "importlib.metadata" not in modules
+    assert "signal" not in modules  # the SIGTERM handler is installed when a command runs
 
 
 def _provider_modules(modules: set[str]) -> set[str]:
@@ -101,16 +103,51 @@ def test_config_validate_loads_each_provider_plugin_but_nothing_behind_it(
         deployment:
           provider: docker
           image: ghcr.io/pacphi/sindri:3.1.0
+          image_config:
+            registry: ghcr.io/pacphi/sindri
+            version: "^3.1.0"
         providers:
           docker:
             network: bridge
         """
     )
+    _modules_after(tmp_path, "-c", str(config), "config", "validate")  # fills the plugin cache
     modules = _modules_after(tmp_path, "-c", str(config), "config", "validate")
     assert {f"{p}.plugin" for p in PROVIDERS} <= modules  # all five really were loaded
     assert _provider_modules(modules) == {"sindri_providers_docker.settings"}
     assert not _top_level(modules) & HTTP
     assert "sindri_core.lifecycle" not in modules
+    # Only a failure, a prerequisite check, `sindri providers` or a providers.k8s section
+    # needs these (docs/adr/0022-fast-paths.md); a plain range needs no semver parser.
+    assert not modules & {
+        "traceback",
+        "importlib.util",
+        "importlib.metadata",
+        "sindri_core.plugin_status",
+        "sindri_core.prerequisites",
+        "sindri_core.config.local_cluster_section",
+        "sindri_core.image.semver",
+    }
+    assert "sindri_core.config.rules" in modules  # the version range really was checked
+
+
+def test_a_range_beyond_the_plain_forms_is_checked_by_the_semver_parser(
+    tmp_path: Path, write_config
+) -> None:
+    config = write_config(
+        """
+        version: "3.0"
+        name: imports
+        deployment:
+          provider: docker
+          image_config:
+            registry: ghcr.io/pacphi/sindri
+            version: ">=3.1.0 <3.4.0 || 4.x"
+        """
+    )
+    assert "sindri_core.image.semver" in _modules_after(
+        tmp_path, "-c", str(config), "config", "validate"
+    )
 
 
 @pytest.mark.parametrize("provider", ["docker", "kubernetes"])
@@ -210,3 +247,80 @@ def test_a_warm_resolve_works_with_the_registry_gone_and_imports_no_http_library
     # A configured image looks for no build source, and the cache needs no OpenSSL.
     assert not {m for m in modules if m.startswith("sindri_core.build")}
     assert "hashlib" not in modules
+
+
+CACHE_PROBE = """
+import sys
+from sindri_core.entry_points import find_entry_points
+names = {entry.name for entry in find_entry_points("sindri.providers")}
+print("docker" in names, "importlib.metadata" in sys.modules)
+"""
+
+
+def test_interpreters_sharing_a_cache_directory_keep_each_others_plugin_list(
+    tmp_path: Path,
+) -> None:
+    # A second venv over the same packages, the venv's python3 next to its python, and a
+    # PYTHONPATH entry: each sees its own sys.path. Taking turns, each scans
+    # (importlib.metadata) at most once; afterwards every one reads its own cache file.
+    other = tmp_path / "other-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True)
+    site = next((other / "lib").glob("python*/site-packages"))
+    here = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+    (site / "shared.pth").write_text(f"import site; site.addsitedir({here!r})\n")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    python = Path(sys.executable)
+    runs = {
+        "venv python": ([str(python)], {}),
+        "venv python3": ([str(python.with_name("python3"))], {}),
+        "other venv": ([str(other / "bin" / "python")], {}),
+        "PYTHONPATH": ([str(python)], {"PYTHONPATH": str(extra)}),
+    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["SINDRI_CACHE_DIR"] = str(tmp_path / "shared-cache")
+
+    def scanned(name: str) -> bool:
+        argv, extra_env = runs[name]
+        completed = subprocess.run(
+            [*argv, "-c", CACHE_PROBE],
+            capture_output=True,
+            text=True,
+            env={**env, **extra_env},
+            timeout=60,
+            check=True,
+        )
+        found, scan = completed.stdout.split()
+        assert found == "True", name  # the plugins were found either way
+        return scan == "True"
+
+    first = [scanned(name) for name in runs]
+    assert first == [True, False, True, True]  # python3 shares python's sys.path
+    assert [scanned(name) for name in runs] == [False] * len(runs)
+    assert len(list((tmp_path / "shared-cache" / "plugins").glob("*.cache"))) == 3
+
+
+def test_plan_of_a_local_dockerfile_imports_no_git_fetcher_and_no_compose_machinery(
+    tmp_path: Path, write_config
+) -> None:
+    # Read-only: the engine is asked about a deployment nobody made (a unique name).
+    config = write_config(
+        f"""
+        version: "3.0"
+        name: imports-{tmp_path.name[-20:].lower().replace("_", "-").strip("-")}
+        deployment:
+          provider: docker
+        """
+    )
+    (config.parent / "Dockerfile").write_text("FROM scratch\n")
+    modules, out = _probe(tmp_path, "-c", str(config), "plan")
+    assert "build    image:sindri:" in out  # the plan really was made
+    assert "sindri_providers_docker.deploy" in modules
+    assert not modules & {
+        "sindri_core.build.git_fetcher",
+        "sindri_core.build.source_cache",
+        "sindri_providers_docker.compose",
+        "sindri_providers_docker.teardown",
+        "sindri_providers_docker.container",
+        "packaging",
+    }

@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from sindri_core.cli.main import cli
+from sindri_core.config import rules
 from sindri_core.config.loader import parse_config
 from sindri_core.errors import ConfigError
+from sindri_core.image.semver import Range
 from sindri_core.plugins import get_host
 
 REJECTION = re.compile(r"^error: \S*sindri\.ya?ml:\d+(:\d+)?: [^\n]+\n$")
@@ -251,3 +253,14 @@ def test_the_starting_points_are_valid(workdir: Path, config: Any) -> None:
     path.write_text(_dump(config), encoding="utf-8")
     result = CliRunner().invoke(cli, ["-c", str(path), "config", "validate"])
     assert result.exit_code == 0, result.output
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.from_regex(rules._PLAIN_RANGE, fullmatch=True))
+def test_every_range_validation_takes_without_the_parser_is_one_the_parser_accepts(
+    text: str,
+) -> None:
+    # config validate accepts these ranges without importing image.semver; plan and deploy
+    # parse them with it, and must accept every one.
+    rng = Range.parse(text)
+    assert str(rng) == text

@@ -479,7 +479,7 @@ def test_entry_points_are_cached_between_processes(monkeypatch: pytest.MonkeyPat
     second = entry_points.find_entry_points(ENTRY_POINT_GROUP)
     assert first == second
     assert scans == [ENTRY_POINT_GROUP]
-    cache = Path(os.environ["SINDRI_CACHE_DIR"]) / entry_points.CACHE_FILE
+    cache = entry_points.cache_file(ENTRY_POINT_GROUP)
     names = {entry["name"] for entry in ast.literal_eval(cache.read_text())["entries"]}
     assert {"docker", "fly", "devpod", "e2b", "kubernetes"} <= names
 
@@ -512,8 +512,39 @@ def test_entry_point_cache_is_refreshed_when_sys_path_changes(
     assert len(scans) == 4
 
 
+def test_each_sys_path_keeps_its_own_cache_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Two interpreters (or PYTHONPATH variants) sharing one cache directory, taking turns:
+    # each scans once, then both read their own file.
+    scans = _count_scans(monkeypatch)
+    plain = list(sys.path)
+    extended = [str(tmp_path), *plain]
+    for path in (plain, extended, plain, extended):
+        monkeypatch.setattr(sys, "path", path)
+        entry_points.find_entry_points(ENTRY_POINT_GROUP)
+    assert len(scans) == 2
+    monkeypatch.setattr(sys, "executable", str(Path(sys.executable).with_name("python3")))
+    entry_points.find_entry_points(ENTRY_POINT_GROUP)  # same sys.path: the same file
+    assert len(scans) == 2
+
+
+def test_the_oldest_cache_files_are_removed_beyond_the_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(entry_points, "MAX_CACHE_FILES", 3)
+    plain = list(sys.path)
+    files = []
+    for index in range(5):
+        monkeypatch.setattr(sys, "path", [str(tmp_path / str(index)), *plain])
+        entry_points.find_entry_points(ENTRY_POINT_GROUP)
+        files.append(entry_points.cache_file(ENTRY_POINT_GROUP))
+        os.utime(files[-1], ns=(index, index))  # written in this order, whatever the clock
+    assert [f.exists() for f in files] == [False, False, True, True, True]
+
+
 def test_corrupt_cache_means_a_fresh_scan(monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = Path(os.environ["SINDRI_CACHE_DIR"]) / entry_points.CACHE_FILE
+    cache = entry_points.cache_file(ENTRY_POINT_GROUP)
     cache.parent.mkdir(parents=True)
     cache.write_text('{"fingerprint": ')
     scans = _count_scans(monkeypatch)

@@ -637,3 +637,25 @@ def test_tag_selection_agrees_with_npm(
     assert max_satisfying(tags, Range.parse(text), include_prerelease) == npm.max_satisfying(
         tags, text, include_prerelease
     )
+
+
+_TAG_PIECES = st.sampled_from(
+    ["1", "0", "01", "12", "9007199254740993", ".", ".", "-", "+", "v", "rc", "fedora", "x", "\n"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    tags=st.lists(st.lists(_TAG_PIECES, max_size=9).map("".join), max_size=30),
+    variant=st.sampled_from([None, "fedora"]),
+)
+def test_the_whole_tag_scan_finds_what_the_full_scan_finds(
+    tags: list[str], variant: str | None
+) -> None:
+    # semver_tags_and_prereleases captures whole tags only (a warm resolve's notes); it must
+    # agree with the scan that reads every part, on any list of tags.
+    from sindri_core.image import semver
+
+    full = semver._semver_tags(semver._tag_lines(tags), variant)
+    expected = ([m[0] for m in full], sum(1 for m in full if m[4]))
+    assert semver.semver_tags_and_prereleases(tags, variant=variant) == expected

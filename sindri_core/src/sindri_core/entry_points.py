@@ -4,9 +4,17 @@ Scanning installed distributions with :mod:`importlib.metadata` costs more than 
 ``sindri config validate`` put together (importing it pulls in the email and zip machinery,
 and every distribution's metadata is read). The answer only changes when a distribution is
 installed or removed, which changes the modification time of the ``sys.path`` directory it
-lives in; so the scan result is kept in ``<cache>/plugins.cache`` together with the ``sys.path``
-entries and their modification times, and reused while they are unchanged. Any problem with
-the cache file means a fresh scan; the cache is never required.
+lives in; so the scan result is kept together with the ``sys.path`` entries and their
+modification times, and reused while they are unchanged. Any problem with the cache file means
+a fresh scan; the cache is never required.
+
+Each ``sys.path`` gets a file of its own, ``<cache>/plugins/<crc32 of the entries>.cache``:
+several interpreters sharing one cache directory (two venvs, ``python -m``, a ``PYTHONPATH``
+entry, CI jobs) each keep their answer instead of evicting each other's at every run. The
+interpreter's path is not part of the key: ``bin/python`` and ``bin/python3`` of one venv see
+the same ``sys.path`` and share a file. The file holds the whole fingerprint, checked on read,
+so two ``sys.path`` lists sharing a CRC cost a re-scan, never a wrong answer. At most
+:data:`MAX_CACHE_FILES` are kept; writing another removes the oldest.
 
 The file holds one Python literal, read with :func:`ast.literal_eval`: as readable as JSON,
 and ``ast`` is loaded already (click imports it), while importing :mod:`json` would be the
@@ -16,26 +24,29 @@ largest part of reading the cache.
 from __future__ import annotations
 
 import ast
+import binascii
 import contextlib
 import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from sindri_core.cache_dir import cache_root
 
-__all__ = ["PluginEntry", "find_entry_points", "import_object"]
+__all__ = ["PluginEntry", "cache_file", "find_entry_points", "import_object"]
 
-CACHE_FILE = "plugins.cache"
-_CACHE_FORMAT = 2
+CACHE_DIRECTORY = "plugins"
+MAX_CACHE_FILES = 16
+_CACHE_FORMAT = 3
 
 
-@attrs.frozen
-class PluginEntry:
-    """One entry point: its name, what it loads, and the distribution that declares it."""
+class PluginEntry(NamedTuple):
+    """One entry point: its name, what it loads, and the distribution that declares it.
+
+    A named tuple rather than an attrs class: every command creates this class at start-up,
+    and a named tuple costs a fraction of one (docs/adr/0022-fast-paths.md).
+    """
 
     name: str
     value: str  # "package.module" or "package.module:attribute"
@@ -59,12 +70,23 @@ def import_object(value: str) -> object:
 def find_entry_points(group: str) -> list[PluginEntry]:
     """The entry points of ``group``, each name once (the first on ``sys.path`` wins)."""
     fingerprint = _fingerprint(group)
-    cached = _read_cache(fingerprint)
+    path = _cache_path(fingerprint)
+    cached = _read_cache(path, fingerprint)
     if cached is not None:
         return cached
     entries = _scan(group)
-    _write_cache(fingerprint, entries)
+    _write_cache(path, fingerprint, entries)
     return entries
+
+
+def cache_file(group: str) -> Path:
+    """The cache file of ``group`` for this interpreter's ``sys.path``."""
+    return _cache_path(_fingerprint(group))
+
+
+def _cache_path(fingerprint: dict[str, Any]) -> Path:
+    key = "\0".join([fingerprint["group"], *(path for path, _ in fingerprint["paths"])])
+    return cache_root() / CACHE_DIRECTORY / f"{binascii.crc32(key.encode()):08x}.cache"
 
 
 def _scan(group: str) -> list[PluginEntry]:
@@ -93,12 +115,12 @@ def _fingerprint(group: str) -> dict[str, Any]:
         except OSError:
             mtime = None
         paths.append([str(where), mtime])
-    return {"format": _CACHE_FORMAT, "group": group, "python": sys.executable, "paths": paths}
+    return {"format": _CACHE_FORMAT, "group": group, "paths": paths}
 
 
-def _read_cache(fingerprint: dict[str, Any]) -> list[PluginEntry] | None:
+def _read_cache(path: Path, fingerprint: dict[str, Any]) -> list[PluginEntry] | None:
     try:
-        data = ast.literal_eval((cache_root() / CACHE_FILE).read_text(encoding="utf-8"))
+        data = ast.literal_eval(path.read_text(encoding="utf-8"))
         if data["fingerprint"] != fingerprint:
             return None
         return [PluginEntry(**entry) for entry in data["entries"]]
@@ -106,14 +128,29 @@ def _read_cache(fingerprint: dict[str, Any]) -> list[PluginEntry] | None:
         return None
 
 
-def _write_cache(fingerprint: dict[str, Any], entries: list[PluginEntry]) -> None:
-    path = cache_root() / CACHE_FILE
-    data = {"fingerprint": fingerprint, "entries": [attrs.asdict(e) for e in entries]}
-    temporary = path.with_name(f".{CACHE_FILE}.{os.getpid()}")
+def _write_cache(path: Path, fingerprint: dict[str, Any], entries: list[PluginEntry]) -> None:
+    data = {"fingerprint": fingerprint, "entries": [e._asdict() for e in entries]}
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(repr(data), encoding="utf-8")
         temporary.replace(path)  # atomic: readers never see half a file
+        _remove_oldest(path.parent)
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def _remove_oldest(directory: Path) -> None:
+    """Keep the :data:`MAX_CACHE_FILES` most recently written files (a miss re-scans)."""
+    files = sorted(directory.glob("*.cache"), key=_written, reverse=True)
+    for stale in files[MAX_CACHE_FILES:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _written(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed meanwhile by another process
+        return 0

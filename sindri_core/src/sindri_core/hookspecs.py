@@ -52,7 +52,8 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
-    from sindri_core.provider import PrerequisiteReport, ProviderInfo
+    from sindri_core.prerequisites import PrerequisiteReport
+    from sindri_core.provider import ProviderInfo
 
 PROJECT_NAME = "sindri"
 

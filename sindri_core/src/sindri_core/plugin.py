@@ -100,13 +100,8 @@ if TYPE_CHECKING:
         require_cluster,
     )
     from sindri_core.output import Console
-    from sindri_core.provider import (
-        BuildLocation,
-        Capabilities,
-        Prerequisite,
-        PrerequisiteReport,
-        ProviderInfo,
-    )
+    from sindri_core.prerequisites import Prerequisite, PrerequisiteReport
+    from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
     from sindri_core.runner import CommandResult, CommandRunner, describe
     from sindri_core.secrets import SecretValues
 
@@ -205,8 +200,8 @@ _EXPORTS = {
     # describing the provider
     "BuildLocation": "sindri_core.provider",
     "Capabilities": "sindri_core.provider",
-    "Prerequisite": "sindri_core.provider",
-    "PrerequisiteReport": "sindri_core.provider",
+    "Prerequisite": "sindri_core.prerequisites",
+    "PrerequisiteReport": "sindri_core.prerequisites",
     "ProviderInfo": "sindri_core.provider",
     # its section of sindri.yaml
     "section": "sindri_core.config.fields",

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-import traceback
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,7 @@ from sindri_core.errors import (
     PluginLoadError,
     SindriError,
 )
-from sindri_core.provider import PrerequisiteReport, ProviderCatalog, ProviderInfo
+from sindri_core.provider import ProviderCatalog, ProviderInfo
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext, BuildContextRequest
@@ -51,6 +50,8 @@ if TYPE_CHECKING:
         Plan,
         ProviderContext,
     )
+    from sindri_core.plugin_status import PluginFailure, PluginRecord
+    from sindri_core.prerequisites import PrerequisiteReport
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -66,45 +67,9 @@ ENTRY_POINT_GROUP = "sindri.providers"
 BUILTIN_PLUGIN = "sindri_core.builtin"
 
 
-@attrs.frozen
-class PluginFailure:
-    """A plugin that was not loaded, and why."""
-
-    name: str
-    distribution: str | None
-    error: str
-    status: str = "failed"  # failed | disabled
-
-    def to_json(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-
-@attrs.frozen
-class PluginRecord:
-    """One plugin as ``sindri providers --json`` lists it, provider or not.
-
-    :param name: the entry-point name (what ``SINDRI_DISABLE_PLUGINS`` takes), or the name it
-        was registered under.
-    :param hooks: the hooks it implements.
-    :param status: ``active``, ``failed`` or ``disabled``.
-    :param provider: the provider it registers, if it is one.
-    """
-
-    name: str
-    distribution: str | None
-    version: str | None
-    hooks: tuple[str, ...]
-    status: str
-    provider: str | None = None
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = attrs.asdict(self)
-        data["hooks"] = list(self.hooks)
-        return data
-
-
 def _one_line(exc: BaseException) -> str:
+    import traceback  # only a failure pays for it
+
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return " ".join(message.split())
 
@@ -155,6 +120,8 @@ class PluginHost:
 
         for entry in find_entry_points(ENTRY_POINT_GROUP):
             if entry.name in self.disabled:
+                from sindri_core.plugin_status import PluginFailure
+
                 self.pm.set_blocked(entry.name)  # never imported
                 self.failures.append(
                     PluginFailure(
@@ -178,6 +145,8 @@ class PluginHost:
             raise PluginLoadError(
                 f"plugin {name!r} ({dist or 'unknown distribution'}) failed to load: {message}"
             )
+        from sindri_core.plugin_status import PluginFailure
+
         self.failures.append(PluginFailure(name, dist, message))
 
     def register(self, plugin: object, name: str | None = None) -> None:
@@ -280,7 +249,6 @@ class PluginHost:
         clash = next((n for n in info.names() if n in owner), None)
         if clash is not None:
             raise ValueError(f"provider name {clash!r} is already taken by plugin {owner[clash]!r}")
-        _check_settings_location(info.config_class)
         dist, version = self._distributions.get(name, (None, None))
         if name in self._distributions and name != info.name:
             self.warnings.append(
@@ -296,6 +264,7 @@ class PluginHost:
         (docs/adr/0008-startup-time.md)."""
         for info in self.catalog:
             try:
+                _check_settings_location(info.config_class)
                 info.settings_class()
             except PluginLoadError as exc:
                 # A catalogued provider's plugin is registered, so pluggy knows its name.
@@ -336,6 +305,8 @@ class PluginHost:
 
     def plugins(self) -> list[PluginRecord]:
         """Every plugin but the core's own: the loaded ones, then the failed and disabled."""
+        from sindri_core.plugin_status import PluginRecord
+
         _ = self.catalog
         providers = {id(plugin): name for name, plugin in self._plugin_of.items()}
         records = []
@@ -389,6 +360,8 @@ class PluginHost:
         it (a provider's wrapper that only passed the core's failure on is not at fault).
         Of several plugins in one package, ``prefer`` (the selected provider's) is chosen.
         """
+        import traceback
+
         roots = self._plugin_roots()
         suspects: list[str] = []
         for frame, _ in traceback.walk_tb(exc.__traceback__):
@@ -577,6 +550,8 @@ class ProviderHooks:
         return self._call("sindri_fetch_build_context", expected, request=request)
 
     def check_prerequisites(self, ctx: ProviderContext) -> PrerequisiteReport:
+        from sindri_core.prerequisites import PrerequisiteReport
+
         report = self._call("sindri_check_prerequisites", (PrerequisiteReport, type(None)), ctx=ctx)
         return report if report is not None else PrerequisiteReport()  # nothing needed
 
@@ -644,3 +619,12 @@ def set_host(host: PluginHost | None) -> None:
     """Replace the process-wide host (the test kit injects a fresh one)."""
     global _host
     _host = host
+
+
+def __getattr__(name: str) -> Any:
+    # PluginFailure and PluginRecord live in plugin_status, imported when one is made.
+    if name in ("PluginFailure", "PluginRecord"):
+        from sindri_core import plugin_status
+
+        return getattr(plugin_status, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

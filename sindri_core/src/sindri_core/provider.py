@@ -7,11 +7,14 @@ A provider plugin answers :func:`sindri_core.hookspecs.sindri_provider_info` wit
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from sindri_core.errors import PluginLoadError
+
+if TYPE_CHECKING:
+    from sindri_core.prerequisites import Prerequisite, PrerequisiteReport
 
 __all__ = [
     "BuildLocation",
@@ -106,30 +109,6 @@ class ProviderInfo:
         return cls() if cls is not None else None
 
 
-@attrs.frozen
-class Prerequisite:
-    """One external tool or credential a provider needs."""
-
-    name: str
-    description: str
-    satisfied: bool
-    install_hint: str | None = None
-    version: str | None = None
-
-
-@attrs.frozen
-class PrerequisiteReport:
-    items: tuple[Prerequisite, ...] = ()
-
-    @property
-    def satisfied(self) -> bool:
-        return all(item.satisfied for item in self.items)
-
-    @property
-    def missing(self) -> tuple[Prerequisite, ...]:
-        return tuple(item for item in self.items if not item.satisfied)
-
-
 class ProviderCatalog:
     """The installed providers, looked up by name or alias."""
 
@@ -174,3 +153,13 @@ def distribution_for(provider_name: str) -> str | None:
     """The first-party distribution that ships ``provider_name``, for "install …" hints;
     ``None`` for any other name."""
     return FIRST_PARTY.get(provider_name)
+
+
+def __getattr__(name: str) -> Any:
+    # Prerequisite and PrerequisiteReport live in their own module, imported when a command
+    # checks prerequisites: every command imports this one (docs/adr/0022-fast-paths.md).
+    if name in ("Prerequisite", "PrerequisiteReport"):
+        from sindri_core import prerequisites
+
+        return getattr(prerequisites, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -34,7 +35,6 @@ from sindri_core.plugin import (
     ProviderContext,
     build_image,
     engine_info,
-    has_built_image,
     inspect_container,
     list_volumes,
     planned_context,
@@ -44,7 +44,6 @@ from sindri_core.plugin import (
     write_copy,
 )
 from sindri_providers_docker.adoption import rust_deployment, unadopted_home, unadopted_note
-from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION, ComposeProject, ComposeTool
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
     compose_text,
@@ -53,7 +52,6 @@ from sindri_providers_docker.compose_file import (
     redacted_secrets_env,
     secrets_env,
 )
-from sindri_providers_docker.container import wait_until_running
 from sindri_providers_docker.dind import DindMode, describe_dind, resolve_dind, socket_group
 from sindri_providers_docker.live import (
     LiveDeployment,
@@ -63,8 +61,9 @@ from sindri_providers_docker.live import (
     volume_changes,
 )
 from sindri_providers_docker.names import DeploymentNames
-from sindri_providers_docker.prerequisites import require_compose
-from sindri_providers_docker.teardown import remove_deployment
+
+if TYPE_CHECKING:
+    from sindri_providers_docker.compose import ComposeProject, ComposeTool
 
 __all__ = ["deploy", "drift", "plan"]
 
@@ -85,14 +84,21 @@ class _Prepared:
     # The container named like the deployment, as inspected while preparing (``()`` when it
     # was not: an adopted deployment's names are known from its record).
     inspected: tuple[ContainerInfo | None] | tuple[()] = ()
+    # The compose file, made on first use: plan needs it four times and each costs two
+    # YAML dumps. Not copied by with_image (init=False), whose document differs.
+    _compose: list[tuple[Artifact, str]] = attrs.field(
+        init=False, factory=list, repr=False, eq=False
+    )
 
     def with_image(self, reference: str) -> _Prepared:
         return attrs.evolve(self, inputs=attrs.evolve(self.inputs, image=reference))
 
     def compose(self) -> tuple[Artifact, str]:
         """The compose file and its configuration hash."""
-        text, config_hash = compose_text(self.inputs)
-        return Artifact(self.inputs.names.compose_file, text), config_hash
+        if not self._compose:
+            text, config_hash = compose_text(self.inputs)
+            self._compose.append((Artifact(self.inputs.names.compose_file, text), config_hash))
+        return self._compose[0]
 
     def artifacts(self, *, redacted: bool) -> list[Artifact]:
         """The files deploy writes; ``redacted``: secret values replaced (what plan shows)."""
@@ -226,8 +232,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         )
     config_hash = prepared.compose()[1]
     try:
-        live = read_live(ctx, prepared.inputs.names)
-        built = build is not None and has_built_image(ctx.runner, build.fingerprint)
+        live = read_live(ctx, prepared.inputs.names, build.fingerprint if build else None)
     except ExternalCommandError as exc:
         return Plan(
             actions=tuple(_actions(prepared, image, built=False)),
@@ -235,10 +240,10 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             notes=tuple(notes),
         ).uncompared(f"the Docker engine did not answer: {exc.message}")
     return Plan(
-        actions=tuple(_actions(prepared, image, built=built)),
+        actions=tuple(_actions(prepared, image, built=live.built)),
         artifacts=tuple(prepared.artifacts(redacted=True)),
         notes=tuple(notes),
-    ).compared(_changes(prepared, live, build, built=built, config_hash=config_hash))
+    ).compared(_changes(prepared, live, build, built=live.built, config_hash=config_hash))
 
 
 def _desired(ctx: ProviderContext, image: ImageResolution) -> tuple[_Prepared, BuildContext | None]:
@@ -391,6 +396,10 @@ def deploy(
     existing = None if prepared.rust_container else _existing_deployment(ctx, names, prepared)
     if not options.force and _up_to_date(prepared, existing):
         return DeployResult(reference=prepared.inputs.image, unchanged=True)
+    # Here, not at the top: plan needs none of compose's machinery.
+    from sindri_providers_docker.compose import ComposeProject
+    from sindri_providers_docker.prerequisites import require_compose
+
     tool = require_compose(ctx.runner)
     _check_secrets_support(tool, prepared)
     messages: list[str] = []
@@ -436,6 +445,8 @@ def _rolled_back(
     had_volumes: bool,
 ) -> OperationError:
     # Volumes that existed before this deploy hold the user's files: they are kept.
+    from sindri_providers_docker.teardown import remove_deployment
+
     teardown = remove_deployment(
         ctx.runner, names, project, volumes=not had_volumes, console=ctx.console
     )
@@ -458,6 +469,8 @@ def _up_and_wait(
     project.up(recreate=options.force, timeout=options.timeout)
     if not options.wait:
         return f"Container {names.container} created; not waiting for it to run"
+    from sindri_providers_docker.container import wait_until_running
+
     info = wait_until_running(ctx.runner, names.container, deadline=deadline)
     return f"Container {info.name} is running ({info.image})"
 
@@ -479,6 +492,8 @@ def _existing_deployment(
 
 
 def _check_secrets_support(tool: ComposeTool, prepared: _Prepared) -> None:
+    from sindri_providers_docker.compose import RAW_ENV_FILE_VERSION
+
     if prepared.secret_values and tool.version < RAW_ENV_FILE_VERSION:
         raise OperationError(
             f"passing secrets needs Docker Compose {RAW_ENV_FILE_VERSION} or later (env_file "

@@ -6,12 +6,19 @@ build's tag carries its content fingerprint, a registry image its digest) and ca
 desired compose file's hash (label ``dev.sindri.config-hash``); the generated files are up to
 date when the files on disk hold the same bytes. None of this asks compose anything: an
 unchanged deploy costs one ``docker container inspect``.
+
+``plan`` asks the engine its few questions at once (:func:`read_live`): each ``docker`` command
+spends most of its time starting up, so three run concurrently in about the time of one
+(docs/adr/0022-fast-paths.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -21,6 +28,7 @@ from sindri_core.plugin import (
     ChangeAction,
     ContainerInfo,
     ProviderContext,
+    has_built_image,
     inspect_container,
     list_volumes,
 )
@@ -32,21 +40,59 @@ __all__ = ["LiveDeployment", "container_change", "file_changes", "read_live", "v
 
 @attrs.frozen
 class LiveDeployment:
-    """The deployment's container (``None`` when there is none) and volumes on the engine."""
+    """The deployment's container (``None`` when there is none) and volumes on the engine, and
+    whether it holds an image built from the sources being planned."""
 
     container: ContainerInfo | None
     volumes: frozenset[str]
+    built: bool = False
 
 
-def read_live(ctx: ProviderContext, names: DeploymentNames) -> LiveDeployment:
-    """Read-only engine queries.
+def read_live(
+    ctx: ProviderContext, names: DeploymentNames, fingerprint: str | None = None
+) -> LiveDeployment:
+    """Read-only engine queries, run concurrently; with ``fingerprint`` also whether an image
+    built from sources with that content fingerprint exists.
 
-    :raises ExternalCommandError: the engine could not answer.
+    :raises ExternalCommandError: the engine could not answer (the first query's error).
     """
-    info = inspect_container(ctx.runner, names.container)
+    queries: list[Callable[[], Any]] = [
+        lambda: inspect_container(ctx.runner, names.container),
+        lambda: list_volumes(ctx.runner, names.labels),
+    ]
+    if fingerprint is not None:
+        queries.append(lambda: has_built_image(ctx.runner, fingerprint))
+    info, volumes, *built = _concurrently(queries)
     # Adopted volumes carry the Rust tool's labels; they exist (they were found mounted).
-    volumes = {*list_volumes(ctx.runner, names.labels), *names.adopted_volumes}
-    return LiveDeployment(info, frozenset(volumes))
+    found = frozenset({*volumes, *names.adopted_volumes})
+    return LiveDeployment(info, found, bool(built and built[0]))
+
+
+def _concurrently(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Each call's answer, in order; the calls run in threads, the first here.
+
+    :raises Exception: the exception of the first call (in list order) that raised one. A
+        KeyboardInterrupt (or SIGTERM) reaches only this thread and ends the wait at once.
+    """
+    results: list[Any] = [None] * len(calls)
+    errors: list[Exception | None] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except Exception as exc:  # handed to the caller's thread below
+            errors[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
 
 
 def container_change(

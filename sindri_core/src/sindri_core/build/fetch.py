@@ -7,6 +7,8 @@ the build arguments, the content fingerprint and the image tag.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from sindri_core import __version__
@@ -18,12 +20,12 @@ from sindri_core.build.context import (
     build_tag,
 )
 from sindri_core.build.fingerprint import fingerprint
-from sindri_core.build.git_fetcher import SOURCE_DOCKERFILE, FetchedSource, GitFetcher
 from sindri_core.build.refs import FALLBACK_FIELD, RefKind, sindri_version_for
 from sindri_core.config.model import SindriConfig
 from sindri_core.errors import ConfigError
-from sindri_core.output import Console
-from sindri_core.runner import CommandRunner
+
+if TYPE_CHECKING:
+    from sindri_core.build.git_fetcher import FetchedSource
 
 __all__ = ["build_args", "fetch_build_context"]
 
@@ -73,6 +75,11 @@ def _local(request: BuildContextRequest) -> BuildContext:
 
 
 def _from_git(request: BuildContextRequest) -> BuildContext:
+    # Here, not at the top: a local Dockerfile needs neither git nor the source cache.
+    from sindri_core.build.git_fetcher import SOURCE_DOCKERFILE, GitFetcher
+    from sindri_core.output import Console
+    from sindri_core.runner import CommandRunner
+
     source = request.source
     assert source.repository is not None and source.ref is not None
     fetcher = GitFetcher(

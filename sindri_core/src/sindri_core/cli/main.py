@@ -141,6 +141,8 @@ class SindriGroup(click.Group):
         from sindri_core.errors import SindriError
         from sindri_core.image.deadline import deadline_scope
 
+        if _sindri_owns_the_process:
+            _end_like_ctrl_c_on_sigterm()
         try:
             with deadline_scope():  # one registry deadline for the whole command
                 return super().invoke(ctx)
@@ -193,13 +195,19 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point; start-up runs without the cyclic garbage collector (see
-    :func:`startup_done`). SIGTERM is handled like SIGINT (:class:`Terminated`)."""
+def _end_like_ctrl_c_on_sigterm() -> None:
+    """Installed when a command starts to run, not in :func:`main`: ``--version`` and
+    ``--help`` run no tool and need not pay for importing :mod:`signal`."""
     import signal
 
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point; start-up runs without the cyclic garbage collector (see
+    :func:`startup_done`). Once a command runs, SIGTERM is handled like SIGINT
+    (:class:`Terminated`)."""
     global _sindri_owns_the_process
     _sindri_owns_the_process = True
     gc.disable()
-    signal.signal(signal.SIGTERM, _terminate)
     cli.main(args=argv, prog_name="sindri")

@@ -68,12 +68,15 @@ def setting(
 def section(cls: type[_T]) -> type[_T]:
     """``@attrs.frozen`` for a class of the configuration model: a section of sindri.yaml.
 
-    The class gets one shared ``__repr__`` (same output: ``Name(field=value, ...)``) instead of
-    one generated and compiled for it: every command creates all these classes at start-up,
-    and compiling their reprs was a third of that (ADR 0008).
+    The class gets one shared ``__repr__``, ``__eq__`` and ``__hash__`` (same behaviour as
+    attrs': ``Name(field=value, ...)``; equal when of the same class with equal fields) instead
+    of ones generated and compiled for it: every command creates these classes at start-up,
+    and compiling those methods was more than half of that (ADR 0008, ADR 0022).
     """
-    frozen = attrs.frozen(cls, repr=False)
+    frozen = attrs.frozen(cls, repr=False, eq=False)
     frozen.__repr__ = _section_repr  # type: ignore[assignment,method-assign]
+    frozen.__eq__ = _section_eq  # type: ignore[assignment,method-assign]
+    frozen.__hash__ = _section_hash  # type: ignore[assignment,method-assign]
     return frozen
 
 
@@ -82,6 +85,20 @@ def _section_repr(self: Any) -> str:
         f"{field.name}={getattr(self, field.name)!r}" for field in attrs.fields(type(self))
     )
     return f"{type(self).__qualname__}({values})"
+
+
+def _compared(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, field.name) for field in attrs.fields(type(self)) if field.eq)
+
+
+def _section_eq(self: Any, other: object) -> bool:
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return _compared(self) == _compared(other)
+
+
+def _section_hash(self: Any) -> int:
+    return hash((self.__class__.__qualname__, *_compared(self)))
 
 
 def spec_of(field: attrs.Attribute) -> FieldSpec:

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
+from sindri_core.config.model import LOCAL_CLUSTER_SECTION, SindriConfig
 from sindri_core.config.schema import (
     Location,
     _key_location,
@@ -217,6 +217,8 @@ def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[st
     for key, value in sections.items():
         path = join_path("providers", key)
         if key == LOCAL_CLUSTER_SECTION:  # the local cluster block, not kubernetes' settings
+            from sindri_core.config.local_cluster_section import LocalClusterConfig
+
             data = check(LocalClusterConfig, value or {}, path, _value_location(sections, key))
             out[key] = converter().structure(data, LocalClusterConfig)
             continue

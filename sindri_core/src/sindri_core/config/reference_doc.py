@@ -7,14 +7,19 @@ fails when the committed file differs or when a JSON Schema field is missing fro
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import typing
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
-from sindri_core.config.schema import FieldDoc, iter_fields
+import attrs
+
+from sindri_core.config.fields import spec_of, yaml_key
+from sindri_core.config.local_cluster_section import LocalClusterConfig
+from sindri_core.config.model import LOCAL_CLUSTER_SECTION, SindriConfig
+from sindri_core.config.schema import default_of, describe_type, type_hints
 from sindri_core.provider import ProviderCatalog
 
-__all__ = ["render"]
+__all__ = ["FieldDoc", "iter_fields", "render"]
 
 INTRO = """\
 # sindri.yaml reference
@@ -32,6 +37,46 @@ Which image runs is decided by the priority chain described in
 [IMAGE_MANAGEMENT.md](IMAGE_MANAGEMENT.md): `image_config.digest` → `image_config.tag_override`
 → `image_config.version` → `image` → a build (for providers that build).
 """
+
+
+@attrs.frozen
+class FieldDoc:
+    """One row of the reference: a field below a model class, as a dotted path."""
+
+    path: str
+    type: str
+    default: Any
+    required: bool
+    doc: str
+
+
+def iter_fields(cls: type, prefix: str = "") -> Iterator[FieldDoc]:
+    """Every field below ``cls`` as dotted paths (``deployment.image_config.digest``)."""
+    hints = type_hints(cls)
+    for field in attrs.fields(cls):
+        key = yaml_key(field)
+        path = f"{prefix}.{key}" if prefix else key
+        tp = hints[field.name]
+        default = default_of(field)
+        yield FieldDoc(
+            path=path,
+            type=describe_type(tp),
+            default=None if default is attrs.NOTHING else default,
+            required=field.default is attrs.NOTHING,
+            doc=spec_of(field).doc,
+        )
+        inner = _attrs_inside(tp)
+        if inner is not None:
+            yield from iter_fields(inner, path + ("[]" if typing.get_origin(tp) is list else ""))
+
+
+def _attrs_inside(tp: Any) -> type | None:
+    if attrs.has(tp):
+        return tp
+    for arg in typing.get_args(tp):
+        if attrs.has(arg):
+            return arg
+    return None
 
 
 def _value(value: Any) -> str:

@@ -10,6 +10,7 @@ tags), imported only when a field that needs them is present.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
@@ -30,6 +31,14 @@ __all__ = [
 MIN_MEMORY_MB = 6  # the smallest memory limit the Docker engine accepts
 MAX_MEMORY_MB = 1024 * 1024  # 1 TiB: beyond any machine a dev environment runs on
 MAX_CPUS = 512
+
+# The ranges most configurations hold (^3.1.0, ~3.1, >=3.2, 3.1.4): one operator and up to
+# three numbers, none with a leading zero and each below 2**53 even after ^ or ~ raises it.
+# Every such text is a range image.semver accepts (tests/core/test_config_properties.py), so
+# validation need not import that parser, and compile its patterns, to know it.
+_PLAIN_RANGE = re.compile(
+    r"(?:<=|>=|[~^=<>])?(?:0|[1-9][0-9]{0,14})(?:\.(?:0|[1-9][0-9]{0,14})){0,2}"
+)
 
 
 def image_reference(value: str, siblings: Mapping[str, Any]) -> None:
@@ -56,7 +65,7 @@ def version_for_strategy(value: str, siblings: Mapping[str, Any]) -> None:
         problem = validate_tag(value)
         if problem:
             raise ConfigError(f"{problem} (explicit: the version is the tag)")
-    elif strategy == "semver":
+    elif strategy == "semver" and not _PLAIN_RANGE.fullmatch(value):
         from sindri_core.image.semver import Range
 
         Range.parse(value)

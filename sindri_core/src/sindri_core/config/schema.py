@@ -13,7 +13,6 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Iterator
 from typing import Any, Literal, Union
 
 import attrs
@@ -21,7 +20,7 @@ import attrs
 from sindri_core.config.fields import FieldSpec, constraints_of, spec_of, yaml_key
 from sindri_core.errors import ConfigError
 
-__all__ = ["Location", "check", "describe_type", "iter_fields", "json_schema"]
+__all__ = ["Location", "check", "default_of", "describe_type", "json_schema", "type_hints"]
 
 NoneType = type(None)
 
@@ -386,7 +385,7 @@ def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
         prop = json_schema(hints[field.name], spec, overrides)
         if spec.doc:
             prop = {**prop, "description": spec.doc}
-        default = _default_of(field)
+        default = default_of(field)
         if default is not attrs.NOTHING:
             prop["default"] = default
         properties[yaml_key(field)] = prop
@@ -405,7 +404,7 @@ def _class_schema(cls: type, overrides: dict) -> dict[str, Any]:
     return schema
 
 
-def _default_of(field: attrs.Attribute) -> Any:
+def default_of(field: attrs.Attribute) -> Any:
     default: Any = field.default
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         made = default.factory()
@@ -419,50 +418,10 @@ def _all_json(value: Any) -> bool:
     return isinstance(value, (dict, list, str, int, float, bool, type(None)))
 
 
-# -- documentation -----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class FieldDoc:
-    path: str
-    type: str
-    default: Any
-    required: bool
-    doc: str
-
-
-def iter_fields(cls: type, prefix: str = "") -> Iterator[FieldDoc]:
-    """Every field below ``cls`` as dotted paths (``deployment.image_config.digest``)."""
-    hints = type_hints(cls)
-    for field in attrs.fields(cls):
-        key = yaml_key(field)
-        path = f"{prefix}.{key}" if prefix else key
-        tp = hints[field.name]
-        default = _default_of(field)
-        yield FieldDoc(
-            path=path,
-            type=describe_type(tp),
-            default=None if default is attrs.NOTHING else default,
-            required=field.default is attrs.NOTHING,
-            doc=spec_of(field).doc,
-        )
-        inner = _attrs_inside(tp)
-        if inner is not None:
-            yield from iter_fields(inner, path + ("[]" if typing.get_origin(tp) is list else ""))
-
-
-def _attrs_inside(tp: Any) -> type | None:
-    if attrs.has(tp):
-        return tp
-    for arg in typing.get_args(tp):
-        if attrs.has(arg):
-            return arg
-    return None
-
-
 def document_schema(catalog: Any) -> dict[str, Any]:
     """The JSON Schema of ``sindri.yaml`` with the installed providers' sections."""
-    from sindri_core.config.model import LOCAL_CLUSTER_SECTION, LocalClusterConfig, SindriConfig
+    from sindri_core.config.local_cluster_section import LocalClusterConfig
+    from sindri_core.config.model import LOCAL_CLUSTER_SECTION, SindriConfig
 
     schema = json_schema(SindriConfig)
     providers = {

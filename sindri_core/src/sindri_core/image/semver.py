@@ -79,7 +79,10 @@ _PRE = rf"{_PRE_ID}(?:\.{_PRE_ID})*"
 _BUILD = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
 
 # One pattern for the hot path: every tag of a repository goes through it.
-_VERSION_RE = re.compile(rf"v?({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?")
+# Patterns that only some commands need are kept as text and compiled on first use
+# (re caches them): compiling every pattern here was half of importing this module, which a
+# warm resolve pays.
+_VERSION = rf"v?({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE}))?(?:\+({_BUILD}))?"
 
 # A range version may be partial and use x-range wildcards; a prerelease only follows a third
 # part. Build metadata may follow any version and is ignored (node-semver >= 7.7 strips it
@@ -90,7 +93,6 @@ _NUMIAL = (
 )
 _OPERATORS = r"<=|>=|~>|[<>=~^]"
 _COMPARATOR_RE = re.compile(rf"(?P<op>{_OPERATORS})?{_NUMIAL}")
-_NUMIAL_RE = re.compile(_NUMIAL)
 _HYPHEN_RE = re.compile(r"(\S+)\s+-\s+(\S+)")
 # Whitespace between an operator and its version is allowed (`>= 1.2`), not inside an
 # operator (`> = 1.2`, which npm refuses too).
@@ -211,7 +213,7 @@ def parse_version(tag: str) -> Version | None:
     """
     if len(tag) > _MAX_VERSION_LENGTH:
         return None
-    match = _VERSION_RE.fullmatch(tag.strip())
+    match = re.fullmatch(_VERSION, tag.strip())
     if match is None or not _safe(*match.groups()[:3]):
         return None
     major, minor, patch, prerelease, build = match.groups()
@@ -460,7 +462,7 @@ def _parse_sets(text: str, include_prerelease: bool) -> tuple[_ComparatorSet, ..
     for alternative in _OR_RE.split(text.strip()):
         hyphen = _HYPHEN_RE.fullmatch(alternative)
         if hyphen:
-            low, high = (_NUMIAL_RE.fullmatch(side) for side in hyphen.groups())
+            low, high = (re.fullmatch(_NUMIAL, side) for side in hyphen.groups())
             if low is None or high is None:
                 raise _invalid(text, alternative)
             comparators = _hyphen(low, high, z)
@@ -586,8 +588,12 @@ def _tag_pattern(suffix: str, majors: tuple[int, ...] | None) -> re.Pattern[str]
     return re.compile(rf"\n({version}{re.escape(suffix)})(?=\n)")
 
 
-_MAJOR_RE = re.compile(rf"\nv?({_NUM})\.")
+_MAJOR = rf"\nv?({_NUM})\."
 _LONG_NUMBER_RE = re.compile(r"[0-9]{16}")
+_DIGITS_AND_DOTS = re.compile(r"[0-9.\n]*")
+# X.Y.Z with numbers short enough to be safe (a longer one falls to the general scan).
+_SHORT = r"(?:0|[1-9][0-9]{0,14})"
+_PLAIN_VERSION = re.compile(rf"\n{_SHORT}\.{_SHORT}\.{_SHORT}(?=\n)")
 
 
 def _tag_lines(tags: Iterable[str]) -> str:
@@ -613,9 +619,10 @@ def _semver_tags(
     if majors == ():
         return []
     matches = _tag_pattern(f"-{variant}" if variant else "", majors).findall(lines)
-    # Only a number of 16 digits or more can exceed npm's limit: one scan in C usually says
-    # there is none, which spares a Python-level check per tag.
-    if _LONG_NUMBER_RE.search(lines) is None:
+    # Only a number of 16 digits or more can exceed npm's limit: over every version, one scan
+    # in C usually says there is none, which spares a Python-level check per tag; the few
+    # versions of a short list of majors are cheaper to check one by one than that scan.
+    if majors is None and _LONG_NUMBER_RE.search(lines) is None:
         return matches
     return [
         m
@@ -658,7 +665,7 @@ def max_satisfying(
     # No short list of majors (`*`, `>=1.2`): the answer is in the highest major that has a
     # match, so look at the few highest majors present before scanning every version (which
     # finds nothing new in those few, and lists no majors: there may be any number).
-    present = sorted({int(m) for m in _MAJOR_RE.findall(lines)}, reverse=True)
+    present = sorted({int(m) for m in re.findall(_MAJOR, lines)}, reverse=True)
     top = tuple(present[:_TOP_MAJORS])
     return _best(_semver_tags(lines, variant, top), admits) or _best(
         _semver_tags(lines, variant), admits
@@ -709,9 +716,31 @@ def semver_tags(tags: Iterable[str], *, variant: str | None = None) -> list[str]
 def semver_tags_and_prereleases(
     tags: Iterable[str], *, variant: str | None = None
 ) -> tuple[list[str], int]:
-    """:func:`semver_tags`, and how many of them are prereleases, from the same scan."""
-    matches = _semver_tags(_tag_lines(tags), variant)
-    return [match[0] for match in matches], sum(1 for match in matches if match[4])
+    """:func:`semver_tags`, and how many of them are prereleases.
+
+    A warm resolve runs this over every tag just to say what was skipped, so the usual
+    registry, whose tags are all ``X.Y.Z``, is recognised by two cheap scans; otherwise the
+    patterns capture only the whole tag, which costs less than capturing every part.
+    """
+    lines = _tag_lines(tags)
+    count = lines.count("\n") - 1
+    if _DIGITS_AND_DOTS.fullmatch(lines) and len(_PLAIN_VERSION.findall(lines)) == count:
+        return lines[1:-1].split("\n"), 0  # every tag is a release (no "-" in any)
+    if _LONG_NUMBER_RE.search(lines) is not None:  # a number may exceed npm's limit
+        matches = _semver_tags(lines, variant)
+        return [match[0] for match in matches], sum(1 for match in matches if match[4])
+    suffix = re.escape(f"-{variant}") if variant else ""
+    versions = _whole_tag_pattern(suffix, prerelease=False).findall(lines)
+    return versions, len(_whole_tag_pattern(suffix, prerelease=True).findall(lines))
+
+
+@functools.lru_cache(maxsize=8)
+def _whole_tag_pattern(suffix: str, *, prerelease: bool) -> re.Pattern[str]:
+    """A version tag (as :func:`_tag_pattern`), captured whole; with ``prerelease`` only
+    those that carry one."""
+    pre = f"-{_PRE}" if prerelease else f"(?:-{_PRE})?"
+    version = rf"v?(?:{_NUM})\.(?:{_NUM})\.(?:{_NUM}){pre}(?:\+{_BUILD})?"
+    return re.compile(rf"\n({version}{suffix})(?=\n)")
 
 
 def sort_tags_desc(tags: Iterable[str], *, variant: str | None = None) -> list[str]:

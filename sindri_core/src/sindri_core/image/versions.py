@@ -90,18 +90,21 @@ class _Candidates:
         # List comprehensions: this runs over every tag, and a generator costs twice as much.
         if variant is not None:
             kept = tuple([t for t in tags if t.endswith(f"-{variant}")])
+        elif not _any_distro_suffix(tags):  # the usual list: nothing to filter out
+            kept = tuple(tags)
         else:
             suffixes = tuple(f"-{d}" for d in DISTRO_VARIANTS)
             kept = tuple([t for t in tags if not t.endswith(suffixes)])
-        # One regex pass in the semver module (no Version objects, no sorting: this runs
-        # over every tag, and only which tags are versions matters here); the rest are set
-        # operations, so a warm resolve of 10,000 tags stays cheap.
+        # Regex scans in the semver module (no Version objects, no sorting: this runs over
+        # every tag, and only which tags are versions matters here). When every tag is a
+        # version (the usual registry) there is nothing to subtract and sort.
         versions, prereleases = semver_tags_and_prereleases(kept, variant=variant)
+        not_semver = set(kept).difference(versions) if len(versions) < len(kept) else ()
         return cls(
             tags=kept,
             variant=variant,
             skipped_distro=len(tags) - len(kept),
-            not_semver=tuple(sorted(set(kept).difference(versions))),
+            not_semver=tuple(sorted(not_semver)),
             prereleases=prereleases,
         )
 
@@ -131,6 +134,12 @@ class _Candidates:
                 f"(allow_prerelease: {str(allow_prerelease).lower()})"
             )
         return notes
+
+
+def _any_distro_suffix(tags: Sequence[str]) -> bool:
+    """Whether a tag may end in a distro suffix: one search in C over all tags at once."""
+    text = "\n".join(tags) + "\n"
+    return any(f"-{distro}\n" in text for distro in DISTRO_VARIANTS)
 
 
 @attrs.define
