@@ -261,6 +261,26 @@ def test_build_hands_the_fetched_context_to_the_provider(forge, write_config, si
     assert result.json()["reference"] == context.tag
 
 
+@pytest.mark.parametrize(
+    "image", ["  image: ghcr.io/acme/dev:1.0", "  image_config:\n    registry: ghcr.io/acme/dev"]
+)
+def test_build_builds_nothing_where_deploy_force_would_build_nothing(
+    forge, write_config, sindri_cli, image
+):
+    # One rule for both: with an image configured and no build source present, deploy
+    # --force runs the image; build must not fetch the Sindri sources instead.
+    project = _project(write_config, "forge", NOWHERE, image)
+
+    planned = sindri_cli("deploy", "--force", "--dry-run", "--json", cwd=project).json()
+    result = sindri_cli("build", cwd=project)
+
+    assert planned["image"]["source"] != "build"
+    assert result.exit_code == 2
+    assert result.diagnostics.startswith("error: nothing to build: deploy (and deploy --force)")
+    assert "--from-source" in result.stderr
+    assert forge.built == [] and not _cache().exists()
+
+
 def test_build_is_refused_by_a_provider_that_never_builds(runner, write_config, sindri_cli):
     project = _project(write_config, "runner", NOWHERE, "  image: ghcr.io/acme/dev:1.0")
     (project / "Dockerfile").write_text("FROM scratch\n")
@@ -285,6 +305,6 @@ def test_a_dockerignore_pattern_docker_refuses_is_an_error_naming_file_line_and_
     result = sindri_cli(*command, cwd=project)
 
     assert result.exit_code == 2, result.stderr
-    first = result.stderr.splitlines()[0]
+    first = result.diagnostics.splitlines()[0]
     assert first.startswith(f"error: {project / '.dockerignore'}:3: invalid pattern '[a-b-c]'")
     assert "Traceback" not in result.stderr and forge.built == []

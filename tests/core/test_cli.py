@@ -123,6 +123,7 @@ def test_providers_json_of_the_installed_distributions(sindri_cli: Any) -> None:
         "prebuilt_image": True,
         "gpu": True,
         "tools": ["docker"],
+        "environment": [],
     }
     assert providers["fly"]["capabilities"]["build"] == "remote"
     assert providers["devpod"]["capabilities"]["build"] == "smart"
@@ -146,6 +147,7 @@ def test_providers_json_shape(
                     "prebuilt_image": True,
                     "gpu": False,
                     "tools": ["true"],
+                    "environment": [],
                 },
             }
         ],
@@ -174,7 +176,8 @@ def test_providers_text(sindri_cli: Any) -> None:
 def test_no_providers_says_what_to_install(sindri_host: PluginHost, sindri_cli: Any) -> None:
     result = sindri_cli("providers")
     assert result.exit_code == 0
-    assert "No providers installed (pip install sindri-providers-docker" in result.stdout
+    assert "No providers installed: pip install 'sindri-core[all]'" in result.stdout
+    assert "from a checkout of sindri: pip install ./sindri_providers_docker" in result.stdout
 
 
 # -- image resolve: levels 1, 2 and 4 -------------------------------------------------------------
@@ -352,13 +355,14 @@ class Chatty(InfoOnlyProvider):
         raise OperationError("tool failed:\n  line one\n  line two\n")
 
 
-def test_multi_line_error_is_shown_on_one_line(
+def test_a_multi_line_error_keeps_its_lines_under_the_error_line(
     sindri_host: PluginHost, register_provider: Any, write_config: Any, sindri_cli: Any
 ) -> None:
+    # A tool's output quoted in an error stays readable: its lines are not run together.
     register_provider(Chatty("chatty"), name="chatty-plugin")
     path = write_config(config_text("chatty", "image: ghcr.io/x/y:1.0.0"))
     result = sindri_cli("plan", cwd=path.parent)
-    assert (result.exit_code, result.stderr) == (1, "error: tool failed: line one line two\n")
+    assert (result.exit_code, result.stderr) == (1, "error: tool failed:\n  line one\n  line two\n")
 
 
 # -- lifecycle commands ----------------------------------------------------------------------------
@@ -463,3 +467,13 @@ def test_missing_prerequisites_stop_the_command_with_install_hints(
         "error: prerequisites for unready are missing: flux (the flux CLI) — brew install flux\n"
     )
     assert provider.operations() == ["check_prerequisites"]
+
+
+def test_providers_names_the_environment_a_provider_needs(sindri_cli: Any) -> None:
+    # e2b needs no tool but an API key: it must not say "needs: nothing".
+    text = sindri_cli("providers").stdout
+    e2b = text.split("\ne2b ", 1)[1].split("\n")[2]
+    assert e2b.endswith("needs: E2B_API_KEY")
+    data = sindri_cli("providers", "--json").json()
+    (entry,) = [p for p in data["providers"] if p["name"] == "e2b"]
+    assert entry["capabilities"]["environment"] == ["E2B_API_KEY"]

@@ -88,6 +88,58 @@ def test_init_rejects_bad_name_and_unknown_provider_without_writing(sindri_cli, 
     assert not (tmp_path / "sindri.yaml").exists()
 
 
+def test_a_bad_name_is_named_by_its_option_not_by_a_file_never_written(sindri_cli, tmp_path):
+    bad = sindri_cli("config", "init", "-n", "My_Env", "-o", "x.yaml", cwd=tmp_path)
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("error: -n/--name: 'My_Env' is not valid; expected ")
+    assert "x.yaml" not in bad.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("candidate", ["Dockerfile", "v3/Dockerfile"])
+def test_init_next_to_a_dockerfile_builds_it_and_configures_no_published_image(
+    sindri_cli, tmp_path, candidate
+):
+    # The README flow offline: init, then image resolve, must not need a registry.
+    (tmp_path / candidate).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / candidate).write_text("FROM scratch\n")
+    result = sindri_cli("config", "init", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert f"It builds ./{candidate}" in result.stdout
+    config = load_config(tmp_path / "sindri.yaml", get_host().catalog).config
+    assert config.deployment.image_config is None and config.deployment.image is None
+    resolved = sindri_cli("image", "resolve", "--json", cwd=tmp_path).json()
+    assert resolved["source"] == "build" and resolved["build"]["kind"] == "local"
+    # The published image is still one uncomment away.
+    assert (
+        "  # image_config:\n  #   registry: ghcr.io/pacphi/sindri\n"
+        in (tmp_path / "sindri.yaml").read_text()
+    )
+
+
+def test_init_without_a_dockerfile_configures_the_published_image(sindri_cli, tmp_path):
+    assert sindri_cli("config", "init", cwd=tmp_path).exit_code == 0
+    config = load_config(tmp_path / "sindri.yaml", get_host().catalog).config
+    assert config.deployment.image_config is not None
+
+
+def test_nested_blocks_of_defaults_are_commented_out(sindri_cli, tmp_path):
+    # devpod: only `type` picks a backend; its six option blocks are examples.
+    assert sindri_cli("config", "init", "-p", "devpod", cwd=tmp_path).exit_code == 0
+    data = YAML(typ="safe").load((tmp_path / "sindri.yaml").read_text())
+    assert set(data["providers"]["devpod"]) == {"type", "remoteUser"}
+    text = (tmp_path / "sindri.yaml").read_text()
+    for backend in ("aws", "gcp", "azure", "digitalocean", "kubernetes", "ssh"):
+        assert f"\n    # {backend}:  # Options for type {backend}." in text
+
+
+def test_the_header_points_to_documentation_a_pip_user_can_read(sindri_cli, tmp_path):
+    assert sindri_cli("config", "init", cwd=tmp_path).exit_code == 0
+    header = (tmp_path / "sindri.yaml").read_text().split("\n\n")[0]
+    assert "https://github.com/pacphi/sindri/blob/main/docs/CONFIGURATION.md" in header
+    assert "sindri config show" in header
+
+
 def test_init_for_a_third_party_provider_uses_its_registered_schema(
     sindri_host, register_provider, sindri_cli, tmp_path
 ):
@@ -128,3 +180,15 @@ def test_completion_scripts(sindri_cli, shell):
     result = sindri_cli("completion", shell)
     assert result.exit_code == 0
     assert "_SINDRI_COMPLETE" in result.stdout
+
+
+def test_shell_completion_offers_the_installed_providers_for_p():
+    from click.shell_completion import ShellComplete
+
+    from sindri_core.cli.main import cli
+
+    complete = ShellComplete(cli, {}, "sindri", "_SINDRI_COMPLETE")
+    offered = [item.value for item in complete.get_completions(["config", "init", "-p"], "d")]
+    assert offered == ["devpod", "docker", "docker-compose"]
+    everything = [item.value for item in complete.get_completions(["config", "init", "-p"], "")]
+    assert {"docker", "fly", "devpod", "e2b", "kubernetes", "k8s"} <= set(everything)

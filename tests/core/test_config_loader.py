@@ -288,7 +288,11 @@ ERRORS = [
         config_text("fly"),
         "4:13",
         "deployment.provider",
-        ["'fly' is not a provider", "pip install sindri-providers-fly"],
+        [
+            "'fly' is not a provider",
+            "pip install sindri-providers-fly (or 'sindri-core[fly]')",
+            "from a checkout of sindri: pip install ./sindri_providers_fly",
+        ],
         id="provider-not-installed",
     ),
     pytest.param(
@@ -316,7 +320,11 @@ ERRORS = [
         config_text("alpha", rest="providers:\n  kubernetes:\n    namespace: dev"),
         "6:3",
         "providers.kubernetes",
-        ["no installed provider is called 'kubernetes'", "pip install sindri-providers-k8s"],
+        [
+            "no installed provider is called 'kubernetes'",
+            "pip install sindri-providers-k8s (or 'sindri-core[k8s]')",
+            "pip install ./sindri_providers_k8s",
+        ],
         id="provider-section-not-installed",
     ),
     pytest.param(
@@ -401,7 +409,7 @@ def test_error_through_the_cli_is_one_line_exit_2(write_config: Any, sindri_cli:
     path = write_config(config_text("dokcer"))
     result = sindri_cli("config", "validate", "--json", cwd=path.parent)
     assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.json()["valid"] is False  # --json: the report on stdout too (ADR 0019)
     assert result.stderr == (
         "error: sindri.yaml:4:13: deployment.provider: 'dokcer' is not a provider; installed: "
         "devpod, docker, docker-compose, e2b, fly, k8s, kubernetes (did you mean 'docker'?)\n"

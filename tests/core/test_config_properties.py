@@ -26,7 +26,10 @@ from sindri_core.errors import ConfigError
 from sindri_core.image.semver import Range
 from sindri_core.plugins import get_host
 
-REJECTION = re.compile(r"^error: \S*sindri\.ya?ml:\d+(:\d+)?: [^\n]+\n$")
+# One line per error (config validate lists them all, ADR 0019), each located.
+REJECTION = re.compile(
+    r"^(error: \S*sindri\.ya?ml:\d+(:\d+)?: [^\n]+\n)+(error: \.\.\. and \d+ more errors\n)?$"
+)
 
 KNOWN_KEYS = [
     "version",

@@ -290,6 +290,28 @@ def test_all_six_distributions_list_the_five_providers(
     }
 
 
+def test_the_all_extra_of_sindri_core_installs_the_five_providers(
+    wheels: dict[str, Path],
+    constraints: Path,
+    run_uv: Callable[..., None],
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> None:
+    # `pip install "sindri-core[all]"`: the extra names each provider distribution, found
+    # here among the built wheels as an index would serve them.
+    venv = tmp_path_factory.mktemp("venv-all-extra")
+    run_uv("venv", "--quiet", "--python", sys.executable, str(venv))
+    core = wheels["sindri_core"]
+    requirement = f"sindri-core[all] @ {core.as_uri()}"
+    run_uv(
+        "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
+        "-c", str(constraints), "--find-links", str(core.parent), requirement,
+    )  # fmt: skip
+    data = _providers(venv / "bin", tmp_path)
+    assert data["failed"] == []
+    assert {p["name"] for p in data["providers"]} == {p for p in DISTRIBUTIONS.values() if p}
+
+
 def test_a_type_checker_reads_the_installed_hints(
     install: Callable[..., Path], tmp_path: Path
 ) -> None:

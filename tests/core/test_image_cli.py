@@ -92,6 +92,20 @@ def test_resolve_refresh_reaches_the_cache(sindri_cli, project, registry, faulty
         assert proxy.log.count("tags") == tag_requests
 
 
+def test_plan_refresh_sees_a_tag_pushed_since_the_last_listing(
+    sindri_cli, project, registry
+) -> None:
+    # deploy --refresh sees a new tag at once; plan must be able to agree with it.
+    repo = registry.unique_repo()
+    registry.push_image(repo, ["1.0.0"])
+    directory = project(f"{registry.host}/{repo}", version="^1")
+    assert sindri_cli("plan", "--json", cwd=directory).json()["image"]["tag"] == "1.0.0"
+    registry.push_image(repo, ["1.1.0"], variant="new")
+    assert sindri_cli("plan", "--json", cwd=directory).json()["image"]["tag"] == "1.0.0"
+    refreshed = sindri_cli("plan", "--refresh", "--json", cwd=directory)
+    assert refreshed.json()["image"]["tag"] == "1.1.0"
+
+
 @pytest.mark.parametrize(
     ("fault", "ending"),
     [

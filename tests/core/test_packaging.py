@@ -84,3 +84,24 @@ def test_the_strict_override_is_strict_there_and_only_there(tmp_path: Path) -> N
     assert errors == [
         "sindri_core/plugin.py:1: error: Function is missing a type annotation  [no-untyped-def]"
     ], output
+
+
+def test_sindri_core_has_an_extra_per_provider_and_all() -> None:
+    # `pip install "sindri-core[fly]"`, `"sindri-core[all]"` (ADR 0019).
+    from sindri_core.provider import FIRST_PARTY
+
+    core = tomllib.loads((ROOT / "sindri_core" / "pyproject.toml").read_text())
+    extras = core["project"]["optional-dependencies"]
+    distributions = sorted(set(FIRST_PARTY.values()))
+    version = core["project"]["version"]
+    major, minor = version.split(".")[:2]
+    for distribution in distributions:
+        extra = distribution.removeprefix("sindri-providers-")
+        assert extras[extra] == [f"{distribution}>={major}.{minor},<{int(major) + 1}"]
+        folder = ROOT / distribution.replace("-", "_")
+        member = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+        assert (member["name"], member["version"]) == (distribution, version)
+    assert sorted(extras["all"]) == sorted(
+        f"{d}>={major}.{minor},<{int(major) + 1}" for d in distributions
+    )
+    assert set(extras) == {d.removeprefix("sindri-providers-") for d in distributions} | {"all"}

@@ -72,7 +72,7 @@ def test_a_deploy_that_forgets_return_is_named_not_called_unimplemented(
     assert result.exit_code == 1
     assert module.DONE == ["ghcr.io/x/y:1.0.0"]  # its side effects happened
     assert not (cwd / ".sindri").exists()  # the output directory made for it was empty
-    assert result.stderr == (
+    assert result.diagnostics == (
         FAULT + "deploy: sindri_deploy returned NoneType, not DeployResult (a missing return?)"
         " (a fault in the plugin, not in sindri or sindri.yaml; --debug shows where)\n"
     )

@@ -73,5 +73,14 @@ def test_a_reader_that_left_is_no_internal_error(tmp_path: Path) -> None:
         )
     finally:
         os.close(write_end)
-    assert result.returncode == 1
+    # The reader has what it wanted: no error, and `set -o pipefail` pipelines pass.
+    assert result.returncode == 0
     assert result.stderr == ""
+
+
+def test_a_pipeline_through_head_succeeds(tmp_path: Path) -> None:
+    script = f"set -o pipefail; {sys.executable} -m sindri_core config schema | head -1"
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "{\n", "")

@@ -612,7 +612,7 @@ def test_deploy_stops_before_any_provider_hook_when_verification_fails(
     path = write_config(_config(registry, repo, "tag_override: 1.0.0", other_keys.pub))
     failed = sindri_cli("deploy", cwd=path.parent)
     assert failed.exit_code == 1 and acme == []
-    assert failed.stderr.startswith(
+    assert failed.diagnostics.startswith(
         f"error: signature verification failed for {registry.host}/{repo}@{digest}"
     )
     assert "--skip-image-verification" in failed.stderr and "Traceback" not in failed.stderr
@@ -649,7 +649,7 @@ def test_deploy_without_cosign_fails_closed(
     monkeypatch.setenv("PATH", str(empty))
     result = sindri_cli("deploy", cwd=path.parent)
     assert result.exit_code == 1 and acme == []
-    assert result.stderr.count("\n") == 1
+    assert result.diagnostics.count("\n") == 1
     assert "cosign is not installed" in result.stderr and "install cosign" in result.stderr
 
 

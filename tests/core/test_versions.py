@@ -466,3 +466,13 @@ def test_refresh_forgets_the_digests_and_a_bad_digest_is_a_miss() -> None:
     document["digests"] = {"1.0.0": "sha256:short", "2.0.0": DIGEST}
     path.write_text(json.dumps(document))
     assert tag_cache.cached_tags("r.example", "a/b", fetch).digests == {"2.0.0": DIGEST}
+
+
+def test_counts_in_notes_agree_with_their_nouns() -> None:
+    from sindri_core.image.versions import count
+
+    assert (count(1, "tag"), count(2, "tag"), count(0, "prerelease tag")) == (
+        "1 tag",
+        "2 tags",
+        "0 prerelease tags",
+    )

@@ -147,6 +147,30 @@ def test_a_changed_setting_updates_the_compose_file_and_recreates(
     assert _ok(sindri_cli("deploy", cwd=project.dir)).stdout.count("up to date") == 1
 
 
+def test_plan_text_names_the_real_tag_the_changed_settings_and_no_needless_action(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    project = busybox_project()
+    (project.dir / ".dockerignore").write_text("sindri.yaml\n")  # the image stays the same
+    _ok(sindri_cli("deploy", cwd=project.dir))
+    _, running = _container(project.name)
+    project.config.write_text(project.config.read_text().replace("memory: 128MB", "memory: 256MB"))
+
+    text = _ok(sindri_cli("plan", cwd=project.dir)).stdout.splitlines()
+    # The Image line names the tag deploy runs (the local build's), not the -SOURCE placeholder.
+    assert text[1].startswith(f"Image:    {running}  (build: ")
+    compose = project.output_dir / "compose.yaml"
+    assert f"  update    file:{compose}: mem_limit: 128m → mem_limit: 256m" in text
+    # The home volume exists: Changes says unchanged, and Actions does not say "create".
+    home = f"volume:sindri-{project.name}-home"
+    assert f"  unchanged {home}" in text
+    assert not any(line.split()[:2] == ["create", f"{home}:"] for line in text)
+    assert _ok(sindri_cli("plan", "--json", cwd=project.dir)).json()["reference"] == running
+
+    verbose = _ok(sindri_cli("plan", "-v", cwd=project.dir)).stdout.splitlines()
+    assert "    |     mem_limit: 256m" in verbose  # the generated compose file itself
+
+
 def test_plan_without_an_engine_shows_the_desired_state_and_says_so(
     busybox_project: Any, sindri_cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

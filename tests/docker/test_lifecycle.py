@@ -132,7 +132,13 @@ def test_deploy_status_stop_start_destroy(busybox_project: Any, sindri_cli: Any)
 
     stop = sindri_cli("stop", cwd=project.dir)
     assert stop.exit_code == 0, stop.stderr
-    assert _status(sindri_cli, project)["state"] == "stopped"
+    stopped = _status(sindri_cli, project)
+    assert stopped["state"] == "stopped"
+    # Stopped is not drift: status says to start it, not to deploy.
+    assert "drift" not in stopped["details"]
+    assert stopped["details"]["hint"] == "`sindri start` starts it"
+    text = sindri_cli("status", cwd=project.dir).stdout
+    assert "sindri deploy" not in text and "Hint: `sindri start` starts it" in text
     assert sindri_cli("stop", cwd=project.dir).stdout.startswith(f"{project.name} is already")
 
     start = sindri_cli("start", cwd=project.dir)
@@ -228,6 +234,13 @@ def test_a_foreign_container_with_the_same_name_is_not_touched(
     project = busybox_project()
     docker("run", "-d", "--name", project.name, busybox_image)
     foreign = _container_id(project.name)
+    planned = sindri_cli("plan", cwd=project.dir)
+    assert planned.exit_code == 0, planned.stderr
+    assert planned.stdout.splitlines()[2].startswith(
+        f"Deploy would refuse: a container named {project.name} exists and was not created"
+    )
+    assert "Up to date" not in planned.stdout
+    assert sindri_cli("plan", "--json", cwd=project.dir).json()["refusals"] != []
     result = sindri_cli("deploy", cwd=project.dir)
     assert result.exit_code == 1
     assert "was not created by sindri" in result.stderr
@@ -253,7 +266,9 @@ def test_an_exiting_container_fails_the_deploy_with_its_last_logs(
     assert result.exit_code == 1
     assert "right after starting" in result.stderr
     assert "status 3" in result.stderr
-    assert "boom-from-the-container" in result.stderr
+    # The container's log lines stay lines of their own, under the error line.
+    assert "    boom-from-the-container" in result.stderr.splitlines()
+    assert result.diagnostics.splitlines()[0].startswith("error: deploy of ")
     assert "Rolled back" in result.stderr
     _assert_nothing_left(project)
 
@@ -398,3 +413,44 @@ def test_connect_to_nothing_says_deploy_first(busybox_project: Any, sindri_cli: 
     result = sindri_cli("connect", cwd=project.dir)
     assert result.exit_code == 1
     assert "is not deployed" in result.stderr
+
+
+SINDRI_WORKSPACE_CONFIG = """
+version: "3.0"
+name: {name}
+deployment:
+  provider: docker
+  resources:
+    memory: 128MB
+    cpus: 1
+"""
+
+
+def test_connect_makes_the_workspace_an_image_that_is_not_sindri_lacks(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    # The default workspace (/alt/home/developer/workspace) does not exist in busybox; the
+    # home volume is mounted at its parent, so the workspace can be made there.
+    project = busybox_project(config=SINDRI_WORKSPACE_CONFIG)
+    _deploy(sindri_cli, project)
+    result = sindri_cli("connect", "sh", "-c", "pwd > ../where", cwd=project.dir)
+    assert result.exit_code == 0, result.stderr
+    where = docker("exec", project.name, "cat", "/alt/home/developer/where").stdout.strip()
+    assert where == "/alt/home/developer/workspace"
+    assert "Created the workspace /alt/home/developer/workspace" in result.stderr
+
+
+def test_connect_falls_back_to_the_home_mount_when_the_workspace_cannot_be_made(
+    busybox_project: Any, sindri_cli: Any
+) -> None:
+    # A dev user who may not write the root-owned home volume: the workspace cannot be made.
+    passwd = "root:x:0:0::/root:/bin/sh\\ndeveloper:x:1000:1000::/home/developer:/bin/sh\\n"
+    script = f"mkdir -p /etc /tmp && chmod 1777 /tmp && printf '{passwd}' > /etc/passwd"
+    project = busybox_project(
+        config=SINDRI_WORKSPACE_CONFIG, extra=(f'RUN ["/bin/sh", "-c", "{script}"]',)
+    )
+    _deploy(sindri_cli, project)
+    result = sindri_cli("connect", "sh", "-c", "pwd > /tmp/where", cwd=project.dir)
+    assert result.exit_code == 0, result.stderr
+    assert docker("exec", project.name, "cat", "/tmp/where").stdout.strip() == "/alt/home/developer"
+    assert "connecting in /alt/home/developer" in result.stderr

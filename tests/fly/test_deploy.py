@@ -269,7 +269,7 @@ def test_a_file_mode_fly_cannot_set_is_refused_before_anything_runs(
     for command in (("plan",), ("deploy",)):
         result = sindri_cli(*command, cwd=project_dir)
         assert result.exit_code == 2, result.stderr
-        assert result.stderr.startswith(
+        assert result.diagnostics.startswith(
             "error: secrets.TLS_KEY.permissions: the fly provider cannot give a mounted file "
             "the mode 0600: fly.toml [[files]] has no mode"
         )

@@ -502,7 +502,7 @@ def test_the_local_cluster_name_defaults_to_the_deployment_name_and_must_exist(
     result = sindri_cli("deploy", "--no-wait", cwd=project(top_extra="providers:\n  k8s: {}\n"))
 
     assert result.exit_code == 1
-    assert result.stderr.startswith(
+    assert result.diagnostics.startswith(
         f"error: providers.k8s names the kind cluster {NAME!r}, which does not exist"
     )
     assert f"kind create cluster --name {NAME}" in result.stderr

@@ -54,10 +54,16 @@ class PlanReport:
     image: ImageResolution
     plan: Plan
 
+    @property
+    def reference(self) -> str | None:
+        """The image deploy would run: the provider's, when it knows better than the chain."""
+        return self.plan.reference or self.image.reference
+
     def to_json(self) -> dict[str, Any]:
         build = self.image.build.to_json() if self.image.build is not None else None
         return {
             "provider": self.provider,
+            "reference": self.reference,
             "image": self.image.to_json(),
             "build": build,
             "actions": [attrs.asdict(a) for a in self.plan.actions],
@@ -66,6 +72,7 @@ class PlanReport:
             "compared": self.plan.not_compared is None and bool(self.plan.changes),
             "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
             "notes": list(self.plan.notes),
+            "refusals": list(self.plan.refusals),
         }
 
 
@@ -84,6 +91,8 @@ class Project:
         self.host = host
         self.console = console or Console(progress=False)
         self._runner = runner
+        # `deploy --env-file`: read instead of .env.local and .env.
+        self.env_file: Path | None = None
         self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
         self.hooks: ProviderHooks = host.hooks_for(self.provider)
 
@@ -94,7 +103,7 @@ class Project:
         if self._runner is None:
             from sindri_core.runner import CommandRunner
 
-            self._runner = CommandRunner()
+            self._runner = CommandRunner(console=self.console)
         return self._runner
 
     @classmethod
@@ -135,7 +144,10 @@ class Project:
             runner=self.runner,
             console=self.console,
             secrets=SecretValues(
-                tuple(self.config.secrets), self.project_dir, warn=self.console.warn
+                tuple(self.config.secrets),
+                self.project_dir,
+                env_file=self.env_file,
+                warn=self.console.warn,
             ),
         )
 
@@ -170,11 +182,16 @@ class Project:
             )
         return self.fetch_build_context(resolution.build, refresh=refresh)
 
-    def build_source(self, *, from_source: bool = False) -> BuildSource:
+    def build_source(self, *, from_source: bool = False, deployable: bool = False) -> BuildSource:
         """The source ``build``, ``image context`` and ``deploy --force`` build from
-        (docs/IMAGE_MANAGEMENT.md), whatever image is configured. Decided offline.
+        (docs/IMAGE_MANAGEMENT.md). Decided offline.
 
-        :raises UsageError: the provider never builds.
+        :param deployable: only a source ``deploy --force`` would build (``sindri build``):
+            with an image configured, that is a present one (a local Dockerfile,
+            ``buildFromSource.enabled``, ``--from-source``), never the Sindri sources fetched
+            as a fallback.
+        :raises UsageError: the provider never builds, or (``deployable``) deploy would run
+            the configured image rather than build one.
         """
         if not self.provider.capabilities.can_build:
             raise UsageError(
@@ -183,7 +200,17 @@ class Project:
             )
         from sindri_core.build.sources import select_source
 
-        return select_source(self.config, self.project_dir, from_source).source
+        choice = select_source(self.config, self.project_dir, from_source)
+        deployment = self.config.deployment
+        configured = deployment.image_config is not None or deployment.image
+        if deployable and configured and not choice.present:
+            what = "image_config" if deployment.image_config is not None else "image"
+            raise UsageError(
+                f"nothing to build: deploy (and deploy --force) runs deployment.{what}, and "
+                "there is no ./Dockerfile, ./v3/Dockerfile or ./deploy/Dockerfile; add one, "
+                "set deployment.buildFromSource.enabled, or pass --from-source"
+            )
+        return choice.source
 
     def fetch_build_context(self, source: BuildSource, *, refresh: bool = False) -> BuildContext:
         """Materialise ``source``: the local Dockerfile in place, or the Sindri sources from
@@ -251,6 +278,10 @@ class Project:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    @property
+    def _described(self) -> str:
+        return f"{self.config.name} ({self.provider.name})"
+
     def _ready(self, operation: str) -> ProviderContext[Any]:
         """Fail early when the provider lacks ``operation`` or its prerequisites; else the
         context to run it with."""
@@ -297,27 +328,52 @@ class Project:
         )
         raise OperationError(f"prerequisites for {self.provider.name} are missing: {missing}")
 
-    def plan(self, *, from_source: bool = False, force: bool = False) -> PlanReport:
-        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing."""
+    def plan(
+        self, *, from_source: bool = False, force: bool = False, refresh: bool = False
+    ) -> PlanReport:
+        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing.
+
+        :param refresh: list the registry's tags afresh, as ``deploy --refresh`` does.
+        """
         self.hooks.require("plan")
-        image = self.resolve_image(planning=True, from_source=from_source, force_build=force)
+        image = self.resolve_image(
+            planning=True, from_source=from_source, force_build=force, refresh=refresh
+        )
         if image.build is not None and image.build.dockerfile is not None:
             # A local context is at hand: refuse now a .dockerignore docker build refuses.
             from sindri_core.build.dockerignore import IgnoreRules
 
             IgnoreRules.for_context(image.build.dockerfile.parent)
-        plan = self.hooks.plan(self.context(), image)
+        ctx = self.context()
+        self._warn_left_out_secrets(ctx)
+        plan = self.hooks.plan(ctx, image)
         return PlanReport(provider=self.provider.name, image=image, plan=plan)
 
-    def build(self, *, force: bool = False, refresh: bool = False) -> BuiltImage:
-        """The provider's build step alone: build once (in CI), deploy many times."""
+    def check_secrets(self) -> tuple[list[ConfigError], list[str]]:
+        """What plan and deploy would refuse about the secrets, and what they would leave
+        out (:meth:`SecretValues.check`); Vault is not read."""
+        from sindri_core.secrets import SecretValues
+
+        secrets = SecretValues(tuple(self.config.secrets), self.project_dir, env_file=self.env_file)
+        return secrets.check(files=self.provider.capabilities.file_secrets)
+
+    def _warn_left_out_secrets(self, ctx: ProviderContext[Any]) -> None:
+        for warning in ctx.secrets.check(files=self.provider.capabilities.file_secrets)[1]:
+            self.console.warn(warning)
+
+    def build(
+        self, *, force: bool = False, refresh: bool = False, from_source: bool = False
+    ) -> BuiltImage:
+        """The provider's build step alone: build once (in CI), deploy many times. It builds
+        what ``deploy --force`` would build, and refuses when that deploy builds nothing."""
         from sindri_core.lifecycle import BuildOptions
 
-        source = self.build_source()
+        source = self.build_source(from_source=from_source, deployable=True)
         ctx = self._ready("build")
-        build = self.fetch_build_context(source, refresh=refresh)
-        with self._output_dir(ctx):
-            return self.hooks.build(ctx, build, BuildOptions(force=force))
+        with self.console.operation(f"Building the image of {self._described}"):
+            build = self.fetch_build_context(source, refresh=refresh)
+            with self._output_dir(ctx):
+                return self.hooks.build(ctx, build, BuildOptions(force=force))
 
     def deploy(
         self,
@@ -335,9 +391,9 @@ class Project:
 
         options = options or DeployOptions()
         if options.dry_run:
-            return self.plan(from_source=from_source, force=options.force)
+            return self.plan(from_source=from_source, force=options.force, refresh=refresh)
         self.hooks.require("deploy")
-        with self._exclusive("deploy"):
+        with self._exclusive("deploy"), self.console.operation(f"Deploying {self._described}"):
             return self._deploy(options, skip_verification, from_source, refresh)
 
     def _deploy(
@@ -353,6 +409,7 @@ class Project:
                 image = attrs.evolve(image, reference=report.reference, digest=report.digest)
         ctx = self.context()
         self._require_prerequisites(ctx)
+        self._warn_left_out_secrets(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
         with self._output_dir(ctx):
             return self.hooks.deploy(ctx, image, build, options)
@@ -379,17 +436,17 @@ class Project:
         from sindri_core.lifecycle import DestroyOptions
 
         ctx = self._ready("destroy")
-        with self._exclusive("destroy"):
+        with self._exclusive("destroy"), self.console.operation(f"Destroying {self._described}"):
             return self.hooks.destroy(ctx, DestroyOptions(volumes=volumes))
 
     def start(self) -> OperationResult:
         ctx = self._ready("start")
-        with self._exclusive("start"):
+        with self._exclusive("start"), self.console.operation(f"Starting {self._described}"):
             return self.hooks.start(ctx)
 
     def stop(self) -> OperationResult:
         ctx = self._ready("stop")
-        with self._exclusive("stop"):
+        with self._exclusive("stop"), self.console.operation(f"Stopping {self._described}"):
             return self.hooks.stop(ctx)
 
     def connect(self, command: tuple[str, ...] = ()) -> OperationResult:

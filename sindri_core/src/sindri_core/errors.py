@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConfigErrors",
     "ExternalCommandError",
     "NotImplementedYetError",
     "OperationError",
@@ -74,6 +75,55 @@ class ConfigError(UsageError):
             where += ": "
         field = f"{self.path}: " if self.path else ""
         return f"{where}{field}{super().__str__()}"
+
+
+class ConfigErrors(ConfigError):
+    """Several configuration errors found in one pass (``config validate`` lists them all).
+
+    Shown elsewhere as the first, with how many more there are, on one line.
+    """
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = [inner for error in errors for inner in _each(error)]
+        first = self.errors[0]
+        super().__init__(
+            first.message,
+            file=first.file,
+            line=first.line,
+            column=first.column,
+            path=first.path,
+            hint=first.hint,
+        )
+
+    @property  # type: ignore[override]
+    def file(self) -> str | None:
+        return self.errors[0].file if self.errors else None
+
+    @file.setter
+    def file(self, value: str | None) -> None:
+        for error in getattr(self, "errors", ()):
+            error.file = value
+
+    def __str__(self) -> str:
+        more = len(self.errors) - 1
+        if more == 0:
+            return str(self.errors[0])
+        plural = "s" if more > 1 else ""
+        return (
+            f"{self.errors[0]} (and {more} more error{plural}: `sindri config validate` lists them)"
+        )
+
+
+def _each(error: ConfigError) -> list[ConfigError]:
+    return error.errors if isinstance(error, ConfigErrors) else [error]
+
+
+def raise_all(errors: list[ConfigError]) -> None:
+    """Raise ``errors`` (none: nothing), as one :class:`ConfigErrors` when there are several."""
+    if len(errors) == 1 and not isinstance(errors[0], ConfigErrors):
+        raise errors[0]
+    if errors:
+        raise ConfigErrors(errors)
 
 
 class OperationError(SindriError):

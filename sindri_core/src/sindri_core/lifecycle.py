@@ -184,6 +184,11 @@ class Plan:
         the provider does not compare.
     :param not_compared: why the live state could not be read (missing tool, unreachable
         backend); the plan then shows the desired state only.
+    :param refusals: why ``deploy`` would refuse to go ahead, found in the live state (a
+        container of the same name that sindri did not create, say): a plan never shows as
+        possible what deploy refuses.
+    :param reference: the image deploy would run, when the provider knows it better than the
+        chain's answer (a local Dockerfile's tag instead of the ``-SOURCE`` placeholder).
     """
 
     actions: tuple[PlannedAction, ...] = ()
@@ -191,24 +196,37 @@ class Plan:
     notes: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     not_compared: str | None = None
+    refusals: tuple[str, ...] = ()
+    reference: str | None = None
 
     @property
     def up_to_date(self) -> bool:
         """Everything was compared and nothing would change."""
         return (
             self.not_compared is None
+            and not self.refusals
             and bool(self.changes)
             and all(c.action is ChangeAction.UNCHANGED for c in self.changes)
         )
 
     def compared(self, changes: Iterable[Change]) -> Plan:
-        """This plan with the live comparison; when nothing would change, no actions either."""
-        result = attrs.evolve(self, changes=tuple(changes))
+        """This plan with the live comparison; when nothing would change, no actions either,
+        and never an action that creates what exists unchanged."""
+        changes = tuple(changes)
+        unchanged = {c.resource for c in changes if c.action is ChangeAction.UNCHANGED}
+        actions = tuple(
+            a for a in self.actions if not (a.action == "create" and a.resource in unchanged)
+        )
+        result = attrs.evolve(self, changes=changes, actions=actions)
         if not result.up_to_date:
             return result
         return attrs.evolve(
             result, actions=(), notes=(*self.notes, "up to date: deploy changes nothing")
         )
+
+    def refused(self, reason: str) -> Plan:
+        """This plan, which ``deploy`` would refuse for ``reason``."""
+        return attrs.evolve(self, refusals=(*self.refusals, reason))
 
     def uncompared(self, reason: str) -> Plan:
         """This plan (the desired state) with why the live state could not be read."""

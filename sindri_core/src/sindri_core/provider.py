@@ -24,6 +24,7 @@ __all__ = [
     "ProviderCatalog",
     "ProviderInfo",
     "distribution_for",
+    "install_hint",
 ]
 
 
@@ -48,6 +49,9 @@ class Capabilities:
     file_secrets: bool = True
     """Whether it mounts ``source: file`` secrets into the environment; where it does not,
     ``config validate`` reports each such secret as ignored."""
+    environment: tuple[str, ...] = ()
+    """Environment variables it needs (an API key), e.g. ``("E2B_API_KEY",)``; named by
+    ``sindri providers`` beside the tools."""
 
     @property
     def can_build(self) -> bool:
@@ -153,6 +157,21 @@ def distribution_for(provider_name: str) -> str | None:
     """The first-party distribution that ships ``provider_name``, for "install …" hints;
     ``None`` for any other name."""
     return FIRST_PARTY.get(provider_name)
+
+
+def install_hint(provider_name: str) -> str | None:
+    """How to install the first-party distribution of ``provider_name``: from the package
+    index (alone, or as an extra of sindri-core), and from a checkout of the repository,
+    where each distribution is a folder; ``None`` for any other name."""
+    distribution = distribution_for(provider_name)
+    if distribution is None:
+        return None
+    extra = distribution.removeprefix("sindri-providers-")
+    folder = distribution.replace("-", "_")
+    return (
+        f"pip install {distribution} (or 'sindri-core[{extra}]'); from a checkout of "
+        f"sindri: pip install ./{folder}"
+    )
 
 
 def __getattr__(name: str) -> Any:

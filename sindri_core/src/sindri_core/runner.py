@@ -2,21 +2,29 @@
 
 Providers receive a :class:`CommandRunner` in their context and run every tool through it, so
 timeouts, error messages and secret handling are the same everywhere, and tests can record
-what would have run.
+what would have run. With ``-v`` the runner shows every command it runs and how long it took
+(credentials in URLs masked; secrets never reach argv: they go on stdin or into files).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from sindri_core.errors import ExternalCommandError
+
+if TYPE_CHECKING:
+    from sindri_core.output import Console
 
 __all__ = ["CommandResult", "CommandRunner"]
 
@@ -34,6 +42,15 @@ class CommandResult:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def check(self) -> None:
+        """:raises ExternalCommandError: the command failed (its last lines say how)."""
+        if not self.ok:
+            detail = self.last_lines()
+            raise ExternalCommandError(
+                f"{describe(self.argv)} failed with exit status {self.returncode}"
+                + (f": {detail}" if detail else "")
+            )
+
     def last_lines(self, count: int = 5) -> str:
         text = (self.stderr or self.stdout).strip().splitlines()
         return " | ".join(line.strip() for line in text[-count:])
@@ -43,10 +60,19 @@ class CommandRunner:
     """Runs argv lists with a timeout.
 
     :param env: extra environment for every command (merged over ``os.environ``).
+    :param console: where ``-v`` shows each command run and its duration.
     """
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, console: Console | None = None
+    ) -> None:
         self._env = dict(env or {})
+        self._console = console
+
+    def _shown(self, argv: Sequence[str], started: float, outcome: str) -> None:
+        if self._console is not None:
+            elapsed = time.monotonic() - started
+            self._console.detail(f"$ {shown_argv(argv)}  ({outcome}, {elapsed:.2f}s)")
 
     def which(self, program: str) -> str | None:
         return shutil.which(program)
@@ -74,6 +100,7 @@ class CommandRunner:
         full_env = {**os.environ, **self._env, **(env or {})}
         # Streamed output goes to stderr: stdout is reserved for results and --json.
         outputs = {"stdout": sys.stderr, "stderr": None} if stream else {"capture_output": True}
+        started = time.monotonic()
         try:
             completed = subprocess.run(
                 argv,
@@ -87,8 +114,10 @@ class CommandRunner:
                 **outputs,
             )
         except FileNotFoundError:
+            self._shown(argv, started, "not found")
             raise ExternalCommandError(f"{argv[0]}: command not found") from None
         except subprocess.TimeoutExpired:
+            self._shown(argv, started, "timed out")
             raise ExternalCommandError(
                 f"{describe(argv)} did not finish within {timeout:g}s"
             ) from None
@@ -98,20 +127,29 @@ class CommandRunner:
             stdout=completed.stdout or "",
             stderr=completed.stderr or "",
         )
-        if check and not result.ok:
-            detail = result.last_lines()
-            raise ExternalCommandError(
-                f"{describe(argv)} failed with exit status {result.returncode}"
-                + (f": {detail}" if detail else "")
-            )
+        self._shown(argv, started, f"exit {result.returncode}")
+        if check:
+            result.check()
         return result
 
     def interactive(self, argv: Sequence[str], *, cwd: Path | None = None) -> int:
         """Hand the terminal to ``argv`` (``connect``); returns its exit status."""
+        started = time.monotonic()
         try:
-            return subprocess.call(tuple(argv), cwd=cwd, env={**os.environ, **self._env})
+            status = subprocess.call(tuple(argv), cwd=cwd, env={**os.environ, **self._env})
         except FileNotFoundError:
+            self._shown(argv, started, "not found")
             raise ExternalCommandError(f"{argv[0]}: command not found") from None
+        self._shown(argv, started, f"exit {status}")
+        return status
+
+
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def shown_argv(argv: Sequence[str]) -> str:
+    """``argv`` as a shell would read it, with any ``user:token@`` of a URL masked."""
+    return shlex.join(_URL_CREDENTIALS.sub("***@", str(part)) for part in argv)
 
 
 def describe(argv: Sequence[str], words: int = 3) -> str:

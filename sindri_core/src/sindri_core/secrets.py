@@ -47,6 +47,19 @@ def _missing(secret: Secret) -> ConfigError:
     )
 
 
+def _unset(secret: Secret) -> ConfigError:
+    """:func:`_missing`, named by its place in sindri.yaml (``config validate``)."""
+    error = _missing(secret)
+    error.path = f"secrets.{secret.name}"
+    return error
+
+
+def _missing_file(secret: Secret) -> ConfigError:
+    return ConfigError(
+        f"required secret file {secret.path} does not exist", path=f"secrets.{secret.name}.path"
+    )
+
+
 def parse_env_file(path: Path) -> dict[str, str]:
     """Parse a dotenv file: ``KEY=value`` lines, optional ``export``, quotes, ``#`` comments.
 
@@ -73,6 +86,7 @@ class SecretValues:
     :param secrets: the ``secrets`` list from the configuration.
     :param project_dir: where ``.env.local`` and ``.env`` are read.
     :param environ: the shell environment (``os.environ`` by default).
+    :param env_file: read instead of ``.env.local`` and ``.env`` (``deploy --env-file``).
     :param warn: where an optional secret that could not be read is reported (as the Rust
         tool does, the command goes on without it); by default the failure is raised.
     """
@@ -80,6 +94,7 @@ class SecretValues:
     secrets: tuple[Secret, ...]
     project_dir: Path
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
+    env_file: Path | None = None
     warn: Callable[[str], None] | None = None
     _dotenv: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
 
@@ -89,7 +104,8 @@ class SecretValues:
     def _dotenv_values(self) -> dict[str, str]:
         if self._dotenv is None:
             merged: dict[str, str] = {}
-            for name in (".env", ".env.local"):  # later files win: .env.local over .env
+            files = (self.env_file,) if self.env_file else (".env", ".env.local")
+            for name in files:  # later files win: .env.local over .env
                 path = self.project_dir / name
                 if path.is_file():
                     merged.update(parse_env_file(path))
@@ -115,6 +131,43 @@ class SecretValues:
             values[secret.name] = value
         return values
 
+    def check(self, *, files: bool = True) -> tuple[list[ConfigError], list[str]]:
+        """What ``plan`` and ``deploy`` would refuse (a required secret with no value, a
+        required file that does not exist) and what they would leave out without a word (an
+        optional secret file that does not exist), found without reading Vault: ``config
+        validate`` reports both, ``plan`` and ``deploy`` warn about the second.
+
+        :param files: the provider mounts file secrets (else they are ignored, and said so
+            when the configuration is read).
+        """
+        errors: list[ConfigError] = []
+        warnings: list[str] = []
+        for secret in self.secrets:
+            if secret.source == "env":
+                try:
+                    value = self._lookup(secret)
+                except ConfigError as exc:
+                    errors.append(exc)
+                    continue
+                if value is None and secret.required:
+                    errors.append(_unset(secret))
+            elif files and secret.source == "file" and secret.path:
+                path = self._host_path(secret.path)
+                if path.is_file():
+                    continue
+                if secret.required:
+                    errors.append(_missing_file(secret))
+                else:
+                    warnings.append(
+                        f"secrets.{secret.name}.path: {secret.path} does not exist; the "
+                        f"secret is not mounted at {secret.mount_path}"
+                    )
+        return errors, warnings
+
+    def _host_path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.project_dir / path
+
     def _optional(self, secret: Secret) -> str | None:
         """A vault secret; an optional one Vault cannot give is a warning, not a failure."""
         try:
@@ -136,16 +189,11 @@ class SecretValues:
         for secret in self.secrets:
             if secret.source != "file" or not secret.path:
                 continue
-            path = Path(secret.path).expanduser()
-            if not path.is_absolute():
-                path = self.project_dir / path
+            path = self._host_path(secret.path)
             if path.is_file():
                 found.append((secret, path))
             elif secret.required:
-                raise ConfigError(
-                    f"required secret file {secret.path} does not exist",
-                    path=f"secrets.{secret.name}.path",
-                )
+                raise _missing_file(secret)
         return found
 
     def _lookup(self, secret: Secret) -> str | None:

@@ -98,6 +98,14 @@ class CliResult:
     def json(self) -> Any:
         return json.loads(self.stdout)
 
+    @property
+    def diagnostics(self) -> str:
+        """``stderr`` without the progress lines (``» step: done (1.2s)``): the warnings and
+        errors."""
+        return "".join(
+            line for line in self.stderr.splitlines(keepends=True) if not line.startswith("» ")
+        )
+
 
 @pytest.fixture
 def sindri_cli(monkeypatch: pytest.MonkeyPatch) -> Any:

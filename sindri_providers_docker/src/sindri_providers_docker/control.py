@@ -6,10 +6,12 @@ compose file and ``secrets.env`` live as long as the deployment does).
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 
 from sindri_core.plugin import (
+    QUERY_TIMEOUT,
     ContainerInfo,
     DestroyOptions,
     OperationError,
@@ -30,10 +32,16 @@ __all__ = ["connect", "destroy", "start", "stop"]
 START_TIMEOUT = 120.0
 # The Sindri images' development user; other images (e.g. busybox) run as their own user.
 DEV_USER = "developer"
-# Prints the dev user if the image has one, then the best login shell it has.
-_LOGIN_PROBE = (
-    f"id -u {DEV_USER} >/dev/null 2>&1 && echo {DEV_USER} || echo; command -v bash || command -v sh"
-)
+
+
+# Prints the dev user if the image has one, then the best login shell it has, then whether
+# the workspace directory exists (an image that is not a Sindri image has none: ADR 0019).
+def _login_probe(workspace: str) -> str:
+    return (
+        f"id -u {DEV_USER} >/dev/null 2>&1 && echo {DEV_USER} || echo; "
+        "command -v bash || command -v sh || echo; "
+        f"test -d {shlex.quote(workspace)} && echo present || echo missing"
+    )
 
 
 def _deployed(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo:
@@ -79,16 +87,41 @@ def connect(ctx: ProviderContext, command: tuple[str, ...]) -> OperationResult:
         raise OperationError(
             f"{names.name} is not running ({info.status}); start it with `sindri start`"
         )
-    probe = exec_output(ctx.runner, names.container, ["/bin/sh", "-c", _LOGIN_PROBE]) or ""
-    user, _, shell = probe.partition("\n")
+    workspace = ctx.config.deployment.volumes.workspace
+    probe_argv = ["/bin/sh", "-c", _login_probe(workspace.path)]
+    probe = exec_output(ctx.runner, names.container, probe_argv)
+    dev_user, shell, presence = ([*(probe or "").splitlines(), "", "", ""])[:3]
+    user = dev_user.strip() or None
     argv = exec_argv(
         names.container,
         command or (shell.strip() or "/bin/sh", "-l"),
-        user=user.strip() or None,
-        workdir=ctx.config.deployment.volumes.workspace.path,
+        user=user,
+        workdir=_workdir(ctx, names, user, presence.strip() != "missing"),
         tty=sys.stdin.isatty() and sys.stdout.isatty(),
     )
     return OperationResult("", exit_code=ctx.runner.interactive(argv))
+
+
+def _workdir(ctx: ProviderContext, names: DeploymentNames, user: str | None, exists: bool) -> str:
+    """The workspace, made (as the user connecting) when the image has none; the home
+    volume's mount point, which always exists, when it cannot be made."""
+    workspace = ctx.config.deployment.volumes.workspace
+    if exists:
+        return workspace.path
+    as_user = ["--user", user] if user else []
+    made = ctx.runner.run(
+        ["docker", "exec", *as_user, names.container, "mkdir", "-p", workspace.path],
+        timeout=QUERY_TIMEOUT,
+        check=False,
+    )
+    if made.ok:
+        ctx.console.info(f"Created the workspace {workspace.path} (the image has none)")
+        return workspace.path
+    ctx.console.warn(
+        f"the image has no {workspace.path} and it cannot be created "
+        f"({made.last_lines(1) or 'mkdir failed'}); connecting in {workspace.home}"
+    )
+    return workspace.home
 
 
 def destroy(ctx: ProviderContext, options: DestroyOptions) -> OperationResult:

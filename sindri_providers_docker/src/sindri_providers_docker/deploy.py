@@ -238,12 +238,18 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             actions=tuple(_actions(prepared, image, built=False)),
             artifacts=tuple(prepared.artifacts(redacted=True)),
             notes=tuple(notes),
+            reference=prepared.inputs.image,
         ).uncompared(f"the Docker engine did not answer: {exc.message}")
-    return Plan(
+    result = Plan(
         actions=tuple(_actions(prepared, image, built=live.built)),
         artifacts=tuple(prepared.artifacts(redacted=True)),
         notes=tuple(notes),
+        reference=prepared.inputs.image,
     ).compared(_changes(prepared, live, build, built=live.built, config_hash=config_hash))
+    names = prepared.inputs.names
+    if live.container is not None and not live.container.has_labels(names.labels):
+        return result.refused(_foreign_container(names))
+    return result
 
 
 def _desired(ctx: ProviderContext, image: ImageResolution) -> tuple[_Prepared, BuildContext | None]:
@@ -483,12 +489,16 @@ def _existing_deployment(
     else:
         info = inspect_container(ctx.runner, names.container)
     if info is not None and not info.has_labels(names.labels):
-        raise OperationError(
-            f"a container named {names.container} exists and was not created by sindri for "
-            f"this deployment; remove or rename it (docker rm {names.container}), or change "
-            "`name` in sindri.yaml"
-        )
+        raise OperationError(_foreign_container(names))
     return info
+
+
+def _foreign_container(names: DeploymentNames) -> str:
+    return (
+        f"a container named {names.container} exists and was not created by sindri for "
+        f"this deployment; remove or rename it (docker rm {names.container}), or change "
+        "`name` in sindri.yaml"
+    )
 
 
 def _check_secrets_support(tool: ComposeTool, prepared: _Prepared) -> None:

@@ -129,7 +129,38 @@ def _file_change(artifact: Artifact) -> Change:
         return Change(ChangeAction.UNCHANGED, resource)
     if artifact.mode == 0o600:  # a secret file: never a value, nor a hash of one
         return Change(ChangeAction.UPDATE, resource, "earlier values", "current values")
-    return Change(ChangeAction.UPDATE, resource, _sha(on_disk), _sha(artifact.content))
+    return Change(ChangeAction.UPDATE, resource, *changed_lines(on_disk, artifact.content))
+
+
+SHOWN_LINES = 3
+
+
+def changed_lines(before: str, after: str) -> tuple[str, str]:
+    """The settings that differ, as the lines each side has that the other lacks (``mem_limit:
+    128m`` → ``mem_limit: 256m``), at most :data:`SHOWN_LINES` a side; hashes when only the
+    order of lines changed."""
+    import difflib
+
+    removed: list[str] = []
+    added: list[str] = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if CONFIG_HASH_LABEL in line:  # the hash of the rest: it changes with any setting
+            continue
+        if line.startswith("- ") and line[2:].strip():
+            removed.append(line[2:].strip())
+        elif line.startswith("+ ") and line[2:].strip():
+            added.append(line[2:].strip())
+    if not removed and not added:
+        return _sha(before), _sha(after)
+    return _some(removed), _some(added)
+
+
+def _some(lines: list[str]) -> str:
+    if not lines:
+        return "(nothing)"
+    shown = "; ".join(lines[:SHOWN_LINES])
+    more = len(lines) - SHOWN_LINES
+    return shown + (f"; … {more} more" if more > 0 else "")
 
 
 def volume_changes(names: tuple[str, ...], live: LiveDeployment) -> list[Change]:

@@ -82,6 +82,10 @@ def _drift(
         return image.reference
     if change is None:  # a placeholder tag: nothing to compare before the sources are fetched
         return None
+    if change.action is ChangeAction.UPDATE and change.after == "running":
+        # Stopped (`sindri stop`) and otherwise as configured: start it, no deploy needed.
+        details["hint"] = "`sindri start` starts it"
+        return wanted
     if change.action is ChangeAction.UPDATE:
         details["drift"] = f"{change.before} → {change.after}; `sindri deploy` applies it"
     return wanted

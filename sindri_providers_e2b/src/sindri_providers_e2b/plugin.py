@@ -32,7 +32,12 @@ INFO = ProviderInfo(
     aliases=(),
     description="E2B cloud sandboxes built from templates",
     capabilities=Capabilities(
-        build=BuildLocation.REMOTE, prebuilt_image=True, gpu=False, tools=(), file_secrets=False
+        build=BuildLocation.REMOTE,
+        prebuilt_image=True,
+        gpu=False,
+        tools=(),
+        file_secrets=False,
+        environment=("E2B_API_KEY",),
     ),
     config_class="sindri_providers_e2b.settings:E2bSettings",
     notes=(

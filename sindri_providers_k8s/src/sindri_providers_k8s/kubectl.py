@@ -49,7 +49,14 @@ class Kubectl:
         timeout: float = QUERY_TIMEOUT,
         check: bool = True,
     ) -> CommandResult:
-        return self.runner.run(self.argv(*args), input=input, timeout=timeout, check=check)
+        result = self.runner.run(self.argv(*args), input=input, timeout=timeout, check=False)
+        if not result.ok:
+            unreachable = unreachable_cluster(result)
+            if unreachable is not None:
+                raise OperationError(unreachable)
+            if check:
+                result.check()
+        return result
 
     # -- the kubeconfig -----------------------------------------------------------------------
 
@@ -142,6 +149,35 @@ class Kubectl:
     def exec_argv(self, deployment: str, namespace: str, command: Sequence[str]) -> list[str]:
         """The interactive ``kubectl exec`` into the deployment's pod."""
         return self.argv("exec", "-it", f"deploy/{deployment}", "-n", namespace, "--", *command)
+
+
+# kubectl's own words when no API server answers (k8s.io/kubectl/pkg/cmd/util/helpers.go,
+# StandardErrorMessage), and client-go's request line it logs, up to five times, before them.
+_REFUSED = re.compile(r"The connection to the server (\S+) was refused")
+_UNABLE = re.compile(r"Unable to connect to the server: (.+)")
+_REQUEST = re.compile(r'Get \\?"(https?://[^/"\\]+)[^"]*\\?": (?:dial tcp [^:]+:\d+: )?(.+?)\\?"?$')
+
+
+def unreachable_cluster(result: CommandResult) -> str | None:
+    """One line for a cluster whose API server cannot be reached (kubectl repeats it on
+    every line of its stderr), or ``None`` for any other failure."""
+    text = result.stderr
+    refused = _REFUSED.search(text)
+    unable = _UNABLE.search(text)
+    if refused is None and unable is None:
+        return None
+    request = next((m for m in map(_REQUEST.search, text.splitlines()) if m is not None), None)
+    server = request.group(1) if request else (refused.group(1) if refused else "its server")
+    if refused is not None:
+        reason = "connection refused"
+    else:
+        assert unable is not None
+        detail = unable.group(1).strip()
+        reason = request.group(2).strip() if request else detail
+    return (
+        f"the Kubernetes cluster at {server} cannot be reached ({reason}); check that it "
+        "runs and that the kubeconfig's context points at it"
+    )
 
 
 def not_found(result: CommandResult) -> bool:

@@ -15,13 +15,19 @@ import click
 
 __all__ = ["accept_after", "global_options"]
 
-CONFIG_HELP = "Path to sindri.yaml (default: search the current directory and parents)."
+CONFIG_HELP = (
+    "Path to sindri.yaml (default: $SINDRI_CONFIG, else search the current directory and parents)."
+)
 
 
 def global_options(func: Any) -> Any:
-    """The options as the root group declares them (their values build the Session)."""
+    """The options as the root group declares them (their values build the Session); only
+    here does ``-c`` fall back to ``SINDRI_CONFIG``, so a ``-c`` after the command wins."""
     for option in reversed(_declarations()):
-        func = click.option(*option["decls"], **option["attrs"])(func)
+        attrs: dict[str, Any] = dict(option["attrs"])
+        if option["decls"][0] == "-c":
+            attrs["envvar"] = "SINDRI_CONFIG"
+        func = click.option(*option["decls"], **attrs)(func)
     return func
 
 

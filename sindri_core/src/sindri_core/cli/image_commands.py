@@ -6,6 +6,7 @@ import click
 
 from sindri_core.cli.main import Session, emit_json, json_option, pass_session
 from sindri_core.cli.render import render_resolution, render_verification
+from sindri_core.cli.rust_habits import renamed_commands
 
 
 @click.group("image")
@@ -43,7 +44,7 @@ def versions(session: Session, as_json: bool, constraint: str | None, refresh: b
     and image_config.allow_prerelease.
     """
     from sindri_core.errors import UsageError
-    from sindri_core.image.versions import list_versions
+    from sindri_core.image.versions import count, list_versions
 
     deployment = session.project().config.deployment
     if deployment.image_config is None:
@@ -62,7 +63,7 @@ def versions(session: Session, as_json: bool, constraint: str | None, refresh: b
     if not listing.tags:
         click.echo(
             f"no tag of {listing.registry} matches {listing.constraint} "
-            f"({listing.listed} tags listed)",
+            f"({count(listing.listed, 'tag')} listed)",
             err=True,
         )
 
@@ -141,5 +142,8 @@ def _has_config(session: Session) -> bool:
         return False
     return True
 
+
+for _renamed in renamed_commands("image"):
+    image.add_command(_renamed)
 
 COMMANDS = [image]

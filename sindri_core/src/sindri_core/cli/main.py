@@ -7,6 +7,7 @@ traceback reaches the user unless ``--debug``.
 from __future__ import annotations
 
 import gc
+import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -37,8 +38,22 @@ class Session:
 
         quiet = self.json or self.verbosity < 0
         return Console(
-            verbosity=-1 if quiet else self.verbosity, progress=None if not quiet else False
+            verbosity=-1 if quiet else self.verbosity,
+            progress=None if not quiet else False,
+            steps=not quiet,
         )
+
+    def say(self, text: str) -> None:
+        """A confirmation of what a command did, on stdout; ``-q`` hides it (results a
+        command exists to show, and ``--json``, are echoed directly)."""
+        if self.verbosity >= 0:
+            click.echo(text)
+
+    def finish(self) -> None:
+        """The command succeeded: a step still open (one outside any operation, such as
+        ``image verify``'s) ended well."""
+        if self._project is not None:
+            self._project.console.end_step(ok=True)
 
     def project(self) -> Project:
         if self._project is None:
@@ -118,7 +133,10 @@ COMMAND_MODULES = {
     "connect": "project_commands",
     "cache": "cache_commands",
     "completion": "completion_command",
+    "version": "version_command",
 }
+# Commands of the Rust tool that sindri names differently: answered, never listed.
+RUST_COMMANDS = {"completions", "doctor"}
 
 
 class SindriGroup(click.Group):
@@ -135,6 +153,10 @@ class SindriGroup(click.Group):
             module = importlib.import_module(f"sindri_core.cli.{COMMAND_MODULES[cmd_name]}")
             for command in module.COMMANDS:
                 self.add_command(accept_after(command))
+        if cmd_name not in self.commands and cmd_name in RUST_COMMANDS:
+            from sindri_core.cli.rust_habits import renamed_command
+
+            return renamed_command("", cmd_name)
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -145,11 +167,24 @@ class SindriGroup(click.Group):
             _end_like_ctrl_c_on_sigterm()
         try:
             with deadline_scope():  # one registry deadline for the whole command
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
+            session = ctx.find_object(Session)
+            if session is not None:
+                session.finish()
+            return result
+        except click.NoSuchOption as exc:
+            from sindri_core.cli.rust_habits import hint_for_option
+
+            hint = hint_for_option(exc)
+            if hint is None:
+                raise
+            _report(ctx, hint, 2)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except BrokenPipeError:
-            raise  # the reader of stdout left (`| head -1`): click ends quietly
+            # The reader of stdout left (`sindri plan | head -1`): it has what it wanted.
+            _reader_left()
+            ctx.exit(0)
         except SindriError as exc:
             _report(ctx, str(exc), exc.exit_code)
         except Terminated:
@@ -170,9 +205,7 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
         import traceback
 
         traceback.print_exc()
-    # One line, whatever the message carries (a tool's multi-line stderr, say).
-    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    click.echo(f"error: {one_line}", err=True)
+    click.echo(error_text(message), err=True)
     ctx.exit(code)
     raise AssertionError("unreachable")  # ctx.exit raises
 
@@ -184,6 +217,16 @@ def _report(ctx: click.Context, message: str, code: int) -> NoReturn:
 def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, debug: bool) -> None:
     """Deploy a containerised development environment from one sindri.yaml."""
     ctx.obj = Session(config, -1 if quiet else verbose, debug)
+
+
+def error_text(message: str) -> str:
+    """``error: <first line>``; a message's further lines (a container's last log lines,
+    say) follow as they are, indented, so that what was on separate lines stays so."""
+    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return "error: "
+    rest = [line if line.startswith((" ", "\t")) else f"  {line}" for line in lines[1:]]
+    return "\n".join([f"error: {lines[0].strip()}", *rest])
 
 
 class Terminated(KeyboardInterrupt):
@@ -210,4 +253,22 @@ def main(argv: list[str] | None = None) -> None:
     global _sindri_owns_the_process
     _sindri_owns_the_process = True
     gc.disable()
-    cli.main(args=argv, prog_name="sindri")
+    try:
+        cli.main(args=argv, prog_name="sindri")
+    finally:
+        try:  # what is still buffered, while the exit status can still be chosen
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_left()
+
+
+def _reader_left() -> None:
+    """stdout's reader is gone: send what is left to /dev/null, so that flushing at exit
+    neither fails nor prints "Exception ignored" (the pattern the Python docs give)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (an in-process test runner's stream)
+        pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -14,14 +15,17 @@ from sindri_core.cli.render import render_plan, render_status
 @click.command("plan")
 @json_option
 @click.option("--from-source", is_flag=True, help="Plan a build from the Sindri sources.")
+@click.option(
+    "--refresh", is_flag=True, help="Bypass the tag-list cache (as deploy --refresh does)."
+)
 @pass_session
-def plan(session: Session, as_json: bool, from_source: bool) -> None:
+def plan(session: Session, as_json: bool, from_source: bool, refresh: bool) -> None:
     """Show what deploy would do. Writes nothing and runs nothing that changes anything."""
-    report = session.project().plan(from_source=from_source)
+    report = session.project().plan(from_source=from_source, refresh=refresh)
     if as_json:
         emit_json(report.to_json())
     else:
-        render_plan(report)
+        render_plan(report, verbose=session.verbosity > 0)
 
 
 @click.command("build")
@@ -33,25 +37,35 @@ def plan(session: Session, as_json: bool, from_source: bool) -> None:
     is_flag=True,
     help="Re-resolve a tag of the Sindri sources too (branches always are).",
 )
+@click.option("--from-source", "--fs", is_flag=True, help="Build from the Sindri sources.")
 @json_option
 @pass_session
-def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
-    """Run the provider's build step alone (build once, deploy many)."""
-    built = session.project().build(force=force, refresh=refresh)
+def build(session: Session, force: bool, refresh: bool, from_source: bool, as_json: bool) -> None:
+    """Build what `deploy --force` would build, alone (build once, deploy many)."""
+    built = session.project().build(force=force, refresh=refresh, from_source=from_source)
     if as_json:
         emit_json(built.to_json())
         return
     verb = "reused" if built.skipped else ("built and pushed" if built.pushed else "built")
-    click.echo(f"{built.reference} ({verb})")
+    session.say(f"{built.reference} ({verb})")
 
 
 @click.command("deploy")
 @click.option(
-    "--force", is_flag=True, help="Rebuild without cache and recreate, even when up to date."
+    "-f",
+    "--force",
+    is_flag=True,
+    help="Rebuild without cache and recreate, even when up to date.",
 )
 @click.option("--dry-run", is_flag=True, help="Same as `sindri plan`.")
-@click.option("--no-wait", is_flag=True, help="Do not wait until the environment runs.")
 @click.option(
+    "-w",
+    "--wait/--no-wait",
+    default=True,
+    help="Wait until the environment runs (the default), or not.",
+)
+@click.option(
+    "-t",
     "--timeout",
     type=click.IntRange(min=1),
     default=600,
@@ -63,11 +77,16 @@ def build(session: Session, force: bool, refresh: bool, as_json: bool) -> None:
     is_flag=True,
     help="Do not verify signatures/provenance even if configured.",
 )
-@click.option("--from-source", is_flag=True, help="Build from the Sindri sources.")
+@click.option("--from-source", "--fs", is_flag=True, help="Build from the Sindri sources.")
 @click.option(
     "--refresh",
     is_flag=True,
     help="Bypass the tag-list cache; re-resolve a tag of the Sindri sources too.",
+)
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read secrets from this file instead of .env.local and .env.",
 )
 @json_option
 @pass_session
@@ -75,18 +94,24 @@ def deploy(
     session: Session,
     force: bool,
     dry_run: bool,
-    no_wait: bool,
+    wait: bool,
     timeout: int,
     skip_image_verification: bool,
     from_source: bool,
     refresh: bool,
+    env_file: Path | None,
     as_json: bool,
 ) -> None:
     """Deploy the environment."""
     from sindri_core.api import PlanReport
+    from sindri_core.errors import UsageError
     from sindri_core.lifecycle import DeployOptions
 
-    options = DeployOptions(force=force, wait=not no_wait, timeout=timeout, dry_run=dry_run)
+    options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
+    if env_file is not None:
+        if not env_file.is_file():
+            raise UsageError(f"--env-file {env_file}: no such file")
+        session.project().env_file = env_file.resolve()
     result = session.project().deploy(
         options,
         skip_verification=skip_image_verification,
@@ -94,7 +119,10 @@ def deploy(
         refresh=refresh,
     )
     if isinstance(result, PlanReport):
-        emit_json(result.to_json()) if as_json else render_plan(result)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            render_plan(result, verbose=session.verbosity > 0)
         return
     if as_json:
         emit_json(
@@ -107,18 +135,19 @@ def deploy(
         )
         return
     if result.unchanged:
-        click.echo(f"{session.project().config.name} is up to date: {result.reference}")
+        session.say(f"{session.project().config.name} is up to date: {result.reference}")
         return
     for message in result.messages:
-        click.echo(message)
-    click.echo(f"Deployed {session.project().config.name}: {result.reference}")
+        session.say(message)
+    session.say(f"Deployed {session.project().config.name}: {result.reference}")
     if result.connection:
-        click.echo(f"Connect with: {result.connection}")
+        session.say(f"Connect with: {result.connection}")
 
 
 @click.command("status")
 @json_option
 @click.option(
+    "-w",
     "--watch",
     type=click.IntRange(min=1),
     metavar="S",
@@ -126,17 +155,44 @@ def deploy(
 )
 @pass_session
 def status(session: Session, as_json: bool, watch: int | None) -> None:
-    """Show the deployment's state and the image it runs."""
+    """Show the deployment's state and the image it runs.
+
+    With --watch: redrawn in place on a terminal; --json prints one JSON document per line
+    (JSON lines); Ctrl-C ends it quietly.
+    """
     project = session.project()
-    while True:
-        result = project.status()
-        if as_json:
-            emit_json(result.to_json())
-        else:
-            render_status(project.config.name, project.provider.name, result)
-        if watch is None:
-            return
-        time.sleep(watch)  # polling interval chosen by the user, not synchronisation
+    if watch is None:
+        _show_status(project, as_json)
+        return
+    from sindri_core.cli.main import Terminated
+
+    redraw = not as_json and _stdout_is_a_terminal()
+    try:
+        while True:
+            if redraw:
+                click.echo("\x1b[2J\x1b[H", nl=False, color=True)  # clear; cursor home
+            _show_status(project, as_json, one_line=True)
+            time.sleep(watch)  # polling interval chosen by the user, not synchronisation
+    except Terminated:
+        raise
+    except KeyboardInterrupt:
+        return  # the user ended the watch: not an error
+
+
+def _stdout_is_a_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _show_status(project, as_json: bool, one_line: bool = False) -> None:  # type: ignore[no-untyped-def]
+    result = project.status()
+    if as_json and one_line:
+        import json
+
+        click.echo(json.dumps(result.to_json(), default=str))
+    elif as_json:
+        emit_json(result.to_json())
+    else:
+        render_status(project.config.name, project.provider.name, result)
 
 
 @click.command("destroy")
@@ -155,7 +211,7 @@ def destroy(session: Session, yes: bool, volumes: bool) -> None:
         click.confirm(
             f"Destroy {project.config.name}{what} on {project.provider.name}?", abort=True
         )
-    click.echo(project.destroy(volumes=volumes).message)
+    session.say(project.destroy(volumes=volumes).message)
 
 
 def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
@@ -163,7 +219,7 @@ def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
     @pass_session
     def command(session: Session) -> None:
         result = getattr(session.project(), name)()
-        click.echo(result.message)
+        session.say(result.message)
 
     return command
 
@@ -177,6 +233,14 @@ def _simple(name: str, help_text: str):  # type: ignore[no-untyped-def]
 @pass_session
 def connect(session: Session, command: tuple[str, ...]) -> None:
     """Open a shell in the environment (or run COMMAND there)."""
+    if command and command[0].partition("=")[0] == "--command":
+        from sindri_core.errors import UsageError
+
+        # The Rust tool's `connect --command CMD` (which it ignored).
+        raise UsageError(
+            "sindri connect takes the command itself: `sindri connect ls -la`, or "
+            "`sindri connect sh -c 'ls -la'` for a shell line"
+        )
     result = session.project().connect(command)
     if result.message:
         click.echo(result.message, err=True)

@@ -34,6 +34,7 @@ def providers(session: Session, as_json: bool) -> None:
                             "prebuilt_image": info.capabilities.prebuilt_image,
                             "gpu": info.capabilities.gpu,
                             "tools": list(info.capabilities.tools),
+                            "environment": list(info.capabilities.environment),
                         },
                     }
                     for info in infos
@@ -44,7 +45,11 @@ def providers(session: Session, as_json: bool) -> None:
         )
         return
     if not infos:
-        click.echo("No providers installed (pip install sindri-providers-docker, ...).")
+        click.echo(
+            "No providers installed: pip install 'sindri-core[all]' for every provider, or "
+            "sindri-providers-docker (-fly, -devpod, -e2b, -k8s) for one; from a checkout of "
+            "sindri: pip install ./sindri_providers_docker (./sindri_providers_fly, ...)"
+        )
     for info in infos:
         aliases = f" (aliases: {', '.join(info.aliases)})" if info.aliases else ""
         plugin = host.plugin_name_of(info)
@@ -58,7 +63,7 @@ def providers(session: Session, as_json: bool) -> None:
         click.echo(
             f"    builds: {caps.build.value}; pre-built images: "
             f"{'yes' if caps.prebuilt_image else 'no'}; GPU: {'yes' if caps.gpu else 'no'}; "
-            f"needs: {', '.join(caps.tools) or 'nothing'}"
+            f"needs: {', '.join([*caps.tools, *caps.environment]) or 'nothing'}"
         )
     others = [r for r in host.plugins() if r.provider is None and r.status == "active"]
     for record in others:

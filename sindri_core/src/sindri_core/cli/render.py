@@ -27,11 +27,14 @@ def render_resolution(resolution: ImageResolution, *, explain: bool = False) -> 
         click.echo(f"  note: {note}")
 
 
-def render_plan(report) -> None:  # type: ignore[no-untyped-def]
+def render_plan(report, *, verbose: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """The plan; ``verbose`` (``plan -v``) shows each generated file's content too."""
     image = report.image
     click.echo(f"Provider: {report.provider}")
-    click.echo(f"Image:    {image.reference or 'none'}  ({image.source.value}: {image.reason})")
+    click.echo(f"Image:    {report.reference or 'none'}  ({image.source.value}: {image.reason})")
     plan = report.plan
+    for refusal in plan.refusals:
+        click.echo(f"Deploy would refuse: {refusal}")
     if plan.not_compared is not None:
         click.echo(f"Could not compare with what runs ({plan.not_compared}); desired state:")
     elif plan.up_to_date:
@@ -48,6 +51,9 @@ def render_plan(report) -> None:  # type: ignore[no-untyped-def]
         click.echo("Files:")
         for artifact in report.plan.artifacts:
             click.echo(f"  {artifact.path}")
+            if verbose:  # plan's artifacts carry no secret value (redacted by the provider)
+                for line in artifact.content.splitlines():
+                    click.echo(f"    | {line}")
     for note in report.plan.notes:
         click.echo(f"Note: {note}")
 

@@ -16,6 +16,7 @@ import attrs
 
 from sindri_core.config.model import LOCAL_CLUSTER_SECTION, SindriConfig
 from sindri_core.config.schema import (
+    Errors,
     Location,
     _key_location,
     _value_location,
@@ -26,7 +27,7 @@ from sindri_core.config.schema import (
 from sindri_core.config.structure import converter
 from sindri_core.config.yaml_document import read_yaml
 from sindri_core.errors import ConfigError
-from sindri_core.provider import ProviderCatalog, ProviderInfo, distribution_for
+from sindri_core.provider import ProviderCatalog, ProviderInfo, install_hint
 from sindri_core.small_files import NotSmallText, read_small_text
 
 __all__ = [
@@ -86,7 +87,7 @@ def load_config(
     """
     found = find_config(Path(path) if path is not None else None, start)
     text = read_config_text(found)
-    config, warnings = parse_config(text, catalog, filename=_display_name(found))
+    config, warnings = parse_config(text, catalog, filename=display_name(found))
     return LoadedConfig(config=config, path=found, warnings=tuple(warnings))
 
 
@@ -104,11 +105,11 @@ def read_config_text(path: Path) -> str:
         raise ConfigError(
             f"the file {exc}; a configuration file must be UTF-8 text of at most "
             f"{MAX_CONFIG_BYTES // 1024} KiB",
-            file=_display_name(path),
+            file=display_name(path),
         ) from None
 
 
-def _display_name(path: Path) -> str:
+def display_name(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -128,9 +129,13 @@ def parse_config(
 
 def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]]:
     document = _read_yaml(text)
-    data = check(SindriConfig, document, "", Location(1, 1))
-    _check_provider(document, catalog)
-    provider_sections = _check_provider_sections(document, catalog)
+    # One pass reports every error it can (config validate lists them; ADR 0019).
+    errors = Errors()
+    data = errors.collect(check, SindriConfig, document, "", Location(1, 1))
+    if data is not None:
+        errors.collect(_check_provider, document, catalog)
+    provider_sections = errors.collect(_check_provider_sections, document, catalog)
+    errors.raise_any()
     config = converter().structure({**data, "providers": {}}, SindriConfig)
     # @section is attrs.frozen, but mypy's attrs plugin only recognises attrs' own decorators.
     config = attrs.evolve(config, providers=provider_sections)  # type: ignore[misc]
@@ -206,51 +211,59 @@ def _suggest(name: str, names: Iterable[str]) -> str | None:
 
 
 def _install_hint(name: str) -> str | None:
-    """``pip install <distribution>`` when a first-party distribution ships ``name``."""
-    distribution = distribution_for(name)
-    return f"pip install {distribution}" if distribution is not None else None
+    """How to install the first-party distribution that ships ``name``, if one does."""
+    return install_hint(name)
 
 
 def _check_provider_sections(document: Any, catalog: ProviderCatalog) -> dict[str, Any]:
     sections = document.get("providers") or {}
     out: dict[str, Any] = {}
+    if not isinstance(sections, dict):
+        return out  # the walk of the whole document reports it
+    errors = Errors()
     for key, value in sections.items():
-        path = join_path("providers", key)
-        if key == LOCAL_CLUSTER_SECTION:  # the local cluster block, not kubernetes' settings
-            from sindri_core.config.local_cluster_section import LocalClusterConfig
-
-            data = check(LocalClusterConfig, value or {}, path, _value_location(sections, key))
-            out[key] = converter().structure(data, LocalClusterConfig)
-            continue
-        info = catalog.lookup(key)
-        if info is not None and info.name in out:
-            raise fail(
-                f"{info.name!r} is configured twice (as {key!r} and under another of its names: "
-                f"{', '.join(info.names())})",
-                path,
-                _key_location(sections, key),
-            )
-        if info is None:
-            raise fail(
-                f"no installed provider is called {key!r}; installed: "
-                f"{', '.join(catalog.all_names()) or 'none'}",
-                path,
-                _key_location(sections, key),
-                hint=_install_hint(key),
-            )
-        settings = info.settings_class()
-        if settings is None:
-            raise fail(
-                f"provider {info.name!r} takes no settings", path, _key_location(sections, key)
-            )
-        data = check(
-            settings,
-            value if value is not None else {},
-            path,
-            _value_location(sections, key),
-        )
-        out[info.name] = converter().structure(data, settings)
+        errors.collect(_check_provider_section, catalog, sections, key, value, out)
+    errors.raise_any()
     return out
+
+
+def _check_provider_section(
+    catalog: ProviderCatalog, sections: Any, key: str, value: Any, out: dict[str, Any]
+) -> None:
+    """Check ``providers.<key>`` against its provider's settings; add it to ``out``."""
+    path = join_path("providers", key)
+    if key == LOCAL_CLUSTER_SECTION:  # the local cluster block, not kubernetes' settings
+        from sindri_core.config.local_cluster_section import LocalClusterConfig
+
+        data = check(LocalClusterConfig, value or {}, path, _value_location(sections, key))
+        out[key] = converter().structure(data, LocalClusterConfig)
+        return
+    info = catalog.lookup(key)
+    if info is not None and info.name in out:
+        raise fail(
+            f"{info.name!r} is configured twice (as {key!r} and under another of its names: "
+            f"{', '.join(info.names())})",
+            path,
+            _key_location(sections, key),
+        )
+    if info is None:
+        raise fail(
+            f"no installed provider is called {key!r}; installed: "
+            f"{', '.join(catalog.all_names()) or 'none'}",
+            path,
+            _key_location(sections, key),
+            hint=_install_hint(key),
+        )
+    settings = info.settings_class()
+    if settings is None:
+        raise fail(f"provider {info.name!r} takes no settings", path, _key_location(sections, key))
+    data = check(
+        settings,
+        value if value is not None else {},
+        path,
+        _value_location(sections, key),
+    )
+    out[info.name] = converter().structure(data, settings)
 
 
 def _check_cross_fields(document: Any, config: SindriConfig) -> None:

@@ -65,10 +65,22 @@ def version_for_strategy(value: str, siblings: Mapping[str, Any]) -> None:
         problem = validate_tag(value)
         if problem:
             raise ConfigError(f"{problem} (explicit: the version is the tag)")
-    elif strategy == "semver" and not _PLAIN_RANGE.fullmatch(value):
+    elif strategy == "semver":
+        if value.strip().lower() in _NOT_RANGES:
+            # The Rust tool's habit: `version: latest` meant the newest image.
+            raise ConfigError(
+                f"{value!r} is not a version range",
+                hint="for the newest release write resolution_strategy: latest-stable (version "
+                "is then not needed), or a range such as '^3.2' or '*'",
+            )
+        if _PLAIN_RANGE.fullmatch(value):
+            return
         from sindri_core.image.semver import Range
 
         Range.parse(value)
+
+
+_NOT_RANGES = ("latest", "stable", "latest-stable", "newest")
 
 
 def container_path(value: str, siblings: Mapping[str, Any]) -> None:

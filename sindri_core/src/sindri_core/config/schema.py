@@ -18,7 +18,7 @@ from typing import Any, Literal, Union
 import attrs
 
 from sindri_core.config.fields import FieldSpec, constraints_of, spec_of, yaml_key
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, raise_all
 
 __all__ = ["Location", "check", "default_of", "describe_type", "json_schema", "type_hints"]
 
@@ -178,22 +178,32 @@ def check(
         if not isinstance(value, list):
             raise fail(f"expected a list, got {_kind(value)}", path, loc)
         (item_type,) = typing.get_args(tp)
-        return [
-            # The field's pattern constrains each string of a list of strings.
-            check(item_type, item, join_path(path, i), _item_location(value, i), spec)
+        items = Errors()
+        # The field's pattern constrains each string of a list of strings.
+        checked = [
+            items.collect(
+                check, item_type, item, join_path(path, i), _item_location(value, i), spec
+            )
             for i, item in enumerate(value)
         ]
+        items.raise_any()
+        return checked
     if origin is dict:
         if not isinstance(value, dict):
             raise fail(f"expected a mapping, got {_kind(value)}", path, loc)
         _, value_type = typing.get_args(tp)
         out = {}
+        entries = Errors()
         for key, item in value.items():
             if not isinstance(key, str):
-                raise fail(
-                    f"keys must be strings, got {_kind(key)}", path, _key_location(value, key)
+                entries.add(
+                    fail(f"keys must be strings, got {_kind(key)}", path, _key_location(value, key))
                 )
-            out[key] = check(value_type, item, join_path(path, key), _value_location(value, key))
+                continue
+            out[key] = entries.collect(
+                check, value_type, item, join_path(path, key), _value_location(value, key)
+            )
+        entries.raise_any()
         return out
     return _check_scalar(tp, value, path, loc, spec)
 
@@ -245,35 +255,65 @@ def _check_class(cls: type, value: Any, path: str, loc: Location) -> dict[str, A
         raise fail(f"expected a mapping, got {_kind(value)}", path, loc)
     fields = {yaml_key(f): f for f in attrs.fields(cls)}
     hints = type_hints(cls)
+    errors = Errors()
     for key in value:
         if key not in fields:
             suggestion = _did_you_mean(str(key), list(fields))
-            raise fail(
-                f"unknown key {key!r}{suggestion}; allowed: {', '.join(fields)}",
-                join_path(path, str(key)),
-                _key_location(value, key),
+            errors.add(
+                fail(
+                    f"unknown key {key!r}{suggestion}; allowed: {', '.join(fields)}",
+                    join_path(path, str(key)),
+                    _key_location(value, key),
+                )
             )
     out: dict[str, Any] = {}
+    bad: set[str] = set()
     for key, field in fields.items():
         if key not in value:
             if field.default is attrs.NOTHING:
-                raise fail(f"missing required key {key!r}", path, loc)
+                errors.add(fail(f"missing required key {key!r}", path, loc))
             continue
-        out[key] = check(
-            hints[field.name],
-            value[key],
-            join_path(path, key),
-            _value_location(value, key),
-            spec_of(field),
-        )
+        try:
+            out[key] = check(
+                hints[field.name],
+                value[key],
+                join_path(path, key),
+                _value_location(value, key),
+                spec_of(field),
+            )
+        except ConfigError as exc:
+            errors.add(exc)
+            bad.add(key)
     for rule in constraints_of(cls):
         if rule.matches(value):
-            raise fail(rule.message, join_path(path, rule.at), _key_location(value, rule.at))
+            errors.add(fail(rule.message, join_path(path, rule.at), _key_location(value, rule.at)))
     for key, field in fields.items():
         value_rule = spec_of(field).check
-        if value_rule is not None and out.get(key) is not None:
-            _apply(value_rule, out, value, key, join_path(path, key))
+        if value_rule is not None and key not in bad and out.get(key) is not None:
+            errors.collect(_apply, value_rule, out, value, key, join_path(path, key))
+    errors.raise_any()
     return out
+
+
+class Errors:
+    """The errors of one mapping or list, gathered so that one pass reports them all."""
+
+    def __init__(self) -> None:
+        self.found: list[ConfigError] = []
+
+    def add(self, error: ConfigError) -> None:
+        self.found.append(error)
+
+    def collect(self, func: Any, *args: Any) -> Any:
+        """``func(*args)``, or ``None`` with its error kept."""
+        try:
+            return func(*args)
+        except ConfigError as exc:
+            self.found.append(exc)
+            return None
+
+    def raise_any(self) -> None:
+        raise_all(self.found)
 
 
 def _apply(rule: Any, data: dict[str, Any], node: Any, key: str, path: str) -> None:

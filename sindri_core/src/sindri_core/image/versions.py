@@ -113,27 +113,35 @@ class _Candidates:
         if self.skipped_distro:
             if self.variant:
                 notes.append(
-                    f"distro {distro}: {self.skipped_distro} tags without -{self.variant} skipped"
+                    f"distro {distro}: {count(self.skipped_distro, 'tag')} without -{self.variant} "
+                    "skipped"
                 )
             else:
                 notes.append(
-                    f"distro {distro}: {self.skipped_distro} distro-suffixed tags "
+                    f"distro {distro}: {count(self.skipped_distro, 'distro-suffixed tag')} "
                     f"(-{', -'.join(DISTRO_VARIANTS)}) skipped"
                 )
         if self.not_semver:
             examples = ", ".join(sorted(self.not_semver)[:3]) + (
                 ", …" if len(self.not_semver) > 3 else ""
             )
+            one = len(self.not_semver) == 1
             notes.append(
-                f"{len(self.not_semver)} tags are not semver and were skipped ({examples})"
+                f"{count(len(self.not_semver), 'tag')} {'is' if one else 'are'} not semver and "
+                f"{'was' if one else 'were'} skipped ({examples})"
             )
         if self.prereleases and allow_prerelease is not None:
             state = "considered" if allow_prerelease else "skipped"
             notes.append(
-                f"{self.prereleases} prerelease tags {state} "
+                f"{count(self.prereleases, 'prerelease tag')} {state} "
                 f"(allow_prerelease: {str(allow_prerelease).lower()})"
             )
         return notes
+
+
+def count(number: int, noun: str) -> str:
+    """``1 tag``, ``2 tags``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _any_distro_suffix(tags: Sequence[str]) -> bool:
@@ -204,7 +212,7 @@ def resolve_version(request: ImageRequest, image_config: ImageConfig) -> ImageRe
     else:
         tag, constraint, allow = _pin_to_cli(candidates), f"pin-to-cli ({__version__})", None
         reason = f"the tag of this CLI's version {__version__} (pin-to-cli)"
-    notes = [f"{len(listing.tags)} tags listed; {listing.describe()}"]
+    notes = [f"{count(len(listing.tags), 'tag')} listed; {listing.describe()}"]
     notes += candidates.notes(distro, allow)
     if strategy != "semver" and image_config.version:
         notes.append(f"image_config.version {image_config.version!r} is not used by {strategy}")
@@ -212,7 +220,7 @@ def resolve_version(request: ImageRequest, image_config: ImageConfig) -> ImageRe
         raise OperationError(
             f"no tag of {image_config.registry} satisfies {constraint} (distro {distro}"
             + (f", allow_prerelease {str(allow).lower()}" if allow is not None else "")
-            + f"); {len(listing.tags)} tags listed"
+            + f"); {count(len(listing.tags), 'tag')} listed"
             + _newest_hint(candidates)
         )
     digest = registry.digest(tag, listing)
