@@ -73,6 +73,7 @@ class InfoOnlyProvider:
         build: BuildLocation = BuildLocation.LOCAL,
         config_class: type | str | None = FakeSettings,
         gpu: bool = False,
+        config_rules: str | None = None,
     ) -> None:
         self.info = ProviderInfo(
             name=name,
@@ -80,6 +81,7 @@ class InfoOnlyProvider:
             description=f"the {name} test provider",
             capabilities=Capabilities(build=build, gpu=gpu, tools=("true",)),
             config_class=config_class,
+            config_rules=config_rules,
         )
 
     @hookimpl

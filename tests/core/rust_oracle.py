@@ -14,11 +14,11 @@ import json
 import os
 import re
 import shutil
+import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import tomllib
 import yaml
 
 from sindri_core.api import Project

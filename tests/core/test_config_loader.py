@@ -487,6 +487,19 @@ def test_a_settings_class_that_cannot_be_imported_names_the_provider(
     )
 
 
+def test_config_rules_that_cannot_be_imported_are_a_plugin_error(
+    sindri_host: PluginHost, register_provider: Any
+) -> None:
+    rules = "sindri_core.config.model:no_such_rules"
+    register_provider(InfoOnlyProvider("ruled", config_rules=rules))
+    with pytest.raises(PluginLoadError) as caught:
+        parse_config(config_text("ruled"), sindri_host.catalog)
+    assert str(caught.value).startswith(
+        "provider 'ruled' (unknown distribution): cannot import its config rules "
+        "'sindri_core.config.model:no_such_rules'"
+    )
+
+
 def test_name_of_63_characters_is_valid(catalog: Any) -> None:
     config, _ = parse_config(config_text("alpha").replace("test-env", "a" * 63), catalog)
     assert config.name == "a" * 63

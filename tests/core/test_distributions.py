@@ -47,7 +47,7 @@ DISTRIBUTIONS = {
 }
 PROVIDERS = [name for name, provider in DISTRIBUTIONS.items() if provider]
 # Python versions sindri supports: the classifiers name those requires-python admits.
-PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+PYTHONS = ("3.11", "3.12", "3.13")
 
 
 def _distribution(folder: str) -> str:

@@ -103,7 +103,7 @@ def test_image_resolve_json_is_unchanged(case: str, write_config: Any, sindri_cl
     config = write_config(_config(case))
     result = sindri_cli("-c", str(config), "image", "resolve", "--json")
     assert result.exit_code == 0, result.stderr
-    _check(f"resolve-{case}", result.stdout)
+    _check(f"resolve-{case}", result.stdout.replace(str(config.parent), "<project>"))
 
 
 @pytest.mark.usefixtures("warm_cache")

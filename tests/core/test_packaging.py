@@ -8,17 +8,12 @@ Building and checking the archives themselves is tests/core/test_distributions.p
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from tests.support.type_check import mypy_errors
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the oldest supported Python
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSPACE = tomllib.loads((ROOT / "pyproject.toml").read_text())

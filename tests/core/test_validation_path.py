@@ -123,6 +123,19 @@ def test_a_provider_name_rule_is_checked_at_the_name(sindri_cli: Any, tmp_path: 
     assert sindri_cli("config", "validate", cwd=tmp_path).exit_code == 0
 
 
+def test_a_provider_config_rule_is_refused_at_its_field(sindri_cli: Any, tmp_path: Any) -> None:
+    """ProviderInfo.config_rules (e2b's): the finding's field is located in sindri.yaml."""
+    body = "  image: a:1\n  resources:\n    cpus: 3\nproviders:\n  e2b:\n"
+    _write(tmp_path, body + "    blockedDomains: [192.0.2.1, '0.0.0.0']\n", provider="e2b")
+    line = _one_line(sindri_cli("config", "validate", cwd=tmp_path))
+    assert line.startswith("error: sindri.yaml:7:11: deployment.resources.cpus: "), line
+    assert _one_line(sindri_cli("plan", cwd=tmp_path)) == line
+    body = body.replace("cpus: 3", "cpus: 4")
+    _write(tmp_path, body + "    blockedDomains: [192.0.2.1, '0.0.0.0']\n", provider="e2b")
+    line = _one_line(sindri_cli("config", "validate", cwd=tmp_path))
+    assert line.startswith("error: sindri.yaml:10:33: providers.e2b.blockedDomains[1]: "), line
+
+
 def test_a_digest_makes_version_unused_and_unchecked(sindri_cli: Any, tmp_path: Any) -> None:
     _write(
         tmp_path,

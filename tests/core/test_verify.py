@@ -744,3 +744,69 @@ def test_no_secret_reaches_argv_or_output(
         assert all(secret not in " ".join(argv) for argv in runner.argvs)
         assert secret not in result.stdout + result.stderr
         assert secret not in json.dumps(report.to_json())
+
+
+# -- a verification is remembered per digest in the user's cache (ADR 0021) ----------------------
+
+_WRAPPER = """#!/bin/sh
+echo "$1" >> "{log}"
+exec "{cosign}" "$@"
+"""
+
+
+@pytest.fixture
+def cosign_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A ``cosign`` first on PATH that logs each run and runs the real one."""
+    real = shutil.which("cosign")
+    assert real is not None
+    directory = tmp_path / "cosign-bin"
+    directory.mkdir()
+    log = directory / "runs.log"
+    wrapper = directory / "cosign"
+    wrapper.write_text(_WRAPPER.format(log=log, cosign=real))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
+    return lambda: log.read_text().split() if log.exists() else []
+
+
+def test_a_locked_digest_is_verified_once_per_user_and_policy(
+    registry, keys, other_keys, signed, offline, acme, write_config, sindri_cli, cosign_runs,
+    tmp_path, monkeypatch,
+):  # fmt: skip
+    repo, digest = signed
+    config = write_config(_config(registry, repo, "version: '^1'", keys.pub))
+    first = sindri_cli("deploy", cwd=config.parent)
+    assert first.exit_code == 0, first.stderr
+    assert cosign_runs() == ["verify"]
+    lock = config.with_suffix(".lock").read_text()
+    assert digest in lock
+    assert "transparency_log" not in lock and "signatures" not in lock  # no result in the lock
+
+    second = sindri_cli("deploy", "--locked", cwd=config.parent)
+    assert second.exit_code == 0, second.stderr
+    assert cosign_runs() == ["verify"]  # remembered for this digest and key
+    assert "the result cached for its digest" in second.stderr
+    assert acme[-1] == f"deploy {registry.reference(repo, '1.0.0', digest)}"
+
+    # Another user (another cache) verifies for themselves.
+    monkeypatch.setenv("SINDRI_CACHE_DIR", str(tmp_path / "other-user"))
+    assert sindri_cli("deploy", "--locked", cwd=config.parent).exit_code == 0
+    assert cosign_runs() == ["verify", "verify"]
+
+    # Another key is another policy: checked, and it fails closed.
+    (config.parent / "sindri.yaml").write_text(
+        config.read_text().replace(str(keys.pub), str(other_keys.pub))
+    )
+    failed = sindri_cli("deploy", cwd=config.parent)
+    assert failed.exit_code == 1 and "signature verification failed" in failed.stderr
+    assert cosign_runs() == ["verify", "verify", "verify"]
+
+
+def test_image_verify_always_runs_cosign(
+    registry, keys, signed, offline, acme, write_config, sindri_cli, cosign_runs
+):
+    repo, digest = signed
+    config = write_config(_config(registry, repo, f"digest: {digest}", keys.pub))
+    assert sindri_cli("deploy", cwd=config.parent).exit_code == 0
+    assert sindri_cli("image", "verify", cwd=config.parent).exit_code == 0
+    assert cosign_runs() == ["verify", "verify"]

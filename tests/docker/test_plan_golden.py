@@ -55,6 +55,9 @@ def _normalised(text: str, project: BusyboxProject) -> Any:
     text = re.sub(r"sindri:([0-9.]+)-[0-9a-f]{12}\b", r"sindri:\1-<fingerprint>", text)
     text = re.sub(r"\b[0-9a-f]{64}\b(?!\s*')", "<config-hash>", text.replace("1" * 64, "<ones>"))
     text = re.sub(r"(compose file|sha256) [0-9a-f]{12}\b", r"\1 <hash>", text)
+    text = re.sub(  # a stale lock's note (the arrow as JSON writes it)
+        r"fingerprint [0-9a-f]{12} (→|\\u2192) [0-9a-f]{12}", r"fingerprint <hash> \1 <hash>", text
+    )
     return json.loads(text.replace(__version__, "<cli-version>"))
 
 

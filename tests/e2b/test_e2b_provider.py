@@ -89,13 +89,13 @@ def steps(definition: dict, kind: str) -> list[list[str]]:
 
 
 def create_body(e2b) -> dict:
-    (create,) = e2b.requests("POST", "/sandboxes")
+    (create,) = e2b.requests("POST", "/v2/sandboxes")
     return create.body
 
 
 def assert_no_secret(e2b, project: Path, *outputs: str) -> None:
     for call in e2b.calls:
-        if call.method == "POST" and call.path == "/sandboxes":
+        if call.method == "POST" and call.path == "/v2/sandboxes":
             continue  # the one place a secret belongs: the sandbox's environment
         assert SECRET_VALUE not in json.dumps(call.body) + json.dumps(call.query)
     for path in (project / ".sindri").rglob("*"):
@@ -144,8 +144,9 @@ def test_image_mode_builds_the_template_from_the_pinned_image_and_a_private_sand
     }
     assert body["envVars"]["API_TOKEN"] == SECRET_VALUE
     assert body["envVars"]["INSTALL_PROFILE"] == "fullstack"
-    # Finding 4: private by default, which the API only accepts with secure: true.
-    assert body["secure"] is True
+    # Finding 4: private by default, which the API only accepts for a secured sandbox: the v2
+    # create is always secured (no ``secure`` field; the fake refuses an unlisted property).
+    assert "secure" not in body
     assert body["network"] == {"allowPublicTraffic": False}
     (sandbox,) = e2b.sandboxes.values()
     assert sandbox["_public"] is False
@@ -268,28 +269,6 @@ def test_blocked_entries_e2b_refuses_are_refused_when_the_config_is_read(
     assert not e2b.calls
 
 
-def test_the_fake_refuses_what_the_real_server_refuses(e2b):
-    import requests
-
-    headers = {"X-API-Key": API_KEY}
-    repeated = requests.get(
-        f"{e2b.url}/v2/sandboxes?state=running&state=paused", headers=headers, timeout=10
-    )
-    assert repeated.status_code == 400
-    cases = [
-        {"network": {"allowPublicTraffic": False}},
-        {"network": {"allowOut": ["pypi.org"]}},
-        {"network": {"denyOut": ["0.0.0.0/0", "evil.example"]}},
-        {"timeout": "soon"},
-    ]
-    for extra in cases:
-        answer = requests.post(
-            f"{e2b.url}/sandboxes", json={"templateID": "t", **extra}, headers=headers, timeout=10
-        )
-        assert answer.status_code == 400, extra
-    assert requests.get(f"{e2b.url}/v2/sandboxes", timeout=10).status_code == 401
-
-
 # -- build mode ----------------------------------------------------------------------------
 
 
@@ -312,6 +291,39 @@ def test_single_stage_dockerfile_goes_through_the_sdk_with_variables_resolved(
     template = e2b.template("demo-env")
     assert (template.cpu_count, template.memory_mb) == (4, 3072)
     assert not (build_project / "e2b.Dockerfile").exists()  # never over the user's files
+
+
+def test_quoted_values_continuations_and_arg_expansion_build_as_a_template_directly(
+    sindri_cli, build_project, e2b
+):
+    """Issue 27: e2b 2.50's Dockerfile reading altered these, so sindri built them locally;
+    the SDK's current parser keeps them, and the definition it sent says so."""
+    (build_project / "Dockerfile").write_text(
+        "ARG BASE=busybox\n"
+        "FROM ${BASE}:1.36\n"
+        'ARG GREETING="hello world"\n'
+        'ENV QUOTED="a b=c \\"d\\"" \\\n'
+        "    PLAIN=x \\\n"
+        "    DERIVED=${GREETING}-$PLAIN\n"
+        "COPY busybox /bin/busybox\n"
+    )
+    result = sindri_cli("deploy", cwd=build_project)  # no buildRepository: no local build
+    assert result.exit_code == 0, result.stderr
+    definition = last_build(e2b)
+    assert definition["fromImage"] == "busybox:1.36"
+    env = steps(definition, "ENV")
+    assert ["GREETING", "hello world"] in env
+    assert ["QUOTED", 'a b=c "d"', "PLAIN", "x", "DERIVED", "hello world-x"] in env
+
+
+def test_another_teams_alias_still_gets_this_teams_template(sindri_cli, image_project, e2b):
+    """handlers/template_alias.go answers 403 for another team's alias, which the SDK's
+    Template.exists reads as "exists"; with no record of its own, sindri builds anyway."""
+    e2b.foreign_aliases.add("demo-env")
+    result = sindri_cli("deploy", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert "nothing records" in result.stdout + result.stderr
+    assert template_builds(e2b) == 1 and create_body(e2b)["templateID"] == "demo-env"
 
 
 def template_builds(e2b) -> int:
@@ -361,9 +373,9 @@ def test_a_multi_stage_dockerfile_without_build_repository_exits_2(
     result = sindri_cli(command, cwd=build_project)
     assert result.exit_code == 2, result.stderr
     assert "providers.e2b.buildRepository" in result.stderr
-    assert "2 stages" in result.stderr
+    assert "Multi-stage Dockerfiles are not supported" in result.stderr
     assert "the Rust tool instead had the E2B CLI build the multi-stage" in result.stderr
-    assert not e2b.requests("POST", "/v3/templates") and not e2b.requests("POST", "/sandboxes")
+    assert not e2b.requests("POST", "/v3/templates") and not e2b.requests("POST", "/v2/sandboxes")
 
 
 @pytest.mark.parametrize(
@@ -400,17 +412,17 @@ def test_an_unchanged_sandbox_is_left_alone_paused_is_resumed_and_force_replaces
     (first,) = e2b.sandboxes
     result = sindri_cli("deploy", cwd=image_project)
     assert result.exit_code == 0 and "is up to date" in result.stdout
-    assert len(e2b.requests("POST", "/sandboxes")) == 1 and template_builds(e2b) == 1
+    assert len(e2b.requests("POST", "/v2/sandboxes")) == 1 and template_builds(e2b) == 1
 
     e2b.sandboxes[first]["state"] = "paused"
     assert sindri_cli("deploy", cwd=image_project).exit_code == 0
-    assert e2b.requests("POST", f"/sandboxes/{first}/connect")
+    assert e2b.requests("POST", f"/v2/sandboxes/{first}/connect")
     assert e2b.sandboxes[first]["state"] == "running"
 
     result = sindri_cli("deploy", "--force", cwd=image_project)
     assert result.exit_code == 0, result.stderr
     assert e2b.requests("DELETE", f"/sandboxes/{first}")
-    assert len(e2b.requests("POST", "/sandboxes")) == 2
+    assert len(e2b.requests("POST", "/v2/sandboxes")) == 2
     assert last_build(e2b)["force"] is True  # --force skips E2B's layer cache
 
 
@@ -427,7 +439,7 @@ def test_a_changed_template_is_planned_rebuilt_with_cache_and_the_sandbox_replac
     assert result.exit_code == 0, result.stderr
     assert template_builds(e2b) == 2 and last_build(e2b)["force"] is False
     assert e2b.requests("DELETE", f"/sandboxes/{first}")
-    assert len(e2b.requests("POST", "/sandboxes")) == 2
+    assert len(e2b.requests("POST", "/v2/sandboxes")) == 2
 
 
 def test_a_sandbox_sindri_has_no_record_of_is_replaced(sindri_cli, image_project, e2b):
@@ -471,6 +483,19 @@ def test_status_lists_with_one_comma_separated_state(
     assert ("metadata", "sindri_name=demo-env") in listing.query
 
 
+def test_status_follows_the_listing_pages_to_a_running_sandbox(sindri_cli, image_project, e2b):
+    """handlers/sandboxes_list.go pages newest first; the running sandbox may be on page 2."""
+    e2b.add_sandbox("demo-env", "running", started_at="2026-11-22T09:00:00Z")
+    for minute in (1, 2):
+        e2b.add_sandbox("demo-env", "paused", started_at=f"2026-11-22T10:0{minute}:00Z")
+    e2b.default_limit = 1
+    result = sindri_cli("status", "--json", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["state"] == "running"
+    listings = e2b.requests("GET", "/v2/sandboxes")
+    assert len(listings) == 3 and any(k == "nextToken" for k, _ in listings[-1].query)
+
+
 def test_stop_start_and_destroy_use_pause_connect_and_kill(sindri_cli, image_project, e2b):
     assert sindri_cli("deploy", cwd=image_project).exit_code == 0
     (sandbox_id,) = e2b.sandboxes
@@ -482,7 +507,7 @@ def test_stop_start_and_destroy_use_pause_connect_and_kill(sindri_cli, image_pro
     assert e2b.sandboxes[sandbox_id]["state"] == "running"
     assert e2b.sandboxes[sandbox_id]["_timeout"] == 900
     # Finding 9: resume through /connect, never the deprecated /resume.
-    assert e2b.requests("POST", f"/sandboxes/{sandbox_id}/connect")
+    assert e2b.requests("POST", f"/v2/sandboxes/{sandbox_id}/connect")
     assert not [c for c in e2b.calls if c.path.endswith("/resume")]
     result = sindri_cli("destroy", "--yes", cwd=image_project)
     assert result.exit_code == 0, result.stderr
@@ -510,7 +535,7 @@ def test_required_secret_missing_stops_before_anything_is_built(
     project = write_config(IMAGE_CONFIG).parent
     result = sindri_cli("deploy", cwd=project)
     assert result.exit_code == 2 and "API_TOKEN" in result.stderr
-    assert not template_builds(e2b) and not e2b.requests("POST", "/sandboxes")
+    assert not template_builds(e2b) and not e2b.requests("POST", "/v2/sandboxes")
 
 
 def test_plan_writes_nothing_and_only_reads(sindri_cli, image_project, e2b):
@@ -608,7 +633,7 @@ def test_connect_runs_exactly_the_argv_with_dash_arguments_and_returns_its_statu
     assert started.cmd == "/bin/bash" and started.args[:2] == ["-l", "-c"]
     assert started.user == "developer" and started.cwd == "/alt/home/developer/workspace"
     # a paused sandbox is resumed through /connect first
-    assert e2b.requests("POST", f"/sandboxes/{sandbox_id}/connect")
+    assert e2b.requests("POST", f"/v2/sandboxes/{sandbox_id}/connect")
 
     result = sindri_cli("connect", "printf", "%s|", "-la", "-x", cwd=image_project)  # no `--`
     assert result.exit_code == 0 and result.stdout == "-la|-x|"
@@ -772,3 +797,67 @@ def test_deploy_builds_the_multi_stage_sindri_sources_locally_and_pushes_them(
     repo, tag = target.removeprefix(f"{registry.host}/").split(":")
     assert digest == registry.digest_of(repo, tag)
     assert create_body(e2b)["templateID"] == "demo-env"
+
+
+# -- what E2B refuses, refused by config validate -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("resources", "field"),
+    [
+        ({"cpus": 3}, "deployment.resources.cpus"),
+        ({"cpus": 34}, "deployment.resources.cpus"),
+        ({"cpus": 1}, None),
+        ({"cpus": 32}, None),
+        ({"memory": "64MB"}, "deployment.resources.memory"),
+        ({"memory": "1025MB"}, "deployment.resources.memory"),
+        ({"memory": "128MB"}, None),
+    ],
+)
+def test_config_validate_refuses_cpus_and_memory_e2b_refuses(
+    sindri_cli, image_project, write_config, resources, field
+):
+    """team/limits.go LimitResources (e2b-dev/infra 54693ff3): CPU 1 or even, ≤ 32; memory
+    ≥ 128 MiB and even."""
+    block = "".join(f"    {key}: {value}\n" for key, value in resources.items())
+    write_config(
+        IMAGE_CONFIG.replace("deployment:\n", "deployment:\n  resources:\n" + block, 1),
+        image_project,
+    )
+    result = sindri_cli("config", "validate", cwd=image_project)
+    if field is None:
+        assert result.exit_code == 0, result.stderr
+        return
+    assert result.exit_code == 2
+    assert field in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+
+
+@pytest.mark.parametrize("entry", ["0.0.0.0", "::", "::/0", "0.0.0.0/8"])
+def test_config_validate_refuses_unspecified_addresses_e2b_refuses(
+    sindri_cli, image_project, write_config, e2b, entry
+):
+    """handlers/sandbox_create.go validateEgressRules → IsSpecifiedIPOrCIDR."""
+    configure(write_config, image_project, blockedDomains=["192.0.2.7", entry])
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert result.exit_code == 2, result.stdout
+    assert "providers.e2b.blockedDomains[1]" in result.stderr and "0.0.0.0/0" in result.stderr
+    configure(write_config, image_project, allowedDomains=["pypi.org", entry])
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert result.exit_code == 2 and "providers.e2b.allowedDomains[1]" in result.stderr
+    configure(write_config, image_project, blockedDomains=["0.0.0.0/0"])
+    assert sindri_cli("config", "validate", cwd=image_project).exit_code == 0
+    assert not e2b.calls
+
+
+def test_config_validate_warns_about_a_timeout_above_one_hour(
+    sindri_cli, image_project, write_config
+):
+    configure(write_config, image_project, BUILD_CONFIG + "providers:\n  e2b:\n", timeout=7200)
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert result.exit_code == 0, result.stderr
+    assert "providers.e2b.timeout" in result.stdout + result.stderr
+    assert "1 hour" in result.stdout + result.stderr
+    configure(write_config, image_project, BUILD_CONFIG + "providers:\n  e2b:\n", timeout=3600)
+    result = sindri_cli("config", "validate", cwd=image_project)
+    assert "providers.e2b.timeout" not in result.stdout + result.stderr

@@ -14,14 +14,10 @@ field names (``types.go`` ``App.Name``, ``IPAddress.Address``/``Type``); ``volum
 from __future__ import annotations
 
 import json
+import tomllib
 from typing import Any
 
 import jsonschema
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 from sindri_core.testing import FakeTool, FakeTools
 from sindri_providers_fly.fly_toml import GPU_TIERS

@@ -219,7 +219,7 @@ class TokenServer:
         self._key = ec.generate_private_key(ec.SECP256R1())
         self._kid = _libtrust_kid(self._key.public_key())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sindri test token server")])
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         cert = (
             x509.CertificateBuilder()
             .subject_name(name)

@@ -31,6 +31,7 @@ from sindri_core.provider import ProviderInfo
 # (and other read-only commands) never need them.
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildContext, BuildSource
+    from sindri_core.image.lock import ImageLock, LockState, LockUpdate
     from sindri_core.image.verify import VerificationReport
     from sindri_core.lifecycle import (
         BuiltImage,
@@ -53,6 +54,18 @@ class PlanReport:
     provider: str
     image: ImageResolution
     plan: Plan
+    lock: LockState | None = None
+
+    def notes(self) -> list[str]:
+        notes = list(self.plan.notes)
+        if self.lock is not None and self.lock.missing:
+            notes.append(f"no {self.lock.path.name} yet: deploy writes it")
+        elif self.lock is not None and not self.lock.fresh:
+            notes.append(
+                f"{self.lock.path.name} is stale ({'; '.join(self.lock.changes)}): deploy "
+                "updates it"
+            )
+        return notes
 
     @property
     def reference(self) -> str | None:
@@ -71,8 +84,9 @@ class PlanReport:
             # A provider that does not compare yet returns no changes: not "compared".
             "compared": self.plan.not_compared is None and bool(self.plan.changes),
             "artifacts": [{"path": str(a.path), "content": a.content} for a in self.plan.artifacts],
-            "notes": list(self.plan.notes),
+            "notes": self.notes(),
             "refusals": list(self.plan.refusals),
+            "lock": self.lock.to_json() if self.lock is not None else None,
         }
 
 
@@ -95,6 +109,8 @@ class Project:
         self.env_file: Path | None = None
         self.provider: ProviderInfo = host.provider(loaded.config.deployment.provider)
         self.hooks: ProviderHooks = host.hooks_for(self.provider)
+        self.lock_update: LockUpdate | None = None
+        """What the last ``deploy`` or ``lock_image`` did to the lock file."""
 
     @property
     def runner(self) -> CommandRunner:
@@ -160,8 +176,41 @@ class Project:
         refresh: bool = False,
         force_build: bool = False,
         from_source: bool = False,
+        locked: bool = False,
     ) -> ImageResolution:
-        """Walk the image chain (docs/IMAGE_MANAGEMENT.md) for this project and provider."""
+        """Walk the image chain (docs/IMAGE_MANAGEMENT.md) for this project and provider,
+        taking what a fresh ``sindri.lock`` pins from it.
+
+        :param locked: a missing or stale lock is an error (exit 5).
+        """
+        return self.resolve_with_lock(
+            planning=planning,
+            refresh=refresh,
+            force_build=force_build,
+            from_source=from_source,
+            locked=locked,
+        )[0]
+
+    def resolve_with_lock(
+        self,
+        *,
+        planning: bool = False,
+        refresh: bool = False,
+        force_build: bool = False,
+        from_source: bool = False,
+        locked: bool = False,
+        use_lock: bool = True,
+    ) -> tuple[ImageResolution, LockState | None]:
+        """:meth:`resolve_image`, and the lock as it stands against the answer (``None``
+        with ``use_lock=False``: the lock is neither read nor used).
+
+        :raises StaleLockError: ``locked`` and the lock is missing or stale; nothing was
+            resolved from the registry or the git remote.
+        """
+        state = self.lock_state() if use_lock else None
+        if locked:
+            assert state is not None
+            state.require()
         request = ImageRequest(
             config=self.config,
             project_dir=self.project_dir,
@@ -170,8 +219,104 @@ class Project:
             refresh=refresh,
             force_build=force_build,
             from_source=from_source,
+            lock=state.usable() if state is not None else None,
+            locked=locked,
         )
-        return self.hooks.resolve_image(request)
+        resolution = self.hooks.resolve_image(request)
+        if state is not None and state.lock is not None and state.fresh:
+            from sindri_core.image.lock import differences
+
+            state = state.stale(
+                *differences(state.lock, resolution, lambda: self._fingerprint(resolution))
+            )
+            if locked:
+                state.require()
+        if state is not None and state.lock is not None and not state.fresh:
+            stale = f"{state.path.name} is stale and was not used: {'; '.join(state.changes)}"
+            resolution = attrs.evolve(resolution, notes=(*resolution.notes, stale))
+        return resolution, state
+
+    @property
+    def lock_path(self) -> Path:
+        """``sindri.lock`` beside the configuration (``<stem>.lock`` for another name)."""
+        return self.loaded.lock_path
+
+    def lock_state(self) -> LockState:
+        """The lock file as read, and whether its inputs are still the configuration's.
+
+        :raises ConfigError: the lock file is invalid (exit 2).
+        """
+        from sindri_core.image.lock import image_inputs, lock_state
+
+        return lock_state(self.lock_path, image_inputs(self.config, self.provider.name))
+
+    def lock_image(self, *, update: bool = False) -> LockUpdate:
+        """``sindri image lock`` (``update=False``): write the lock when it is missing or
+        stale, keep a fresh one. ``sindri image update``: resolve again, ignoring the lock
+        and the tag cache, and move the lock to the answer.
+
+        A build from the Sindri sources is fetched to learn its commit.
+        """
+        from sindri_core.image.lock import LockUpdate
+
+        if update:
+            previous = self.lock_state().lock
+            resolution, _ = self.resolve_with_lock(refresh=True, use_lock=False)
+        else:
+            resolution, state = self.resolve_with_lock()
+            assert state is not None
+            previous = state.lock
+            if state.fresh:
+                assert state.lock is not None
+                self.lock_update = LockUpdate(self.lock_path, state.lock, previous, False)
+                return self.lock_update
+        build = self.build_context(resolution, refresh=update) if resolution.is_build else None
+        return self._write_lock(resolution, build, previous)
+
+    def _write_lock(
+        self,
+        resolution: ImageResolution,
+        build: BuildContext | None,
+        previous: ImageLock | None,
+    ) -> LockUpdate:
+        from sindri_core.image.lock import (
+            ImageLock,
+            LockUpdate,
+            image_inputs,
+            locked_build,
+            pinned,
+            write_lock,
+        )
+
+        inputs = image_inputs(self.config, self.provider.name)
+        source = None
+        if resolution.is_build:
+            assert build is not None  # a build is locked once its context is known
+            source = locked_build(build, self.project_dir)
+            # The real tag (commit or fingerprint), not the chain's placeholder.
+            resolution = attrs.evolve(
+                resolution, reference=build.tag, tag=build.tag.split(":", 1)[1]
+            )
+        lock = ImageLock.of(inputs, pinned(resolution), source)
+        written = write_lock(self.lock_path, lock)
+        self.lock_update = LockUpdate(self.lock_path, lock, previous, written)
+        return self.lock_update
+
+    def _fingerprint(self, resolution: ImageResolution) -> str:
+        """The fingerprint of a local Dockerfile's context, computed in place."""
+        from sindri_core.build.context import BuildContextRequest
+
+        assert resolution.build is not None
+        request = BuildContextRequest(
+            config=self.config,
+            project_dir=self.project_dir,
+            source=resolution.build,
+            planning=True,
+            provider=self.provider,
+        )
+        context = self.hooks.fetch_build_context(request)
+        assert context is not None  # a local source is computed in place
+        return context.fingerprint
 
     def build_context(self, resolution: ImageResolution, *, refresh: bool = False) -> BuildContext:
         """Fetch (or reuse) the build context of a build resolution."""
@@ -184,7 +329,8 @@ class Project:
 
     def build_source(self, *, from_source: bool = False, deployable: bool = False) -> BuildSource:
         """The source ``build``, ``image context`` and ``deploy --force`` build from
-        (docs/IMAGE_MANAGEMENT.md). Decided offline.
+        (docs/IMAGE_MANAGEMENT.md), whatever image is configured; at the commit a fresh
+        ``sindri.lock`` pins for the Sindri sources. Decided offline.
 
         :param deployable: only a source ``deploy --force`` would build (``sindri build``):
             with an image configured, that is a present one (a local Dockerfile,
@@ -210,7 +356,9 @@ class Project:
                 "there is no ./Dockerfile, ./v3/Dockerfile or ./deploy/Dockerfile; add one, "
                 "set deployment.buildFromSource.enabled, or pass --from-source"
             )
-        return choice.source
+        lock = self.lock_state().usable()
+        pinned = lock.pin(choice.source) if lock is not None else None
+        return pinned or choice.source
 
     def fetch_build_context(self, source: BuildSource, *, refresh: bool = False) -> BuildContext:
         """Materialise ``source``: the local Dockerfile in place, or the Sindri sources from
@@ -232,16 +380,36 @@ class Project:
         return context
 
     def verify(self, resolution: ImageResolution) -> VerificationReport | None:
-        """Verify signature/provenance when ``image_config`` asks for it (fail closed)."""
+        """Verify signature/provenance when ``image_config`` asks for it (fail closed).
+
+        A success is remembered per digest and trust policy in the user's cache for a day
+        (:mod:`~sindri_core.image.verified`), so a locked digest is not re-verified on every
+        deploy; never in the lock file.
+        """
         ic = self.config.deployment.image_config
         if ic is None or resolution.source in (ImageSource.BUILD, ImageSource.NONE):
             return None
         if not (ic.verify_signature or ic.verify_provenance):
             return None
+        from sindri_core.image.reference import ImageReference
+        from sindri_core.image.verified import VerifiedCache
         from sindri_core.image.verify import verify_resolution
 
-        self.console.step(f"Verifying {resolution.reference}")
-        report = verify_resolution(resolution, ic, runner=self.runner, base_dir=self.project_dir)
+        assert resolution.reference is not None
+        cache = None
+        if resolution.digest is not None:
+            name = ImageReference.parse(resolution.reference).name
+            cache = VerifiedCache.for_image(name, resolution.digest, ic, self.project_dir)
+        report = cache.get() if cache is not None else None
+        if report is not None:
+            self.console.info(f"Verified {report.reference} (the result cached for its digest)")
+        else:
+            self.console.step(f"Verifying {resolution.reference}")
+            report = verify_resolution(
+                resolution, ic, runner=self.runner, base_dir=self.project_dir
+            )
+            if cache is not None:
+                cache.put(report)
         self._warn_unlogged(report)
         return report
 
@@ -329,15 +497,26 @@ class Project:
         raise OperationError(f"prerequisites for {self.provider.name} are missing: {missing}")
 
     def plan(
-        self, *, from_source: bool = False, force: bool = False, refresh: bool = False
+        self,
+        *,
+        from_source: bool = False,
+        force: bool = False,
+        refresh: bool = False,
+        locked: bool = False,
     ) -> PlanReport:
-        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing.
+        """What ``deploy`` would do. Runs nothing that changes anything and writes nothing
+        (not even the lock file: its state is in the report).
 
         :param refresh: list the registry's tags afresh, as ``deploy --refresh`` does.
+        :param locked: a missing or stale lock is an error (exit 5).
         """
         self.hooks.require("plan")
-        image = self.resolve_image(
-            planning=True, from_source=from_source, force_build=force, refresh=refresh
+        image, lock = self.resolve_with_lock(
+            planning=True,
+            from_source=from_source,
+            force_build=force,
+            refresh=refresh,
+            locked=locked,
         )
         if image.build is not None and image.build.dockerfile is not None:
             # A local context is at hand: refuse now a .dockerignore docker build refuses.
@@ -347,7 +526,7 @@ class Project:
         ctx = self.context()
         self._warn_left_out_secrets(ctx)
         plan = self.hooks.plan(ctx, image)
-        return PlanReport(provider=self.provider.name, image=image, plan=plan)
+        return PlanReport(provider=self.provider.name, image=image, plan=plan, lock=lock)
 
     def check_secrets(self) -> tuple[list[ConfigError], list[str]]:
         """What plan and deploy would refuse about the secrets, and what they would leave
@@ -382,25 +561,38 @@ class Project:
         skip_verification: bool = False,
         from_source: bool = False,
         refresh: bool = False,
+        locked: bool = False,
     ) -> DeployResult | PlanReport:
-        """Resolve, verify, fetch the build context when building, and deploy.
+        """Resolve, verify, fetch the build context when building, and deploy; then write
+        the lock file when it was missing or stale (:attr:`lock_update` says what was
+        written). A ``--from-source`` or ``--force`` deploy answers a one-off question and
+        leaves the lock as it is.
 
         With ``options.dry_run`` this is :meth:`plan`.
+
+        :param locked: a missing or stale lock is an error (exit 5); nothing is written.
         """
         from sindri_core.lifecycle import DeployOptions
 
         options = options or DeployOptions()
         if options.dry_run:
-            return self.plan(from_source=from_source, force=options.force, refresh=refresh)
+            return self.plan(
+                from_source=from_source, force=options.force, refresh=refresh, locked=locked
+            )
         self.hooks.require("deploy")
         with self._exclusive("deploy"), self.console.operation(f"Deploying {self._described}"):
-            return self._deploy(options, skip_verification, from_source, refresh)
+            return self._deploy(options, skip_verification, from_source, refresh, locked)
 
     def _deploy(
-        self, options: DeployOptions, skip_verification: bool, from_source: bool, refresh: bool
+        self,
+        options: DeployOptions,
+        skip_verification: bool,
+        from_source: bool,
+        refresh: bool,
+        locked: bool,
     ) -> DeployResult:
-        image = self.resolve_image(
-            force_build=options.force, from_source=from_source, refresh=refresh
+        image, lock = self.resolve_with_lock(
+            force_build=options.force, from_source=from_source, refresh=refresh, locked=locked
         )
         if not skip_verification:
             report = self.verify(image)
@@ -412,7 +604,32 @@ class Project:
         self._warn_left_out_secrets(ctx)
         build = self.build_context(image, refresh=refresh) if image.is_build else None
         with self._output_dir(ctx):
-            return self.hooks.deploy(ctx, image, build, options)
+            result = self.hooks.deploy(ctx, image, build, options)
+        one_off = options.force or from_source
+        if lock is not None and not lock.fresh and not one_off:
+            self._deployed_lock(image, build, lock)
+        return result
+
+    def _deployed_lock(
+        self, image: ImageResolution, build: BuildContext | None, lock: LockState
+    ) -> None:
+        """Write the lock after a deploy. The deploy already succeeded, so a lock that cannot
+        be written (a read-only checkout) is a warning, not a failed deploy. A tag the chain
+        did not pin (``explicit``, ``latest``: the registry is not asked) is not locked here
+        either: ``sindri image lock`` pins it, asking the registry."""
+        from sindri_core.errors import SindriError
+
+        unpinned = image.source in (ImageSource.TAG_OVERRIDE, ImageSource.VERSION)
+        if unpinned and image.digest is None:
+            self.console.warn(
+                f"{lock.path.name} was not written: {image.reference} is not pinned to a "
+                "digest (run `sindri image lock` to pin it)"
+            )
+            return
+        try:
+            self._write_lock(image, build, lock.lock)
+        except (SindriError, OSError) as exc:
+            self.console.warn(f"{lock.path.name} was not written: {exc}")
 
     def configured_image(self) -> ImageResolution | None:
         """The chain's answer for ``status`` (``None`` when nothing is configured).
@@ -422,7 +639,9 @@ class Project:
         """
         try:
             return self.resolve_image(planning=True)
-        except ConfigError:
+        except ConfigError as exc:
+            if exc.file == self.lock_path.name:  # an invalid lock is said, not hidden
+                self.console.warn(f"cannot resolve the configured image: {exc}")
             return None
         except OperationError as exc:
             self.console.warn(f"cannot resolve the configured image: {exc}")

@@ -17,6 +17,7 @@ __all__ = [
     "PluginLoadError",
     "RegistryError",
     "SindriError",
+    "StaleLockError",
     "UsageError",
     "VerificationError",
 ]
@@ -75,6 +76,13 @@ class ConfigError(UsageError):
             where += ": "
         field = f"{self.path}: " if self.path else ""
         return f"{where}{field}{super().__str__()}"
+
+
+class StaleLockError(SindriError):
+    """``--locked``: the lock file is missing, or no longer answers for the configuration
+    (exit status 5, so CI can tell "commit the lock" from a failed deploy)."""
+
+    exit_code = 5
 
 
 class ConfigErrors(ConfigError):

@@ -113,7 +113,14 @@ def sindri_resolve_image(request: ImageRequest) -> ImageResolution:
     Providers wrap it (``wrapper=True``) to refuse or adapt an answer, e.g. Kubernetes
     refuses :attr:`~sindri_core.image.resolution.ImageSource.BUILD`.
 
-    :param request: the configuration, project directory, selected provider and flags.
+    ``request.lock`` is the project's ``sindri.lock`` when it still answers for the
+    configuration: the core then takes levels 2 and 3 from it (``locked`` answers, no registry
+    request) and pins a build from the Sindri sources to its commit; with ``request.locked``
+    (``--locked``) a level the lock does not answer raises
+    :class:`~sindri_core.errors.StaleLockError` (exit 5). A provider that answers first
+    should honour the lock the same way.
+
+    :param request: the configuration, project directory, selected provider, flags and lock.
     :returns: the :class:`~sindri_core.image.resolution.ImageResolution`.
     """
 

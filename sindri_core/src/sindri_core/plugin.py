@@ -101,7 +101,7 @@ if TYPE_CHECKING:
     )
     from sindri_core.output import Console
     from sindri_core.prerequisites import Prerequisite, PrerequisiteReport
-    from sindri_core.provider import BuildLocation, Capabilities, ProviderInfo
+    from sindri_core.provider import BuildLocation, Capabilities, ConfigFinding, ProviderInfo
     from sindri_core.runner import CommandResult, CommandRunner, describe
     from sindri_core.secrets import SecretValues
 
@@ -123,6 +123,7 @@ __all__ = [
     "CommandResult",
     "CommandRunner",
     "ConfigError",
+    "ConfigFinding",
     "Console",
     "ContainerInfo",
     "Credentials",
@@ -200,6 +201,7 @@ _EXPORTS = {
     # describing the provider
     "BuildLocation": "sindri_core.provider",
     "Capabilities": "sindri_core.provider",
+    "ConfigFinding": "sindri_core.provider",
     "Prerequisite": "sindri_core.prerequisites",
     "PrerequisiteReport": "sindri_core.prerequisites",
     "ProviderInfo": "sindri_core.provider",

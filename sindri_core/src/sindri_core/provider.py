@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildLocation",
     "Capabilities",
+    "ConfigFinding",
     "Prerequisite",
     "PrerequisiteReport",
     "ProviderCatalog",
@@ -59,6 +60,20 @@ class Capabilities:
 
 
 @attrs.frozen
+class ConfigFinding:
+    """What a provider's ``config_rules`` says about one field of sindri.yaml.
+
+    :param path: the field, as sindri names fields (``deployment.resources.cpus``,
+        ``providers.e2b.blockedDomains[1]``).
+    :param warning: reported by ``config validate`` instead of refusing the configuration.
+    """
+
+    path: str
+    message: str
+    warning: bool = False
+
+
+@attrs.frozen
 class ProviderInfo:
     """The immutable description a provider registers.
 
@@ -76,6 +91,11 @@ class ProviderInfo:
     :param name_rule: ``(pattern, what it means)`` the configuration's ``name`` must also
         fully match for this provider (Kubernetes: no trailing ``-``); ``config validate``
         checks it at the name's line and column.
+    :param config_rules: ``"package.module:function"`` taking the whole configuration and
+        returning :class:`ConfigFinding` items: what the platform would refuse (cores, memory,
+        values the provider's section schema cannot express), so that ``config validate``,
+        ``plan`` and ``deploy`` refuse it at the field's line (exit 2) before anything runs;
+        warnings are reported. Imported only for the deployment provider.
     """
 
     name: str
@@ -85,6 +105,7 @@ class ProviderInfo:
     config_class: type | str | None = None
     notes: tuple[str, ...] = ()
     name_rule: tuple[str, str] | None = None
+    config_rules: str | None = None
     distribution: str | None = attrs.field(default=None, eq=False)
     version: str | None = attrs.field(default=None, eq=False)
 

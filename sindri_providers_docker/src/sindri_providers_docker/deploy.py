@@ -225,7 +225,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     (container, volumes, images with the build's fingerprint, runtimes for ``dind: auto``)."""
     prepared, build = _desired(ctx, image)
     notes = list(_notes(prepared.inputs)) + _unadopted(ctx, prepared)
-    if image.build is not None and build is None:
+    if image.build is not None and build is None and not image.locked:
         notes.append(
             f"{prepared.inputs.image} is a placeholder: the tag names the commit of the sources, "
             "known once they are fetched"

@@ -1,31 +1,36 @@
 """A local Dockerfile prepared for E2B's Dockerfile support, or the reason it cannot be.
 
-E2B's Dockerfile support (the SDK's ``Template.from_dockerfile``) takes one stage only, does not
-expand ``${VAR}`` anywhere, and re-reads ``ARG``/``ENV`` values with a pattern that strips
-quotes and splits on ``word=``. So before a Dockerfile goes there, every variable is resolved
-here the way ``docker build`` resolves it (build arguments, then ``ARG`` defaults, then ``ENV``;
-``$VAR``, ``${VAR}``, ``${VAR:-word}``, ``${VAR:+word}``; ``\\$`` is a literal ``$``) in the
-instructions Docker expands (``FROM``, ``COPY``, ``ADD``, ``WORKDIR``, ``USER``, ``ENV``,
-``ARG``); ``RUN``, ``CMD`` and ``ENTRYPOINT`` are left to the shell, which sees the values as
-environment. Instructions E2B skips (``LABEL``, ``EXPOSE``…) are left out here. A Dockerfile
-whose meaning E2B would change goes to a local ``docker build`` instead.
+Whether E2B can take a Dockerfile is decided by the SDK's own reading of it
+(``e2b.template.dockerfile_parser``, on ``e2b-dockerfile-utils``: BuildKit's parser and shell
+lexer): a Dockerfile it refuses (several stages, ``COPY --from``, ``ADD`` from a URL…) goes to a
+local ``docker build`` instead, with the SDK's message as the reason. Nothing here restates its
+rules.
+
+What the SDK does not do is resolve variables: it has no build arguments and keeps ``$VAR`` as
+written. So before a Dockerfile goes there, sindri resolves them the way ``docker build`` does
+(build arguments, then ``ARG`` defaults, then ``ENV``; an ``ARG`` before ``FROM`` is for
+``FROM`` only) in the instructions Docker expands (``FROM``, ``ARG``, ``ENV``, ``COPY``,
+``ADD``, ``WORKDIR``, ``USER``), with the same parser and lexer, and writes each resolved word
+back quoted so that lexer reads exactly that value. ``RUN``, ``CMD``, ``ENTRYPOINT`` and the
+rest are left as written: the shell sees the values as environment.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
-import shlex
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-__all__ = ["PreparedDockerfile", "prepare"]
+if TYPE_CHECKING:
+    from e2b_dockerfile_utils import DockerfileInstruction, ShellLex
 
-_EXPANDED = {"FROM", "COPY", "ADD", "WORKDIR", "USER", "ENV", "ARG"}
-# What E2B's Dockerfile support reads; it skips the rest (LABEL, EXPOSE…) with a print.
-_KEPT = _EXPANDED | {"RUN", "CMD", "ENTRYPOINT"}
-_VARIABLE = re.compile(r"\\\$|\$\{(\w+)(?::([-+])([^}]*))?\}|\$(\w+)")
-# What E2B's ARG/ENV reading keeps intact: no whitespace, no quotes, no backslash, no '='.
-_PLAIN = re.compile(r"[^\s\"'\\=]*")
+__all__ = ["PreparedDockerfile", "prepare", "sdk_reading"]
+
+# A word the lexer reads back unchanged without quotes.
+_BARE = re.compile(r"[^\s\"'$`\\]+")
 
 
 @attrs.frozen
@@ -36,77 +41,125 @@ class PreparedDockerfile:
     local_reason: str | None = None
 
 
-def _logical_lines(text: str) -> list[str]:
-    lines: list[str] = []
-    pending = ""
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if not pending and (not stripped or stripped.startswith("#")):
-            continue
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        lines.append(pending + stripped)
-        pending = ""
-    if pending.strip():
-        lines.append(pending.strip())
-    return lines
+@contextlib.contextmanager
+def sdk_reading() -> Any:
+    """Around the SDK's Dockerfile reading: it prints its notes (skipped instructions,
+    ignored flags) on standard output, which is sindri's (``--json``)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
 
 
-def _expand(text: str, scope: dict[str, str]) -> str:
-    def one(match: re.Match[str]) -> str:
-        if match.group(0) == "\\$":
-            return "$"
-        name, operator, word, bare = match.groups()
-        value = scope.get(name or bare, "")
-        if operator == "-":
-            return value or word
-        if operator == "+":
-            return word if value else ""
-        return value
+class _Discard:
+    """A template builder that records nothing: only whether the SDK accepts the Dockerfile."""
 
-    return _VARIABLE.sub(one, text)
-
-
-def _assignments(rest: str) -> list[tuple[str, str | None]]:
-    """``K=V K2="V 2"`` or the legacy ``K V``; ``ARG K`` has no value."""
-    words = shlex.split(rest, posix=True)
-    if words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]) if len(words) > 1 else None)]
-    return [(w.split("=", 1)[0], w.split("=", 1)[1]) for w in words]
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
 
 
 def prepare(text: str, build_args: dict[str, str]) -> PreparedDockerfile:
     """Resolve every variable of a Dockerfile; say why it must be built locally, if it must."""
-    lines = _logical_lines(text)
-    stages = sum(1 for line in lines if line.split(None, 1)[0].upper() == "FROM")
-    if stages > 1:
-        return PreparedDockerfile(text, f"the Dockerfile has {stages} stages (FROM lines)")
-    scope: dict[str, str] = {}
-    out: list[str] = []
-    in_stage = False  # an ARG before FROM is for FROM only, as in Docker
-    for line in lines:
-        keyword, _, rest = line.partition(" ")
-        keyword = keyword.upper()
-        in_stage = in_stage or keyword == "FROM"
-        if keyword not in _KEPT:
-            continue
-        if keyword not in ("ARG", "ENV"):
-            out.append(f"{keyword} {_expand(rest, scope) if keyword in _EXPANDED else rest}")
-            continue
-        for name, value in _assignments(rest):
-            if keyword == "ARG" and value is None and name not in build_args:
+    from e2b.template.dockerfile_parser import parse_dockerfile
+    from e2b_dockerfile_utils import parse_dockerfile_ast
+
+    try:
+        with sdk_reading():
+            parse_dockerfile(text, _Discard())  # type: ignore[arg-type]
+        ast = parse_dockerfile_ast(text)
+        content = _Resolver(ast.escape_token, build_args).resolve(ast.instructions)
+        with sdk_reading():
+            parse_dockerfile(content, _Discard())  # type: ignore[arg-type]
+    except ValueError as exc:  # DockerfileSyntaxError, or the lexer's bad substitution
+        return PreparedDockerfile(text, f"E2B's Dockerfile support cannot take it ({exc})")
+    return PreparedDockerfile(content)
+
+
+class _Resolver:
+    def __init__(self, escape: str, build_args: dict[str, str]) -> None:
+        self._escape = escape
+        self._build_args = build_args
+        self._global: dict[str, str] = {}  # ARGs before FROM: for FROM only
+        self._scope: dict[str, str] = {}
+        self._in_stage = False
+
+    def resolve(self, instructions: list[DockerfileInstruction]) -> str:
+        lines = [] if self._escape == "\\" else [f"# escape={self._escape}"]
+        for instruction in instructions:
+            line = self._line(instruction)
+            if line is not None:
+                lines.append(line)
+        return "\n".join(lines) + "\n"
+
+    def _lex(self) -> ShellLex:
+        from e2b_dockerfile_utils import ShellLex
+
+        return ShellLex(self._escape, env=self._scope, skip_unset_env=False)
+
+    def _word(self, value: str) -> str:
+        """``value`` as a Dockerfile word the lexer reads back as exactly ``value``."""
+        if _BARE.fullmatch(value):
+            return value
+        if "\n" in value:
+            from e2b_dockerfile_utils import DockerfileSyntaxError
+
+            raise DockerfileSyntaxError(f"a resolved value holds a line break: {value!r}")
+        quoted = value.replace(self._escape, self._escape * 2)
+        for special in ('"', "$"):
+            quoted = quoted.replace(special, self._escape + special)
+        return f'"{quoted}"'
+
+    def _resolved(self, raw: str) -> str:
+        return self._lex().process_word(raw)
+
+    def _line(self, instruction: DockerfileInstruction) -> str | None:
+        name, args = instruction.name, instruction.args
+        if name == "FROM":
+            self._scope = dict(self._global)
+            image = self._word(self._resolved(args[0]))
+            self._scope, self._in_stage = {}, True
+            return f"FROM {image}"
+        if name == "ARG":
+            return self._arg(args)
+        if name == "ENV":
+            pairs = []
+            for key, raw in zip(args[0::3], args[1::3], strict=True):
+                key, value = self._resolved(key), self._resolved(raw)
+                self._scope[key] = value
+                pairs.append(f"{key}={self._word(value)}")
+            return "ENV " + " ".join(pairs)
+        if name in ("WORKDIR", "USER"):
+            return f"{name} {self._word(self._resolved(args[0]))}"
+        if name in ("COPY", "ADD") and not instruction.heredocs:
+            flags = [self._flag(flag) for flag in instruction.flags]
+            words = [self._word(self._resolved(arg)) for arg in args]
+            return " ".join([name, *flags, *words])
+        return _as_written(instruction)
+
+    def _arg(self, args: list[str]) -> str | None:
+        pairs = []
+        for arg in args:
+            raw_name, has_default, raw = arg.partition("=")
+            key = self._resolved(raw_name)
+            value = self._build_args.get(key)
+            if value is None and has_default:
+                value = self._resolved(raw)
+            if value is None and self._in_stage:
+                value = self._global.get(key)  # ARG X in a stage takes the global X
+            if value is None:
                 continue  # declared without a value: unset, as in Docker
-            resolved = build_args.get(name) if keyword == "ARG" else None
-            resolved = _expand(value or "", scope) if resolved is None else resolved
-            scope[name] = resolved
-            if not in_stage:
+            if not self._in_stage:
+                self._global[key] = value
                 continue
-            if not _PLAIN.fullmatch(resolved):
-                reason = (
-                    f"{keyword} {name}'s value {resolved!r} would not reach E2B unchanged "
-                    "(its Dockerfile support strips quotes and splits values on spaces and '=')"
-                )
-                return PreparedDockerfile(text, reason)
-            out.append(f"ENV {name}={resolved}")
-    return PreparedDockerfile("\n".join(out) + "\n")
+            self._scope[key] = value
+            pairs.append(f"{key}={self._word(value)}")
+        return "ARG " + " ".join(pairs) if pairs else None
+
+    def _flag(self, flag: str) -> str:
+        name, has_value, raw = flag.partition("=")
+        return f"{name}={self._word(self._resolved(raw))}" if has_value else flag
+
+
+def _as_written(instruction: DockerfileInstruction) -> str:
+    """The instruction as written (continuation lines joined), with its heredoc bodies."""
+    parts = [instruction.original]
+    parts += [heredoc.content + heredoc.name for heredoc in instruction.heredocs]
+    return "\n".join(parts)

@@ -40,6 +40,7 @@ INFO = ProviderInfo(
         environment=("E2B_API_KEY",),
     ),
     config_class="sindri_providers_e2b.settings:E2bSettings",
+    config_rules="sindri_providers_e2b.config_rules:findings",
     notes=(
         "Sandboxes run from a template built from a Dockerfile, or FROM a configured image; "
         "multi-stage Dockerfiles are built locally and pushed to buildRepository.",

@@ -1,10 +1,11 @@
 """The sandbox side of a deployment: what it is created with, and finding it again.
 
 Private unless ``publicAccess: true``: the API treats an absent ``allowPublicTraffic`` as
-public, so it is always sent, and ``false`` needs ``secure: true`` (envd behind its access
-token), which is always sent too. ``allowedDomains`` becomes ``allowOut`` with the deny-all
-``0.0.0.0/0`` the API requires beside domains; the IPs and CIDR blocks of ``blockedDomains``
-become ``denyOut`` (its domain names cannot be: they are reported as not enforced).
+public, so it is always sent; ``false`` needs envd behind its access token, which the create
+call the SDK makes (``POST /v2/sandboxes``) always asks for. ``allowedDomains`` becomes
+``allowOut`` with the deny-all ``0.0.0.0/0`` the API requires beside domains; the IPs and CIDR
+blocks of ``blockedDomains`` become ``denyOut`` (its domain names cannot be: they are reported
+as not enforced).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def creation_options(ctx: ProviderContext, settings: E2bSettings, template: str)
         "timeout": settings.timeout,
         "metadata": metadata(ctx, settings),
         "envs": {**template_environment(ctx), **ctx.secrets.env_values()},
-        "secure": True,
         "allow_internet_access": settings.internet_access,
         "network": network(settings),
         # autoResume stays sindri's (deploy, start and connect resume); no traffic-resume.

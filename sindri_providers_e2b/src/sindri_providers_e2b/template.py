@@ -1,8 +1,8 @@
 """The E2B template: its alias, its definition, and when it must be rebuilt.
 
-A template starts from the chain's digest-pinned image (image mode), from a single-stage local
-Dockerfile with its variables resolved (E2B's Dockerfile support), or from the image a
-multi-stage Dockerfile was built into locally and pushed to ``buildRepository``. The E2B settings
+A template starts from the chain's digest-pinned image (image mode), from a local Dockerfile
+E2B's Dockerfile support takes, with its variables resolved, or from the image a Dockerfile it
+refuses (multi-stage) was built into locally and pushed to ``buildRepository``. The E2B settings
 follow as SDK steps: the extension environment as ENV steps (values passed as they are, never
 through a Dockerfile line), the workspace as WORKDIR and the user. Secrets and registry
 credentials are never part of the definition shown or recorded: credentials go to the build
@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from sindri_core.plugin import BuildContext, Credentials, ImageResolution, ProviderContext
-from sindri_providers_e2b.dockerfile import prepare
+from sindri_providers_e2b.dockerfile import prepare, sdk_reading
 from sindri_providers_e2b.settings import E2bSettings
 
 __all__ = [
@@ -95,18 +95,14 @@ def sdk_template(spec: TemplateSpec, credentials: Credentials | None) -> Any:
 
     if spec.dockerfile is not None:
         context = str(spec.context_dir) if spec.context_dir else None
-        builder = Template(file_context_path=context).from_dockerfile(spec.dockerfile)
+        with sdk_reading():
+            builder = Template(file_context_path=context).from_dockerfile(spec.dockerfile)
     elif spec.image is not None:
         login = (credentials.username, credentials.password) if credentials else (None, None)
         builder = Template().from_image(spec.image, *login)
     else:
         raise ValueError("a local build is pushed before its template is defined")
     return builder.set_envs(spec.env).set_workdir(spec.workdir).set_user(spec.user)
-
-
-def _memory_mb(ctx: ProviderContext) -> int:
-    memory = ctx.config.deployment.resources.memory_mb
-    return memory + (memory % 2)  # E2B requires an even number of megabytes
 
 
 def template_spec(
@@ -119,7 +115,7 @@ def template_spec(
     common: dict[str, Any] = {
         "alias": derive_alias(ctx.name, settings),
         "cpu_count": ctx.config.deployment.resources.cpu_count,
-        "memory_mb": _memory_mb(ctx),
+        "memory_mb": ctx.config.deployment.resources.memory_mb,  # even: config_rules
         "env": template_environment(ctx),
         "workdir": ctx.config.deployment.volumes.workspace.path,
         "user": settings.user,

@@ -48,6 +48,10 @@ class BuildSource:
     :param dockerfile: for local sources, the Dockerfile found.
     :param repository: for git sources, the repository URL.
     :param ref: for git sources, the branch, tag or commit SHA requested.
+    :param commit: for git sources, the commit ``sindri.lock`` pins the ref to: that commit
+        is fetched (by SHA) whatever the ref names now.
+    :param ref_kind: with ``commit``, what the ref was when it was locked (``branch``,
+        ``tag``, ``commit``): it decides ``SINDRI_VERSION`` as it did then.
     """
 
     kind: SourceKind
@@ -55,6 +59,8 @@ class BuildSource:
     dockerfile: Path | None = None
     repository: str | None = None
     ref: str | None = None
+    commit: str | None = None
+    ref_kind: str | None = None
 
     def describe(self) -> str:
         if self.kind is SourceKind.LOCAL:
@@ -73,6 +79,7 @@ class BuildSource:
             "dockerfile": str(self.dockerfile) if self.dockerfile else None,
             "repository": self.shown_repository,
             "ref": self.ref,
+            "commit": self.commit,
         }
 
 

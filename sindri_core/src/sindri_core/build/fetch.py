@@ -87,24 +87,33 @@ def _from_git(request: BuildContextRequest) -> BuildContext:
         runner=request.runner or CommandRunner(),
         console=request.console or Console(progress=False),
     )
-    fetched = fetcher.fetch(
-        source.ref,
-        fallback_ref=request.config.deployment.build_from_source.fallback_ref,
-        refresh=request.refresh,
-    )
+    if source.commit is not None:
+        # sindri.lock pins the ref: its commit is fetched by SHA, wherever the ref points now,
+        # and the build arguments are those of the ref as it was locked.
+        fetched = fetcher.fetch(source.commit)
+        ref, kind = source.ref, RefKind(source.ref_kind or RefKind.COMMIT.value)
+        requested = source.ref
+    else:
+        fetched = fetcher.fetch(
+            source.ref,
+            fallback_ref=request.config.deployment.build_from_source.fallback_ref,
+            refresh=request.refresh,
+        )
+        source = _used_source(source, fetched)
+        ref, kind, requested = fetched.ref, fetched.kind, fetched.requested_ref
     tree = fetched.entry.tree
     dockerfile = tree / SOURCE_DOCKERFILE
-    args = build_args(request.config, fetched.ref, fetched.kind)
+    args = build_args(request.config, ref, kind)
     return BuildContext(
         context_dir=tree,
         dockerfile=dockerfile,
-        source=_used_source(source, fetched),
+        source=source,
         build_args=args,
         fingerprint=fingerprint(tree, dockerfile, args, files_digest=fetched.entry.files_digest),
         tag=build_tag(fetched.commit[:7]),
         commit=fetched.commit,
-        ref_kind=fetched.kind.value,
-        requested_ref=fetched.requested_ref,
+        ref_kind=kind.value,
+        requested_ref=requested,
         reused=fetched.reused,
     )
 

@@ -6,9 +6,11 @@ permission bits are part of the hash (a rename or a ``chmod +x`` changes the ima
 owners and the order the file system lists entries in are not. Symlinks are hashed as their
 target text, never followed, as Docker sends them.
 
-One directory is always left out: ``.sindri/`` at the context root, where sindri writes the
+Two things at the context root are always left out: ``.sindri/``, where sindri writes the
 files it generates — including the image tag derived from this fingerprint, which would
-otherwise change the fingerprint on every deploy. ``.git/`` is hashed like any directory
+otherwise change the fingerprint on every deploy — and sindri's lock files (``<stem>.lock``
+beside ``<stem>.yaml`` or ``<stem>.yml``, e.g. ``sindri.lock``), which record this
+fingerprint and so cannot be part of it. ``.git/`` is hashed like any directory
 (Docker sends it too); list it in ``.dockerignore`` to stop git housekeeping from causing
 rebuilds.
 """
@@ -77,9 +79,10 @@ def _records(
     plus ``/``), in name order; ``hits`` are the ignore patterns its ancestors matched."""
     with os.scandir(directory) as listing:
         entries = sorted(listing, key=lambda e: e.name)
+    own_locks = _lock_files({e.name for e in entries}) if not prefix else set()
     for entry in entries:
         rel = prefix + entry.name
-        if not prefix and entry.name == OWN_OUTPUT_DIR:
+        if not prefix and (entry.name == OWN_OUTPUT_DIR or entry.name in own_locks):
             continue
         entry_hits = rules.hits(rel, hits) if rules else hits
         excluded = bool(rules) and rel not in keep and rules.decide(entry_hits)
@@ -99,6 +102,12 @@ def _records(
             yield b"f\0%s\0%o\0%s\n" % (name, mode, _file_sha256(entry.path).encode())
         else:  # fifos, sockets, devices: only their presence and kind
             yield b"o\0%s\0%o\n" % (name, stat.S_IFMT(info.st_mode))
+
+
+def _lock_files(names: set[str]) -> set[str]:
+    """sindri's lock files among a directory's ``names``: ``X.lock`` beside ``X.yaml``/``X.yml``."""
+    configs = (name for name in names if name.endswith((".yaml", ".yml")))
+    return {name.rpartition(".")[0] + ".lock" for name in configs} & names
 
 
 def _file_sha256(path: str | Path) -> str:

@@ -298,7 +298,7 @@ class GitFetcher:
             "commit": commit,
             "ref": ref,
             "kind": kind.value,
-            "fetched_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "files_digest": context_digest(tree, dockerfile),
             "bytes": sum(p.lstat().st_size for p in tree.rglob("*")),
         }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -55,7 +55,7 @@ def validate(session: Session, file: str | None, as_json: bool) -> None:
         for warning in (*loaded.warnings, *secret_warnings):
             session.console().warn(warning)
         _invalid(session, as_json, loaded.path, secret_errors)
-    warnings = [*loaded.warnings, *secret_warnings]
+    warnings = [*loaded.warnings, *secret_warnings, *_lock_warnings(loaded, provider_name)]
     if as_json:
         emit_json(
             {
@@ -159,6 +159,25 @@ def _without_nulls(value: object) -> object:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
+
+
+if TYPE_CHECKING:
+    from sindri_core.config.loader import LoadedConfig
+
+
+def _lock_warnings(loaded: LoadedConfig, provider: str) -> list[str]:
+    """An invalid lock file is an error here too (exit 2), as for every command that reads
+    it; a stale one is a warning (only ``--locked`` refuses it). Without a lock file the
+    lock module is not even imported."""
+    path = loaded.lock_path
+    if not (path.exists() or path.is_symlink()):
+        return []
+    from sindri_core.image.lock import image_inputs, lock_state
+
+    state = lock_state(path, image_inputs(loaded.config, provider))
+    if not state.changes:
+        return []
+    return [f"{path.name} is stale ({'; '.join(state.changes)}): run `sindri image lock`"]
 
 
 @config.command("schema")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from sindri_core.cli.main import Session, emit_json, json_option, pass_session
+from sindri_core.cli.main import Session, emit_json, json_option, locked_option, pass_session
 from sindri_core.cli.render import render_resolution, render_verification
 from sindri_core.cli.rust_habits import renamed_commands
+
+if TYPE_CHECKING:
+    from sindri_core.image.lock import LockUpdate
 
 
 @click.group("image")
@@ -18,14 +23,46 @@ def image() -> None:
 @json_option
 @click.option("--explain", is_flag=True, help="Say which level of the chain answered and why.")
 @click.option("--refresh", is_flag=True, help="Bypass the tag-list cache.")
+@locked_option
 @pass_session
-def resolve(session: Session, as_json: bool, explain: bool, refresh: bool) -> None:
-    """Resolve the image the deployment would run."""
-    resolution = session.project().resolve_image(refresh=refresh)
+def resolve(session: Session, as_json: bool, explain: bool, refresh: bool, locked: bool) -> None:
+    """Resolve the image the deployment would run (a fresh sindri.lock answers it)."""
+    resolution, lock = session.project().resolve_with_lock(refresh=refresh, locked=locked)
     if as_json:
-        emit_json(resolution.to_json())
+        data = resolution.to_json()
+        data["lock"] = lock.to_json() if lock is not None else None
+        emit_json(data)
         return
     render_resolution(resolution, explain=explain)
+
+
+@image.command("lock")
+@json_option
+@pass_session
+def lock(session: Session, as_json: bool) -> None:
+    """Write sindri.lock when it is missing or stale; keep a fresh lock's answer.
+
+    The lock pins what the image chain resolved (the digest, or the commit of the Sindri
+    sources) so every machine and CI run the same image: commit it.
+    """
+    _report_lock(session.project().lock_image(), as_json)
+
+
+@image.command("update")
+@json_option
+@pass_session
+def update(session: Session, as_json: bool) -> None:
+    """Resolve the image again (registry and sources, no cache) and move sindri.lock to it,
+    printing each change as `from → to`."""
+    _report_lock(session.project().lock_image(update=True), as_json)
+
+
+def _report_lock(update: LockUpdate, as_json: bool) -> None:
+    if as_json:
+        emit_json(update.to_json())
+        return
+    for line in update.describe():
+        click.echo(line)
 
 
 @image.command("versions")

@@ -1,7 +1,8 @@
 """The root ``sindri`` command, global options, and turning errors into exit statuses.
 
-Exit status: 0 success; 1 the operation failed; 2 bad usage or bad configuration. No
-traceback reaches the user unless ``--debug``.
+Exit status (docs/JSON_OUTPUT.md, "Exit status"): 0 success; 1 the operation failed; 2 bad
+usage or bad configuration; 5 the lock file is missing or stale under ``--locked``; 130
+interrupted; 143 terminated. No traceback reaches the user unless ``--debug``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ if TYPE_CHECKING:
     from sindri_core.api import Project
     from sindri_core.output import Console
 
-__all__ = ["Session", "Terminated", "cli", "emit_json", "main", "pass_session", "startup_done"]
+__all__ = [
+    "Session",
+    "Terminated",
+    "cli",
+    "emit_json",
+    "locked_option",
+    "main",
+    "pass_session",
+    "startup_done",
+]
 
 
 class Session:
@@ -113,6 +123,15 @@ def json_option(func: Any) -> Any:
         callback=mark,
         expose_value=True,
         help="Machine-readable output on stdout.",
+    )(func)
+
+
+def locked_option(func: Any) -> Any:
+    """``--locked``: for CI, a missing or stale lock file is an error (exit 5)."""
+    return click.option(
+        "--locked",
+        is_flag=True,
+        help="Fail (exit 5) when sindri.lock is missing or stale; write nothing.",
     )(func)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sindri_core.cli.main import Session, emit_json, json_option, pass_session
+from sindri_core.cli.main import Session, emit_json, json_option, locked_option, pass_session
 from sindri_core.cli.render import render_plan, render_status
 
 
@@ -18,10 +18,12 @@ from sindri_core.cli.render import render_plan, render_status
 @click.option(
     "--refresh", is_flag=True, help="Bypass the tag-list cache (as deploy --refresh does)."
 )
+@locked_option
 @pass_session
-def plan(session: Session, as_json: bool, from_source: bool, refresh: bool) -> None:
-    """Show what deploy would do. Writes nothing and runs nothing that changes anything."""
-    report = session.project().plan(from_source=from_source, refresh=refresh)
+def plan(session: Session, as_json: bool, from_source: bool, refresh: bool, locked: bool) -> None:
+    """Show what deploy would do. Writes nothing (not even sindri.lock) and runs nothing
+    that changes anything."""
+    report = session.project().plan(from_source=from_source, refresh=refresh, locked=locked)
     if as_json:
         emit_json(report.to_json())
     else:
@@ -88,6 +90,7 @@ def build(session: Session, force: bool, refresh: bool, from_source: bool, as_js
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read secrets from this file instead of .env.local and .env.",
 )
+@locked_option
 @json_option
 @pass_session
 def deploy(
@@ -100,23 +103,26 @@ def deploy(
     from_source: bool,
     refresh: bool,
     env_file: Path | None,
+    locked: bool,
     as_json: bool,
 ) -> None:
-    """Deploy the environment."""
+    """Deploy the environment; write or update sindri.lock when it is missing or stale."""
     from sindri_core.api import PlanReport
     from sindri_core.errors import UsageError
     from sindri_core.lifecycle import DeployOptions
 
     options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
+    project = session.project()
     if env_file is not None:
         if not env_file.is_file():
             raise UsageError(f"--env-file {env_file}: no such file")
-        session.project().env_file = env_file.resolve()
-    result = session.project().deploy(
+        project.env_file = env_file.resolve()
+    result = project.deploy(
         options,
         skip_verification=skip_image_verification,
         from_source=from_source,
         refresh=refresh,
+        locked=locked,
     )
     if isinstance(result, PlanReport):
         if as_json:
@@ -124,6 +130,7 @@ def deploy(
         else:
             render_plan(result, verbose=session.verbosity > 0)
         return
+    lock = project.lock_update
     if as_json:
         emit_json(
             {
@@ -131,9 +138,13 @@ def deploy(
                 "messages": list(result.messages),
                 "connection": result.connection,
                 "unchanged": result.unchanged,
+                "lock": lock.to_json() if lock is not None else None,
             }
         )
         return
+    console = session.console()
+    for line in lock.describe() if lock is not None and lock.written else ():
+        console.info(line)  # stderr, hidden by -q
     if result.unchanged:
         session.say(f"{session.project().config.name} is up to date: {result.reference}")
         return

@@ -18,6 +18,7 @@ from sindri_core.config.model import LOCAL_CLUSTER_SECTION, SindriConfig
 from sindri_core.config.schema import (
     Errors,
     Location,
+    _item_location,
     _key_location,
     _value_location,
     check,
@@ -26,7 +27,7 @@ from sindri_core.config.schema import (
 )
 from sindri_core.config.structure import converter
 from sindri_core.config.yaml_document import read_yaml
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, PluginLoadError
 from sindri_core.provider import ProviderCatalog, ProviderInfo, install_hint
 from sindri_core.small_files import NotSmallText, read_small_text
 
@@ -58,6 +59,12 @@ class LoadedConfig:
     @property
     def project_dir(self) -> Path:
         return self.path.parent
+
+    @property
+    def lock_path(self) -> Path:
+        """Its lock file (docs/IMAGE_MANAGEMENT.md): ``sindri.yaml`` → ``sindri.lock``,
+        ``ci.yml`` → ``ci.lock``, beside it."""
+        return self.path.with_suffix(".lock")
 
 
 def find_config(explicit: Path | None = None, start: Path | None = None) -> Path:
@@ -141,7 +148,8 @@ def _parse(text: str, catalog: ProviderCatalog) -> tuple[SindriConfig, list[str]
     config = attrs.evolve(config, providers=provider_sections)  # type: ignore[misc]
     _check_cross_fields(document, config)
     _check_capabilities(document, config, catalog)
-    return config, [*_warnings(config), *_ignored(document, config, catalog)]
+    provider_warnings = _check_provider_rules(document, config, catalog)
+    return config, [*_warnings(config), *provider_warnings, *_ignored(document, config, catalog)]
 
 
 def _read_yaml(text: str) -> Any:
@@ -199,6 +207,48 @@ def _check_capabilities(document: Any, config: SindriConfig, catalog: ProviderCa
         _value_location(gpu, "enabled"),
         hint=f"providers with GPUs: {', '.join(able) or 'none installed'}",
     )
+
+
+def _check_provider_rules(
+    document: Any, config: SindriConfig, catalog: ProviderCatalog
+) -> list[str]:
+    """The deployment provider's own rules (``ProviderInfo.config_rules``): the first error is
+    refused at its field; the warnings are returned."""
+    info = catalog.lookup(config.deployment.provider)
+    if info is None or info.config_rules is None:
+        return []
+    from sindri_core.entry_points import import_object
+
+    try:
+        rules: Any = import_object(info.config_rules)
+    except Exception as exc:  # any import-time failure of third-party code
+        raise PluginLoadError(
+            f"provider {info.name!r} ({info.distribution or 'unknown distribution'}): "
+            f"cannot import its config rules {info.config_rules!r}: {exc}"
+        ) from None
+    warnings: list[str] = []
+    for finding in rules(config):
+        if finding.warning:
+            warnings.append(f"{finding.path}: {finding.message}")
+            continue
+        raise fail(finding.message, finding.path, _locate(document, finding.path))
+    return warnings
+
+
+def _locate(document: Any, path: str) -> Location:
+    """The position of the value at a field path (``a.b[2].c``), else of its nearest parent."""
+    node, parent, key = document, None, None
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        step: str | int = int(part[1:-1]) if part.startswith("[") else part
+        try:
+            parent, key, node = node, step, node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    if parent is None:
+        return Location(1, 1)
+    if isinstance(key, int):
+        return _item_location(parent, key)
+    return _value_location(parent, key)
 
 
 def _suggest(name: str, names: Iterable[str]) -> str | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sindri_core.config.model import ImageConfig
-from sindri_core.errors import ConfigError, UsageError
+from sindri_core.errors import ConfigError, StaleLockError, UsageError
 from sindri_core.image.reference import ImageReference
 from sindri_core.image.resolution import ImageRequest, ImageResolution, ImageSource
 
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildSource
     from sindri_core.build.sources import SourceChoice
+    from sindri_core.image.lock import ImageLock
 
 __all__ = ["placeholder_build_tag", "resolve"]
 
@@ -61,6 +62,7 @@ def resolve(request: ImageRequest) -> ImageResolution:
         return _from_image_config(request, ic)
     if deployment.image:
         image = ImageReference.parse(deployment.image, field="deployment.image")
+        _lock_for(request, ImageSource.IMAGE)
         return ImageResolution(
             reference=deployment.image,
             source=ImageSource.IMAGE,
@@ -89,7 +91,17 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
     from sindri_core.build.context import SourceKind, build_tag
 
     reference = placeholder_build_tag()
-    if not request.planning and source.kind is SourceKind.GIT:
+    lock = _lock_for(request, ImageSource.BUILD)
+    pinned = lock.pin(source) if lock is not None else None
+    if pinned is not None:
+        assert pinned.commit is not None
+        source = pinned
+        reference = build_tag(pinned.commit[:7])
+        notes.append(f"sindri.lock pins {source.ref} to commit {pinned.commit}")
+    elif lock is not None and request.locked and source.kind is SourceKind.GIT:
+        raise _stale(f"the build source is now {source.describe()}, the lock holds "
+                     f"{lock.build.describe() if lock.build else 'none'}")  # fmt: skip
+    elif not request.planning and source.kind is SourceKind.GIT:
         # Imported here: only this case reads the source cache (hashlib, locking, …), and
         # `image resolve`, plan and status walk the chain on every run.
         from sindri_core.build.source_cache import cached_immutable_commit
@@ -106,6 +118,7 @@ def _build(request: ImageRequest, source: BuildSource, reason: str) -> ImageReso
         tag=reference.split(":", 1)[1],
         build=source,
         notes=tuple(notes),
+        locked=pinned is not None,
     )
 
 
@@ -116,17 +129,43 @@ def _from_image_config(request: ImageRequest, ic: ImageConfig) -> ImageResolutio
         ic.registry, field="deployment.image_config.registry"
     )
     if ic.digest:
+        _lock_for(request, ImageSource.DIGEST)
         return ImageResolution(
             reference=f"{ic.registry}@{ic.digest}",
             source=ImageSource.DIGEST,
             reason="image_config.digest pins an immutable image",
             digest=ic.digest,
         )
+    source = ImageSource.TAG_OVERRIDE if ic.tag_override else ImageSource.VERSION
+    lock = _lock_for(request, source)
+    if lock is not None:
+        what = "image_config.tag_override" if ic.tag_override else "image_config.version"
+        return lock.resolution(
+            f"{what} resolved as sindri.lock pins it",
+            (f"from sindri.lock: tag {lock.tag} pinned to {lock.digest}; no registry request",),
+        )
     if ic.tag_override:
         return _tag_override(ic.registry, repository, ic.tag_override, request.refresh)
     from sindri_core.image.versions import resolve_version
 
     return resolve_version(request, ic)
+
+
+def _lock_for(request: ImageRequest, source: ImageSource) -> ImageLock | None:
+    """The request's lock when it answers at ``source``'s level. A lock written for another
+    level does not answer; under ``--locked`` that is an error rather than a request."""
+    lock = request.lock
+    if lock is None or lock.source is source:
+        return lock
+    if request.locked:
+        raise _stale(f"the chain now answers at {source.value}, the lock holds {lock.source.value}")
+    return None
+
+
+def _stale(why: str) -> StaleLockError:
+    return StaleLockError(
+        f"the lock file is stale: {why}", hint="run `sindri image lock` and commit it"
+    )
 
 
 def _tag_override(

@@ -11,6 +11,7 @@ import attrs
 if TYPE_CHECKING:
     from sindri_core.build.context import BuildSource
     from sindri_core.config.model import SindriConfig
+    from sindri_core.image.lock import ImageLock
     from sindri_core.provider import ProviderInfo
 
 __all__ = ["ImageRequest", "ImageResolution", "ImageSource"]
@@ -39,6 +40,10 @@ class ImageRequest:
     :param refresh: bypass the tag-list cache.
     :param force_build: ``deploy --force``/``build --force``: prefer a present build source.
     :param from_source: ``deploy --from-source``: build from the Sindri sources.
+    :param lock: the project's ``sindri.lock`` when its inputs are this configuration's: the
+        levels it answers (2, 3 and a git build's commit) are taken from it, with no request.
+    :param locked: ``--locked``: a level the lock does not answer is an error (exit 5)
+        instead of a request to the registry or the git remote.
     """
 
     config: SindriConfig
@@ -48,6 +53,8 @@ class ImageRequest:
     refresh: bool = False
     force_build: bool = False
     from_source: bool = False
+    lock: ImageLock | None = None
+    locked: bool = False
 
 
 @attrs.frozen
@@ -63,6 +70,7 @@ class ImageResolution:
     :param constraint: the version range or strategy that chose the tag.
     :param build: for :attr:`ImageSource.BUILD`, the build source that would be used.
     :param notes: further explanation lines (``--explain``), e.g. skipped levels.
+    :param locked: the answer came from ``sindri.lock`` (docs/IMAGE_MANAGEMENT.md).
     """
 
     reference: str | None
@@ -73,6 +81,7 @@ class ImageResolution:
     constraint: str | None = None
     build: BuildSource | None = None
     notes: tuple[str, ...] = ()
+    locked: bool = False
 
     @property
     def is_build(self) -> bool:
@@ -93,4 +102,5 @@ class ImageResolution:
             "local_build": self.is_build,
             "build": self.build.to_json() if self.build is not None else None,
             "notes": list(self.notes),
+            "locked": self.locked,
         }
