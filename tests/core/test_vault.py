@@ -225,3 +225,24 @@ def test_an_origin_is_scheme_host_and_port() -> None:
     for other in ("http://vault.example:8200/", "https://vault.example:8201/",
                   "https://evil.example:8200/"):  # fmt: skip
         assert _origin(other) != _origin("https://vault.example:8200/")
+
+
+def test_an_optional_secret_vault_cannot_give_is_a_warning_as_in_the_rust_tool(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    environ = {"VAULT_ADDR": closed, "VAULT_TOKEN": "s.token"}
+    warnings: list[str] = []
+    optional = SecretValues((_secret(),), tmp_path, environ, warn=warnings.append)
+
+    assert optional.env_values() == {}
+    (warning,) = warnings
+    assert warning.startswith("optional secret KUBECONFIG_DATA is skipped: ")
+    assert closed in warning
+    required = SecretValues((_secret(required=True),), tmp_path, environ, warn=warnings.append)
+    with pytest.raises(OperationError, match="KUBECONFIG_DATA"):
+        required.env_values()
+    unset = SecretValues((_secret(),), tmp_path, {}, warn=warnings.append)
+    assert unset.env_values() == {} and "VAULT_ADDR" in warnings[-1]

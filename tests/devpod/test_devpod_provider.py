@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
+from sindri_providers_devpod.devcontainer import POST_START_COMMAND
 from tests.support.local_cluster_cli import fake_local_cluster_tool
 from tests.support.required import shared_file
 
@@ -69,8 +70,9 @@ def test_docker_backend_with_an_image(sindri_cli, project, devpod, fake_tools):
     assert document["containerEnv"]["INSTALL_PROFILE"] == "minimal"
     assert document["hostRequirements"] == {"cpus": 4, "memory": "8192mb"}
     assert document["mounts"] == [
-        {"source": "dev-box-home", "target": "/alt/home/developer", "type": "volume"}
-    ]
+        {"source": "dev-box_home", "target": "/alt/home/developer", "type": "volume"}
+    ]  # the Rust tool's volume name: a workspace it made keeps its home
+    assert document["postStartCommand"] == POST_START_COMMAND
     up = up_call(devpod)
     assert up.args[:9] == [
         "up",
@@ -202,8 +204,9 @@ CLOUD_OPTIONS = {
         },
     ),
     "gcp": (
+        # pd-ssd: the Rust schema allows it; accepted, reported as ignored, never sent
         "gcp: {project: p1, zone: europe-west1-b, machineType: n2-standard-8, diskSize: 60,"
-        " diskType: pd-balanced}",
+        " diskType: pd-ssd}",
         "gcloud",
         {
             "PROJECT": "p1",
@@ -371,13 +374,17 @@ def test_every_option_sent_is_defined_by_that_devpod_providers_yaml(
 
 
 @pytest.mark.parametrize("disk_type", ["pd-ssd", "pd-standard"])
-def test_a_gcp_disk_type_devpod_cannot_create_is_refused_at_validate(
+def test_a_gcp_disk_type_devpod_cannot_create_is_accepted_and_reported_as_ignored(
     sindri_cli, project, disk_type
 ):
+    # The Rust tool's schema allows it (and ignores it); devpod's gcloud provider has no option.
     path = project(config(f"type: gcp\n    gcp: {{diskType: {disk_type}}}"), dockerfile=False)
     result = sindri_cli("config", "validate", cwd=path)
-    assert result.exit_code == 2
-    assert "providers.devpod.gcp.diskType" in result.stderr and "pd-balanced" in result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"warning: providers.devpod.gcp.diskType {disk_type} is ignored: devpod's gcloud "
+        "provider always creates pd-balanced disks"
+    ]
 
 
 def test_a_long_name_gets_a_workspace_id_devpod_accepts_shown_by_plan_and_status(

@@ -281,21 +281,49 @@ def test_dind_socket_mounts_the_engine_socket(write_config: Any, assert_valid_co
     assert "privileged" not in _service(document)
 
 
+PRIVILEGED_ALLOWED = "    privileged: true\n"
+
+
 @pytest.mark.parametrize(
-    ("mode", "runtimes", "expected"),
+    ("mode", "runtimes", "extra", "expected"),
     [
-        ("auto", {"runc", "sysbox-runc"}, DindMode.SYSBOX),
-        ("auto", {"runc"}, DindMode.PRIVILEGED),
-        ("sysbox", {"runc", "sysbox-runc"}, DindMode.SYSBOX),
-        ("privileged", set(), DindMode.PRIVILEGED),
-        ("socket", set(), DindMode.SOCKET),
+        ("auto", {"runc", "sysbox-runc"}, "", DindMode.SYSBOX),
+        # As the Rust tool: without sysbox, auto is privileged only when privileged allows it.
+        ("auto", {"runc"}, "", DindMode.NONE),
+        ("auto", {"runc"}, PRIVILEGED_ALLOWED, DindMode.PRIVILEGED),
+        ("auto", set(), "    runtime: runc\n", DindMode.NONE),
+        ("sysbox", {"runc", "sysbox-runc"}, "", DindMode.SYSBOX),
+        ("privileged", set(), "", DindMode.PRIVILEGED),
+        ("socket", set(), "", DindMode.SOCKET),
     ],
 )
 def test_dind_mode_resolution(
-    write_config: Any, mode: str, runtimes: set[str], expected: DindMode
+    write_config: Any, mode: str, runtimes: set[str], extra: str, expected: DindMode
 ) -> None:
-    settings = _dind_project(write_config, mode).context().provider_config
+    settings = _dind_project(write_config, mode, extra).context().provider_config
     assert resolve_dind(settings, lambda: frozenset(runtimes)) is expected
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("", "Docker-in-Docker is off (auto: no sysbox-runc runtime, and a privileged container "
+         "needs providers.docker.privileged: true)"),
+        (PRIVILEGED_ALLOWED, "Docker-in-Docker mode: privileged (auto: no sysbox-runc runtime, "
+         "and providers.docker.privileged: true allows a privileged container)"),
+    ],
+)  # fmt: skip
+def test_plan_says_which_dind_mode_auto_chose_and_why(
+    write_config: Any, sindri_cli: Any, fake_tools: Any, extra: str, expected: str
+) -> None:
+    fake_tools.tool("docker").on(exit=1, stderr="Cannot connect to the Docker daemon")
+    path = write_config(
+        IMAGE_CONFIG.format(extra="")
+        + f"providers:\n  docker:\n{extra}    dind:\n      enabled: true\n      mode: auto\n"
+    )
+    result = sindri_cli("plan", "--json", cwd=path.parent)
+    assert result.exit_code == 0, result.stderr
+    assert any(note.startswith(expected) for note in result.json()["notes"])
 
 
 def test_dind_sysbox_without_the_runtime_is_an_error_not_a_silent_downgrade(

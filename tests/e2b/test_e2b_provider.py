@@ -229,16 +229,43 @@ def test_allowed_domains_come_with_the_deny_all_the_api_requires(
     }
 
 
-@pytest.mark.parametrize("command", [["config", "validate"], ["plan"], ["deploy"]])
-def test_a_blocked_domain_name_is_refused_when_the_config_is_read(
-    sindri_cli, image_project, write_config, e2b, command
+NOT_ENFORCED = (
+    "providers.e2b.blockedDomains entry ads.example.com is NOT enforced: E2B denies IP "
+    "addresses and CIDR blocks only, no domain names"
+)
+
+
+def test_a_blocked_domain_name_is_accepted_said_not_enforced_and_never_sent(
+    sindri_cli, image_project, write_config, e2b
 ):
-    configure(write_config, image_project, blockedDomains=["10.1.2.3", "ads.example.com"])
-    result = sindri_cli(*command, cwd=image_project)
+    # The Rust tool accepted it and dropped it silently; E2B's denyOut takes no domains.
+    configure(
+        write_config, image_project, blockedDomains=["10.1.2.3", "ads.example.com"], team="acme"
+    )
+    validate = sindri_cli("config", "validate", cwd=image_project)
+    assert validate.exit_code == 0, validate.stderr
+    assert validate.stderr.splitlines() == [
+        f"warning: {NOT_ENFORCED}",
+        "warning: providers.e2b.team is ignored: the API key (E2B_API_KEY) decides the team",
+    ]
+    plan = sindri_cli("plan", "--json", cwd=image_project)
+    assert plan.exit_code == 0, plan.stderr
+    assert NOT_ENFORCED.removeprefix("providers.e2b.") in plan.json()["notes"]
+    deploy = sindri_cli("deploy", cwd=image_project)
+    assert deploy.exit_code == 0, deploy.stderr
+    assert NOT_ENFORCED.removeprefix("providers.e2b.") in deploy.stderr
+    assert create_body(e2b)["network"] == {"allowPublicTraffic": False, "denyOut": ["10.1.2.3"]}
+
+
+@pytest.mark.parametrize("entry", ["::/0", "0.0.0.0", "0.0.0.0/8", "not a host!"])
+def test_blocked_entries_e2b_refuses_are_refused_when_the_config_is_read(
+    sindri_cli, image_project, write_config, e2b, entry
+):
+    configure(write_config, image_project, blockedDomains=["10.1.2.3", entry])
+    result = sindri_cli("plan", cwd=image_project)
     assert result.exit_code == 2
     assert "providers.e2b.blockedDomains[1]" in result.stderr
-    assert "ads.example.com" in result.stderr and "allowedDomains" in result.stderr
-    assert len(result.stderr.strip().splitlines()) <= 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not e2b.calls
 
 
@@ -347,6 +374,7 @@ def test_a_multi_stage_dockerfile_without_build_repository_exits_2(
     assert result.exit_code == 2, result.stderr
     assert "providers.e2b.buildRepository" in result.stderr
     assert "Multi-stage Dockerfiles are not supported" in result.stderr
+    assert "the Rust tool instead had the E2B CLI build the multi-stage" in result.stderr
     assert not e2b.requests("POST", "/v3/templates") and not e2b.requests("POST", "/v2/sandboxes")
 
 

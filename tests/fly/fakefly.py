@@ -136,6 +136,15 @@ def install_flyctl(
     # A shared IPv4 cannot carry raw TCP (SSH), so it does not count either.
     fly.on("ips", "list", json=[ip_json("shared_v4", "66.241.124.10")])
     fly.on("ips", "allocate-v6", set={"ipv6": True})
+    # ips/allocate.go: a dedicated IPv4 without --yes (or --shared) asks first, which fails
+    # without a terminal.
+    fly.on("ips", "allocate-v4", contains=("--yes",), set={"ipv4": True})
+    fly.on(
+        "ips",
+        "allocate-v4",
+        exit=1,
+        stderr="Error: yes flag must be specified when not running interactively\n",
+    )
     fly.on("deploy", set={"deployed": True})
     listed = machines if machines is not None else [machine_json()]
     fly.on("machines", "list", when={"deployed": True}, json=listed)

@@ -126,6 +126,7 @@ FLYCTL = Command(
                     "allocate-v6",
                     {**_APP, **values("region/r", "org/o", "network"), **bools("private")},
                 ),
+                Command("allocate-v4", {**_APP, **values("region/r"), **bools("shared", "yes/y")}),
             ),
         ),
         Command("deploy", _DEPLOY, args=(0, 1)),

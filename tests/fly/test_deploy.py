@@ -50,7 +50,9 @@ def test_image_mode_deploys_the_digest_pinned_image_and_builds_nothing(
     assert not {"--remote-only", "--local-only", "--no-cache"} & set(call.args)
 
 
-def test_fresh_app_gets_app_volume_and_ipv6_before_the_deploy(fake_tools, load_project) -> None:
+def test_fresh_app_gets_app_volume_ipv6_and_ipv4_before_the_deploy(
+    fake_tools, load_project
+) -> None:
     install_flyctl(fake_tools)
     result = load_project(
         deployment=f"image: {PINNED}\nvolumes:\n  workspace:\n    size: 20GB",
@@ -67,10 +69,19 @@ def test_fresh_app_gets_app_volume_and_ipv6_before_the_deploy(fake_tools, load_p
          "--yes"],
         ["ips", "list", "--app", APP, "--json"],
         ["ips", "allocate-v6", "--app", APP],
+        ["ips", "allocate-v4", "--app", APP, "--yes"],  # as the Rust tool: SSH over IPv4
         commands[-1],
     ]  # fmt: skip
     assert commands[-1][0] == "deploy"
     assert any("Created Fly.io app fly-demo in organization acme" in m for m in result.messages)
+
+
+def test_dedicated_ipv4_can_be_turned_off(fake_tools, load_project) -> None:
+    install_flyctl(fake_tools)
+    result = load_project(fly="dedicatedIpv4: false").deploy(DeployOptions())
+    assert calls_of(fake_tools, "ips", "allocate-v6")
+    assert calls_of(fake_tools, "ips", "allocate-v4") == []
+    assert any("ips allocate-v4" in m for m in result.messages)
 
 
 def test_organization_defaults_to_personal_and_is_only_on_apps_create(
@@ -86,7 +97,9 @@ def test_organization_defaults_to_personal_and_is_only_on_apps_create(
 def test_existing_app_volume_and_address_are_reused(fake_tools, load_project) -> None:
     install_flyctl(fake_tools, app_exists=True)
     result = load_project().deploy(DeployOptions())
-    for created in (("apps", "create"), ("volumes", "create"), ("ips", "allocate-v6")):
+    for created in (
+        ("apps", "create"), ("volumes", "create"), ("ips", "allocate-v6"), ("ips", "allocate-v4")
+    ):  # fmt: skip
         assert calls_of(fake_tools, *created) == []
     assert _deploy_call(fake_tools).args[-2:] == ["--image", PINNED]
     assert not any(m.startswith("Created") for m in result.messages)

@@ -51,8 +51,52 @@ def test_home_volume_mount_is_the_home_above_the_workspace(load_project) -> None
         """,
     )
     assert document["mounts"] == [
-        {"source": "home_data", "destination": "/alt/home/developer", "initial_size": "2gb"}
+        {
+            "source": "home_data",
+            "destination": "/alt/home/developer",
+            "initial_size": "2gb",
+            # the Rust tool's defaults: a week of snapshots, a volume that grows by itself
+            "snapshot_retention": 7,
+            "auto_extend_size_threshold": 80,
+            "auto_extend_size_increment": "5GB",
+            "auto_extend_size_limit": "250GB",
+        }
     ]
+
+
+def test_volume_snapshot_and_auto_extend_settings_are_changeable(load_project) -> None:
+    document = _document(
+        load_project,
+        fly="snapshotRetention: 30\nautoExtendSizeThreshold: 90\n"
+        "autoExtendSizeIncrement: 10GB\nautoExtendSizeLimit: 500GB",
+    )
+    (mount,) = document["mounts"]
+    assert mount["snapshot_retention"] == 30
+    assert (mount["auto_extend_size_threshold"], mount["auto_extend_size_increment"]) == (
+        90,
+        "10GB",
+    )
+    assert mount["auto_extend_size_limit"] == "500GB"
+    (without,) = _document(load_project, fly="autoExtend: false")["mounts"]
+    assert not any(key.startswith("auto_extend") for key in without)
+
+
+@pytest.mark.parametrize(
+    ("setting", "allowed"),
+    [
+        ("snapshotRetention: 61", "maximum"),
+        ("autoExtendSizeThreshold: 40", "minimum"),
+        ("autoExtendSizeIncrement: 101GB", "1GB to 100GB"),
+        ("autoExtendSizeLimit: 501GB", "1GB to 500GB"),
+    ],
+)
+def test_volume_settings_flyctl_would_refuse_are_refused(
+    fly_config, sindri_cli, setting: str, allowed: str
+) -> None:
+    path = fly_config(fly=setting)
+    result = sindri_cli("config", "validate", cwd=path.parent)
+    assert result.exit_code == 2
+    assert setting.split(":")[0] in result.stderr and allowed in result.stderr
 
 
 def test_ssh_service_and_auto_stop_settings(load_project) -> None:

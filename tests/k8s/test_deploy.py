@@ -525,3 +525,20 @@ def test_a_context_naming_another_cluster_than_the_block_is_refused(
         result.stderr
     )
     assert cluster.tools.argvs() == []
+
+
+def test_an_ingress_without_a_port_deploys_without_an_ingress(
+    cluster: FakeCluster, project, sindri_cli
+):
+    # The Rust tool's vault-ingress example: accepted, and like the Rust tool no Ingress.
+    cluster.setup()
+    cluster.kind()
+    cluster.docker(local=False)
+    ingress = "    ingress:\n      enabled: true\n      hostname: dev.example.com\n"
+    directory = project(provider=ingress)
+
+    result = sindri_cli("deploy", cwd=directory)
+
+    assert result.exit_code == 0, result.stderr
+    (apply,) = [c for c in cluster.kubectl.calls() if c.args[:1] == ["apply"]]
+    assert "Ingress" not in [d["kind"] for d in documents(apply.stdin)]

@@ -277,11 +277,16 @@ def test_ingress_routes_to_the_http_port(write_config) -> None:
     ]
 
 
-def test_ingress_without_port_is_a_config_error(write_config, sindri_cli) -> None:
-    path = write_config(BASE + "providers:\n  kubernetes:\n    ingress: {enabled: true}\n")
-    result = sindri_cli("plan", cwd=path.parent)
-    assert result.exit_code == 2
-    assert "providers.kubernetes.ingress.port" in result.stderr
+def test_ingress_without_port_renders_none_and_validate_says_why(write_config, sindri_cli) -> None:
+    # The Rust tool accepts it and renders no Ingress (nothing to route to); so does sindri.
+    text = BASE + "providers:\n  kubernetes:\n    ingress: {enabled: true}\n"
+    assert "Ingress" not in by_kind(objects(load(write_config, text)))
+    result = sindri_cli("config", "validate", cwd=write_config(text).parent)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "warning: providers.kubernetes.ingress.enabled renders no Ingress: ingress.port, the "
+        "container port to route to, is not set"
+    ]
 
 
 def test_name_must_be_a_kubernetes_name(write_config) -> None:

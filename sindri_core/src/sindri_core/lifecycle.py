@@ -118,7 +118,7 @@ class OperationResult:
 
 @attrs.frozen
 class PlannedAction:
-    action: str  # create | update | delete | start | stop | build | push | load | run
+    action: str  # create | update | delete | start | stop | build | push | load | run | adopt
     resource: str
     description: str
 

@@ -160,7 +160,10 @@ class Project:
             runner=self.runner,
             console=self.console,
             secrets=SecretValues(
-                tuple(self.config.secrets), self.project_dir, env_file=self.env_file
+                tuple(self.config.secrets),
+                self.project_dir,
+                env_file=self.env_file,
+                warn=self.console.warn,
             ),
         )
 

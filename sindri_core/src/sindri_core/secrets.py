@@ -10,14 +10,14 @@ it reaches the environment like an env secret.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
 from sindri_core.config.model import Secret
-from sindri_core.errors import ConfigError
+from sindri_core.errors import ConfigError, OperationError
 from sindri_core.small_files import NotSmallText, read_small_text
 
 if TYPE_CHECKING:
@@ -99,12 +99,15 @@ class SecretValues:
     :param project_dir: where ``.env.local`` and ``.env`` are read.
     :param environ: the shell environment (``os.environ`` by default).
     :param env_file: read instead of ``.env.local`` and ``.env`` (``deploy --env-file``).
+    :param warn: where an optional secret that could not be read is reported (as the Rust
+        tool does, the command goes on without it); by default the failure is raised.
     """
 
     secrets: tuple[Secret, ...]
     project_dir: Path
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
     env_file: Path | None = None
+    warn: Callable[[str], None] | None = None
     _dotenv: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
     _vault_deadline: Deadline | None = attrs.field(default=None, init=False, repr=False)
 
@@ -133,7 +136,7 @@ class SecretValues:
         for secret in self.secrets:
             if not secret.in_environment:
                 continue
-            value = self._lookup(secret) if secret.source == "env" else self._vault(secret)
+            value = self._lookup(secret) if secret.source == "env" else self._optional(secret)
             if value is None:
                 if secret.required:
                     raise _missing(secret)
@@ -177,6 +180,16 @@ class SecretValues:
     def _host_path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.project_dir / path
+
+    def _optional(self, secret: Secret) -> str | None:
+        """A vault secret; an optional one Vault cannot give is a warning, not a failure."""
+        try:
+            return self._vault(secret)
+        except (ConfigError, OperationError) as exc:
+            if secret.required or self.warn is None:
+                raise
+            self.warn(f"optional secret {secret.name} is skipped: {exc.message}")
+            return None
 
     def _vault(self, secret: Secret) -> str | None:
         from sindri_core.vault import read_vault_secret, vault_deadline  # hvac: on use

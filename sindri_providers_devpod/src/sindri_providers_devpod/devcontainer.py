@@ -15,7 +15,14 @@ from typing import Any
 from sindri_core.plugin import BuildContext, ProviderContext
 from sindri_providers_devpod.settings import DevpodSettings
 
-__all__ = ["devcontainer_document", "devcontainer_path", "render"]
+__all__ = ["ENTRYPOINT", "POST_START_COMMAND", "devcontainer_document", "devcontainer_path",
+           "render"]  # fmt: skip
+
+# The Sindri images initialise the environment (extensions, INIT_WORKSPACE) in this script;
+# devcontainer's default overrideCommand replaces the image's command, so, as the Rust tool
+# does, it runs after every start. An image without it still starts: the guard exits 0.
+ENTRYPOINT = "/docker/scripts/entrypoint.sh"
+POST_START_COMMAND = f"[ ! -x {ENTRYPOINT} ] || {ENTRYPOINT}"
 
 
 def devcontainer_path(ctx: ProviderContext) -> Path:
@@ -48,7 +55,8 @@ def devcontainer_document(
     document["containerEnv"] = config.extensions.environment()
     document["mounts"] = [
         {
-            "source": f"{ctx.name}-home",
+            # The Rust tool's name: a workspace it made keeps its home.
+            "source": f"{ctx.name}_home",
             "target": config.deployment.volumes.workspace.home,
             "type": "volume",
         }
@@ -67,6 +75,7 @@ def devcontainer_document(
             else ["--device=/dev/kfd", "--device=/dev/dri"]
         )
     document["hostRequirements"] = requirements
+    document["postStartCommand"] = POST_START_COMMAND
     return document
 
 

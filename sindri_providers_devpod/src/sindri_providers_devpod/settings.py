@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from sindri_core.plugin import section, setting
@@ -24,11 +25,13 @@ class GcpOptions:
     machine_type: str = setting("e2-standard-4", key="machineType", doc="Machine type.")
     disk_size: int = setting(40, key="diskSize", doc="Disk size in GB.", minimum=1)
     # devpod-provider-gcloud v0.0.12 has no disk-type option and always creates pd-balanced
-    # disks (cmd/create.go), so that is the one value that describes what runs.
-    disk_type: Literal["pd-balanced"] = setting(
+    # disks (cmd/create.go); the Rust tool's schema allows three types (and ignores them), so
+    # the others are accepted and reported as ignored (DevpodSettings.config_notes).
+    disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd"] = setting(
         "pd-balanced",
         key="diskType",
-        doc="Disk type: always pd-balanced (devpod's gcloud provider offers no other).",
+        doc="Disk type; devpod's gcloud provider always creates pd-balanced, so another value "
+        "is ignored (config validate says so).",
     )
 
 
@@ -96,3 +99,11 @@ class DevpodSettings:
     )
     ssh: SshOptions = setting(factory=SshOptions, doc="Options for type ssh.")
     docker: DockerOptions = setting(factory=DockerOptions, doc="Options for type docker.")
+
+    def config_notes(self) -> Iterator[tuple[str, str]]:
+        if self.type == "gcp" and self.gcp.disk_type != "pd-balanced":
+            yield (
+                "gcp.diskType",
+                f"{self.gcp.disk_type} is ignored: devpod's gcloud provider always creates "
+                "pd-balanced disks",
+            )

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from sindri_core.plugin import ConfigError, ImageResolution, Secret, SindriConfig
-from sindri_providers_docker.dind import SYSBOX_RUNTIME, DindMode
+from sindri_providers_docker.dind import DOCKER_SOCKET, SYSBOX_RUNTIME, DindMode
 from sindri_providers_docker.names import DeploymentNames
 from sindri_providers_docker.settings import DockerSettings
 
@@ -50,7 +50,7 @@ PULL_POLICIES = {"Always": "always", "IfNotPresent": "missing", "Never": "never"
 
 _YAML11_WORDS = frozenset(("y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"))
 _PORT = re.compile(
-    r"^(?:(?P<ip>(?:\d{1,3}\.){3}\d{1,3}):)?(?P<host>\d{1,5}):(?P<container>\d{1,5})"
+    r"^(?:(?:(?P<ip>(?:\d{1,3}\.){3}\d{1,3}):)?(?P<host>\d{1,5}):)?(?P<container>\d{1,5})"
     r"(?:/(?P<protocol>tcp|udp))?$"
 )
 
@@ -85,6 +85,7 @@ class ComposeInputs:
     dind: DindMode
     env_secrets: bool = False
     file_secrets: tuple[FileSecretMount, ...] = ()
+    socket_gid: int | None = None  # group of the engine's socket (DinD socket mode)
 
 
 def pull_policy_for(image: ImageResolution, config: SindriConfig) -> str:
@@ -96,16 +97,19 @@ def pull_policy_for(image: ImageResolution, config: SindriConfig) -> str:
 
 
 def parse_port(text: str) -> dict[str, Any]:
-    """``[IP:]HOST:CONTAINER[/PROTO]`` → compose's long port syntax (no YAML ambiguity)."""
+    """``[[IP:]HOST:]CONTAINER[/PROTO]`` → compose's long port syntax (no YAML ambiguity).
+    A container port alone means what it means to compose: the engine picks the host port."""
     match = _PORT.match(text)
-    numbers = [int(match[key]) for key in ("host", "container")] if match else []
+    numbers = [int(match[key]) for key in ("host", "container") if match[key]] if match else []
     if match is None or not all(1 <= n <= 65535 for n in numbers):
         raise ConfigError(
-            f"'{text}' is not a port mapping; write HOST:CONTAINER or IP:HOST:CONTAINER with "
-            "ports 1-65535, optionally /tcp or /udp",
+            f"'{text}' is not a port mapping; write CONTAINER, HOST:CONTAINER or "
+            "IP:HOST:CONTAINER with ports 1-65535, optionally /tcp or /udp",
             path="providers.docker.ports",
         )
-    port: dict[str, Any] = {"target": numbers[1], "published": str(numbers[0])}
+    port: dict[str, Any] = {"target": numbers[-1]}
+    if match["host"]:
+        port["published"] = str(numbers[0])
     if match["ip"]:
         port["host_ip"] = match["ip"]
     port["protocol"] = match["protocol"] or "tcp"
@@ -126,11 +130,12 @@ def compose_document(inputs: ComposeInputs) -> dict[str, Any]:
     service["restart"] = settings.restart
     service["network_mode"] = settings.network
     service.update(_runtime(inputs))
+    service.update(_hardening(inputs))
     service["environment"] = _environment(inputs)
     if inputs.env_secrets:
         service["env_file"] = [{"path": names.secrets_file.name, "format": "raw"}]
     service["volumes"] = _service_volumes(inputs)
-    service.update(_resources(inputs.config))
+    service.update(_merged_groups(service, _resources(inputs.config)))
     if settings.ports:
         service["ports"] = [parse_port(port) for port in settings.ports]
     if settings.extra_hosts:
@@ -156,6 +161,28 @@ def _runtime(inputs: ComposeInputs) -> dict[str, Any]:
     return out
 
 
+# As the Rust tool's compose template: the capabilities a home directory's owner needs
+# (chown, su to the developer user), /tmp in memory and never executable.
+KEPT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID")
+TMP_MOUNT = "/tmp:size=2G,mode=1777,noexec,nosuid,nodev"  # noqa: S108 (a tmpfs in the container)
+
+
+def _hardening(inputs: ComposeInputs) -> dict[str, Any]:
+    """Per DinD mode: none drops every capability but five; socket forbids new privileges
+    and joins the socket's group (by number: the image need not have a docker group);
+    privileged and sysbox only get the /tmp mount (their inner daemon needs the rest)."""
+    mode, out = inputs.dind, {}
+    if mode is DindMode.NONE and not inputs.settings.privileged:
+        out["cap_drop"] = ["ALL"]
+        out["cap_add"] = list(KEPT_CAPABILITIES)
+    if mode is DindMode.SOCKET:
+        out["security_opt"] = ["no-new-privileges:true"]
+        if inputs.socket_gid is not None:
+            out["group_add"] = [str(inputs.socket_gid)]
+    out["tmpfs"] = [TMP_MOUNT]
+    return out
+
+
 def _environment(inputs: ComposeInputs) -> dict[str, str]:
     env = dict(inputs.config.extensions.environment())
     if inputs.dind is not DindMode.NONE:
@@ -172,8 +199,7 @@ def _service_volumes(inputs: ComposeInputs) -> list[dict[str, Any]]:
     if inputs.dind is DindMode.PRIVILEGED:
         volumes.append({"type": "volume", "source": "docker", "target": "/var/lib/docker"})
     if inputs.dind is DindMode.SOCKET:
-        socket = "/var/run/docker.sock"
-        volumes.append({"type": "bind", "source": socket, "target": socket})
+        volumes.append({"type": "bind", "source": DOCKER_SOCKET, "target": DOCKER_SOCKET})
     for secret in inputs.file_secrets:
         volumes.append(
             {
@@ -188,10 +214,17 @@ def _service_volumes(inputs: ComposeInputs) -> list[dict[str, Any]]:
 
 def _top_level_volumes(inputs: ComposeInputs) -> dict[str, Any]:
     names = inputs.names
-    volumes = {"home": {"name": names.home_volume, "labels": names.owner_labels}}
+    volumes = {"home": _volume(names, names.home_volume)}
     if inputs.dind is DindMode.PRIVILEGED:
-        volumes["docker"] = {"name": names.docker_volume, "labels": names.owner_labels}
+        volumes["docker"] = _volume(names, names.docker_volume)
     return volumes
+
+
+def _volume(names: DeploymentNames, name: str) -> dict[str, Any]:
+    # An adopted volume exists already: external, so compose neither creates nor removes it.
+    if name in names.adopted_volumes:
+        return {"name": name, "external": True}
+    return {"name": name, "labels": names.owner_labels}
 
 
 def _resources(config: SindriConfig) -> dict[str, Any]:
@@ -207,6 +240,12 @@ def _resources(config: SindriConfig) -> dict[str, Any]:
         out["devices"] = ["/dev/kfd:/dev/kfd", "/dev/dri:/dev/dri"]
         out["group_add"] = ["video"]
     return out
+
+
+def _merged_groups(service: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` added to the service, its ``group_add`` joined with the one already there."""
+    groups = [*service.get("group_add", []), *extra.get("group_add", [])]
+    return {**extra, "group_add": groups} if groups else extra
 
 
 def compose_text(inputs: ComposeInputs) -> tuple[str, str]:

@@ -39,6 +39,7 @@ from sindri_core.plugin import (
     write_artifacts,
     write_copy,
 )
+from sindri_providers_docker.adoption import rust_deployment, unadopted_home, unadopted_note
 from sindri_providers_docker.compose_file import (
     ComposeInputs,
     compose_text,
@@ -47,12 +48,13 @@ from sindri_providers_docker.compose_file import (
     redacted_secrets_env,
     secrets_env,
 )
-from sindri_providers_docker.dind import DindMode, resolve_dind
+from sindri_providers_docker.dind import DindMode, describe_dind, resolve_dind, socket_group
 from sindri_providers_docker.engine import (
     ContainerInfo,
     engine_info,
     inspect_container,
     list_volumes,
+    remove_containers,
 )
 from sindri_providers_docker.live import (
     LiveDeployment,
@@ -81,6 +83,10 @@ class _Prepared:
 
     inputs: ComposeInputs
     secret_values: dict[str, str] = attrs.field(repr=False)  # never in a log or traceback
+    rust_container: ContainerInfo | None = None  # the Rust tool's container, to be adopted
+    # The container named like the deployment, as inspected while preparing (``()`` when it
+    # was not: an adopted deployment's names are known from its record).
+    inspected: tuple[ContainerInfo | None] | tuple[()] = ()
     # The compose file, made on first use: plan needs it four times and each costs two
     # YAML dumps. Not copied by with_image (init=False), whose document differs.
     _compose: list[tuple[Artifact, str]] = attrs.field(
@@ -101,6 +107,8 @@ class _Prepared:
         """The files deploy writes; ``redacted``: secret values replaced (what plan shows)."""
         names = self.inputs.names
         artifacts = [self.compose()[0]]
+        if names.adopted is not None:
+            artifacts.append(names.adopted.artifact(names.output_dir))
         if self.secret_values:
             content = (
                 redacted_secrets_env(list(self.secret_values))
@@ -150,19 +158,58 @@ def _prepare(ctx: ProviderContext, reference: str, pull_policy: str) -> _Prepare
     settings = ctx.provider_config  # checked while sindri.yaml was read (settings.py's rules)
     dind = resolve_dind(settings, lambda: _runtimes(ctx))
     values = ctx.secrets.env_values()
+    names, inspected = _names(ctx)
+    rust_container = inspected[0] if inspected and names.adopted is not None else None
     inputs = ComposeInputs(
-        names=DeploymentNames.of(ctx),
+        names=names,
         image=reference,
         pull_policy=pull_policy,
         config=ctx.config,
         settings=settings,
         dind=dind,
+        socket_gid=socket_group() if dind is DindMode.SOCKET else None,
         env_secrets=bool(values),
         file_secrets=file_secret_mounts(
-            ctx.secrets.file_secrets(), DeploymentNames.of(ctx).output_dir / "secret-files"
+            ctx.secrets.file_secrets(), names.output_dir / "secret-files"
         ),
     )
-    return _Prepared(inputs, values)
+    return _Prepared(inputs, values, rust_container, inspected)
+
+
+def _names(
+    ctx: ProviderContext,
+) -> tuple[DeploymentNames, tuple[ContainerInfo | None] | tuple[()]]:
+    """This deployment's names, and the container named like it when it was inspected.
+    When that container is the Rust tool's deployment of this project, the names are its
+    volumes' (adopted)."""
+    names = DeploymentNames.of(ctx)
+    if names.adopted is not None:
+        return names, ()
+    try:
+        info = inspect_container(ctx.runner, names.container)
+    except ExternalCommandError:  # plan works without an engine; deploy asks again
+        return names, ()
+    if info is None or info.has_labels(names.labels):
+        return names, (info,)
+    adopted = rust_deployment(info, ctx.project_dir)
+    if adopted is None:
+        return names, (info,)
+    return attrs.evolve(names, adopted=adopted), (info,)
+
+
+def _unadopted(ctx: ProviderContext, prepared: _Prepared) -> list[str]:
+    """A Rust-tool home volume left without its container, while this deployment has no
+    container and no home of its own yet: the user's files may be there."""
+    names = prepared.inputs.names
+    if names.adopted is not None or prepared.inspected != (None,):
+        return []
+    try:
+        if list_volumes(ctx.runner, names.labels):
+            return []
+        volume = unadopted_home(ctx.runner, names.name, ctx.project_dir)
+    except ExternalCommandError:
+        return []
+    return [unadopted_note(volume, ctx.project_dir, names.home_volume)] if volume else []
 
 
 def _runtimes(ctx: ProviderContext) -> frozenset[str]:
@@ -180,7 +227,7 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
     """What :func:`deploy` would do, compared with what runs. Writes nothing; reads the engine
     (container, volumes, images with the build's fingerprint, runtimes for ``dind: auto``)."""
     prepared, build = _desired(ctx, image)
-    notes = list(_notes(prepared.inputs))
+    notes = list(_notes(prepared.inputs)) + _unadopted(ctx, prepared)
     if image.build is not None and build is None and not image.locked:
         notes.append(
             f"{prepared.inputs.image} is a placeholder: the tag names the commit of the sources, "
@@ -255,6 +302,15 @@ def _actions(prepared: _Prepared, image: ImageResolution, *, built: bool) -> lis
     inputs = prepared.inputs
     names = inputs.names
     actions = []
+    if prepared.rust_container is not None and names.adopted is not None:
+        actions.append(
+            PlannedAction(
+                "adopt",
+                f"container:{prepared.rust_container.name}",
+                f"{names.adopted.describe()}, made in this directory: its container is "
+                "replaced, its volumes are kept and mounted, and sindri treats them as its own",
+            )
+        )
     if image.build is not None:
         reuse = (
             "an image built from the same sources exists and is reused"
@@ -278,11 +334,13 @@ def _actions(prepared: _Prepared, image: ImageResolution, *, built: bool) -> lis
         for artifact in prepared.artifacts(redacted=True)
     )
     home = inputs.config.deployment.volumes.workspace.home
+    adopted = " (the Rust tool's, adopted)" if names.home_volume in names.adopted_volumes else ""
     actions.append(
         PlannedAction(
             "create",
             f"volume:{names.home_volume}",
-            f"persistent home at {home}, unless it exists; kept by destroy without --volumes",
+            f"persistent home at {home}{adopted}, unless it exists; kept by destroy without "
+            "--volumes",
         )
     )
     if inputs.dind is DindMode.PRIVILEGED:
@@ -313,9 +371,8 @@ def _file_description(artifact: Artifact) -> str:
 
 
 def _notes(inputs: ComposeInputs) -> tuple[str, ...]:
-    if inputs.dind is DindMode.NONE:
-        return ()
-    return (f"Docker-in-Docker mode: {inputs.dind.value}",)
+    described = describe_dind(inputs.settings, inputs.dind)
+    return (described,) if described else ()
 
 
 # -- deploy --------------------------------------------------------------------------------------
@@ -339,10 +396,14 @@ def deploy(
     """
     assert image.reference is not None  # the chain raises "No image configured" instead
     prepared = _prepare(ctx, image.reference, pull_policy_for(image, ctx.config))
+    for note in _notes(prepared.inputs):
+        ctx.console.info(note)
+    for warning in _unadopted(ctx, prepared):
+        ctx.console.warn(warning)
     if build is not None:  # the tag names the content fingerprint (or the sources' commit)
         prepared = prepared.with_image(build.tag)
     names = prepared.inputs.names
-    existing = _existing_deployment(ctx, names)
+    existing = None if prepared.rust_container else _existing_deployment(ctx, names, prepared)
     if not options.force and _up_to_date(prepared, existing):
         return DeployResult(reference=prepared.inputs.image, unchanged=True)
     # Here, not at the top: plan needs none of compose's machinery.
@@ -358,6 +419,10 @@ def deploy(
         messages.append(f"{'Reused' if built.skipped else 'Built'} image {built.reference}")
         prepared = prepared.with_image(built.reference)
     had_volumes = bool(list_volumes(ctx.runner, names.labels))
+    if prepared.rust_container is not None and names.adopted is not None:
+        ctx.console.step(f"Adopting {names.adopted.describe()}")
+        remove_containers(ctx.runner, [prepared.rust_container.id])
+        messages.append(f"Adopted {names.adopted.describe()}")
     project = ComposeProject(
         ctx.runner, tool, names.project, names.compose_file, stream=ctx.console.progress
     )
@@ -421,11 +486,16 @@ def _up_and_wait(
     return f"Container {info.name} is running ({info.image})"
 
 
-def _existing_deployment(ctx: ProviderContext, names: DeploymentNames) -> ContainerInfo | None:
+def _existing_deployment(
+    ctx: ProviderContext, names: DeploymentNames, prepared: _Prepared
+) -> ContainerInfo | None:
     from sindri_providers_docker.ownership import require_ownership
 
     require_ownership(ctx.runner, names)
-    info = inspect_container(ctx.runner, names.container)
+    if prepared.inspected:
+        (info,) = prepared.inspected
+    else:
+        info = inspect_container(ctx.runner, names.container)
     if info is not None and not info.has_labels(names.labels):
         raise OperationError(_foreign_container(names))
     return info

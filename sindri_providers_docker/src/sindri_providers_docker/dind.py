@@ -1,9 +1,9 @@
 """Docker-in-Docker: which mode a deployment really gets, decided before anything is written.
 
-The reference silently fell back to "no DinD" when the requested mode was unavailable; here
-an explicit ``sysbox`` without the runtime is an error, and ``auto`` picks sysbox when the
-engine has it and a privileged inner daemon otherwise (as ``providers.docker.dind.mode``
-documents).
+The reference silently fell back to "no DinD" when an explicit ``sysbox`` was unavailable;
+here that is an error. ``auto`` decides as the Rust tool does: sysbox when the engine has it,
+else a privileged container only when ``providers.docker.privileged: true`` allows one, else
+no Docker-in-Docker at all; :func:`describe_dind` says which and why (plan and deploy show it).
 """
 
 from __future__ import annotations
@@ -14,9 +14,22 @@ from collections.abc import Callable
 from sindri_core.plugin import ConfigError, OperationError
 from sindri_providers_docker.settings import DockerSettings
 
-__all__ = ["SYSBOX_RUNTIME", "DindMode", "resolve_dind"]
+__all__ = ["DOCKER_SOCKET", "SYSBOX_RUNTIME", "DindMode", "describe_dind", "resolve_dind",
+           "socket_group"]  # fmt: skip
 
 SYSBOX_RUNTIME = "sysbox-runc"
+DOCKER_SOCKET = "/var/run/docker.sock"
+
+
+def socket_group(path: str = DOCKER_SOCKET) -> int | None:
+    """The group id owning the engine's socket, which socket mode mounts; ``None`` when
+    there is no such socket here."""
+    from pathlib import Path
+
+    try:
+        return Path(path).stat().st_gid
+    except OSError:
+        return None
 
 
 class DindMode(str, enum.Enum):
@@ -47,7 +60,7 @@ def resolve_dind(settings: DockerSettings, runtimes: Callable[[], frozenset[str]
                 "set runtime to auto or sysbox-runc",
                 path="providers.docker.runtime",
             )
-        return DindMode.PRIVILEGED
+        return _without_sysbox(settings)
     if settings.runtime == SYSBOX_RUNTIME:
         return DindMode.SYSBOX
     available = runtimes()
@@ -59,4 +72,30 @@ def resolve_dind(settings: DockerSettings, runtimes: Callable[[], frozenset[str]
             f"providers.docker.dind.mode is sysbox but the Docker engine has no {SYSBOX_RUNTIME} "
             f"runtime (runtimes: {found}); install sysbox, or use mode privileged or socket"
         )
-    return DindMode.PRIVILEGED
+    return _without_sysbox(settings)
+
+
+def _without_sysbox(settings: DockerSettings) -> DindMode:
+    """``auto`` without sysbox: privileged only when the configuration allows it."""
+    return DindMode.PRIVILEGED if settings.privileged else DindMode.NONE
+
+
+def describe_dind(settings: DockerSettings, mode: DindMode) -> str | None:
+    """Which Docker-in-Docker mode was chosen and why; ``None`` when none was asked for."""
+    dind = settings.dind
+    if not dind.enabled:
+        return None
+    if dind.mode != "auto":
+        return f"Docker-in-Docker mode: {mode.value} (dind.mode: {dind.mode})"
+    if mode is DindMode.SYSBOX:
+        return f"Docker-in-Docker mode: sysbox (auto: the engine has {SYSBOX_RUNTIME})"
+    if mode is DindMode.PRIVILEGED:
+        return (
+            f"Docker-in-Docker mode: privileged (auto: no {SYSBOX_RUNTIME} runtime, and "
+            "providers.docker.privileged: true allows a privileged container)"
+        )
+    return (
+        f"Docker-in-Docker is off (auto: no {SYSBOX_RUNTIME} runtime, and a privileged "
+        "container needs providers.docker.privileged: true); install sysbox, set "
+        "privileged: true, or use dind.mode socket"
+    )

@@ -99,6 +99,7 @@ class ContainerInfo:
         exited or dead.
     :param image: the reference the container was created from (as written).
     :param ports: published ports as ``host_ip:host_port->container_port/proto``.
+    :param volumes: named volumes mounted, by their path in the container.
     """
 
     id: str
@@ -113,6 +114,7 @@ class ContainerInfo:
     image_id: str
     labels: Mapping[str, str]
     ports: tuple[str, ...]
+    volumes: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def from_inspect(cls, data: Mapping[str, Any]) -> ContainerInfo:
@@ -137,6 +139,11 @@ class ContainerInfo:
             image_id=data.get("Image", ""),
             labels=dict(config.get("Labels") or {}),
             ports=tuple(ports),
+            volumes={
+                mount["Destination"]: mount["Name"]
+                for mount in data.get("Mounts") or ()
+                if mount.get("Type") == "volume" and mount.get("Name")
+            },
         )
 
     def has_labels(self, labels: Mapping[str, str]) -> bool:

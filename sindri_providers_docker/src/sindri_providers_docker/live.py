@@ -63,7 +63,9 @@ def read_live(
     if fingerprint is not None:
         queries.append(lambda: has_built_image(ctx.runner, fingerprint))
     info, volumes, *built = _concurrently(queries)
-    return LiveDeployment(info, frozenset(volumes), bool(built and built[0]))
+    # Adopted volumes carry the Rust tool's labels; they exist (they were found mounted).
+    found = frozenset({*volumes, *names.adopted_volumes})
+    return LiveDeployment(info, found, bool(built and built[0]))
 
 
 def _concurrently(calls: list[Callable[[], Any]]) -> list[Any]:

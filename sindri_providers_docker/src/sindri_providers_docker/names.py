@@ -15,6 +15,7 @@ from pathlib import Path
 import attrs
 
 from sindri_core.plugin import ProviderContext
+from sindri_providers_docker.adoption import AdoptedVolumes, read_adoption
 
 __all__ = ["PROJECT_DIR_LABEL", "PROVIDER_LABEL", "DeploymentNames"]
 
@@ -27,15 +28,25 @@ COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 @attrs.frozen
 class DeploymentNames:
     """Names for deployment ``name`` of the project in ``project_dir`` (its real path), whose
-    generated files live in ``output_dir``."""
+    generated files live in ``output_dir``.
+
+    :param adopted: the Rust tool's volumes this deployment uses instead of its own
+        (:mod:`~sindri_providers_docker.adoption`).
+    """
 
     name: str
     output_dir: Path
     project_dir: str = ""
+    adopted: AdoptedVolumes | None = None
 
     @classmethod
     def of(cls, ctx: ProviderContext) -> DeploymentNames:
-        return cls(ctx.name, ctx.output_dir, str(ctx.project_dir.resolve()))
+        return cls(
+            ctx.name,
+            ctx.output_dir,
+            str(ctx.project_dir.resolve()),
+            read_adoption(ctx.output_dir, ctx.name, ctx.project_dir),
+        )
 
     @property
     def project(self) -> str:
@@ -52,12 +63,21 @@ class DeploymentNames:
 
     @property
     def home_volume(self) -> str:
-        return f"sindri-{self.name}-home"
+        return self.adopted.home if self.adopted else f"sindri-{self.name}-home"
 
     @property
     def docker_volume(self) -> str:
         """The inner Docker daemon's storage (privileged Docker-in-Docker only)."""
+        if self.adopted and self.adopted.docker:
+            return self.adopted.docker
         return f"sindri-{self.name}-docker"
+
+    @property
+    def adopted_volumes(self) -> tuple[str, ...]:
+        """The Rust tool's volumes in use: they carry its labels, not sindri's."""
+        if self.adopted is None:
+            return ()
+        return tuple(v for v in (self.adopted.home, self.adopted.docker) if v)
 
     @property
     def compose_file(self) -> Path:

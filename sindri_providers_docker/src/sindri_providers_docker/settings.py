@@ -67,7 +67,8 @@ class DockerSettings:
     ports: list[str] = setting(
         factory=list,
         doc='Published ports, "HOST:CONTAINER" or "IP:HOST:CONTAINER", optionally with "/tcp" '
-        'or "/udp"; bridge network only.',
+        'or "/udp"; a "CONTAINER" port alone gets a host port the engine picks (as in '
+        "compose); bridge network only.",
         example=["127.0.0.1:2222:22"],
         check=_port,
     )

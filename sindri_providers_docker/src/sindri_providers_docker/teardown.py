@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from sindri_core.plugin import CommandRunner, remove_artifacts
+from sindri_core.plugin import CommandRunner, remove_artifacts, write_artifacts
 from sindri_providers_docker.engine import (
     list_containers,
     list_networks,
@@ -60,13 +60,15 @@ def remove_deployment(runner: CommandRunner, names: DeploymentNames, *, volumes:
     """Stop and remove the deployment's containers and networks, its volumes when
     ``volumes``, and its generated files: everything found by the deployment's labels."""
     containers = list_containers(runner, names.labels)
-    found_volumes = tuple(list_volumes(runner, names.labels))
+    found_volumes = (*list_volumes(runner, names.labels), *names.adopted_volumes)
     stop_containers(runner, containers, check=False)  # gracefully first, as `compose down` would
     remove_containers(runner, list_containers(runner, names.labels))
     remove_networks(runner, list_networks(runner, names.project_labels))
     if volumes:
-        remove_volumes(runner, list_volumes(runner, names.labels))
+        remove_volumes(runner, [*list_volumes(runner, names.labels), *names.adopted_volumes])
     removal = remove_artifacts(names.output_dir, known=generated_files(names))
+    if not volumes and names.adopted is not None:  # the kept home stays this deployment's
+        write_artifacts([names.adopted.artifact(names.output_dir)])
     return Teardown(
         containers=len(containers),
         removed_volumes=found_volumes if volumes else (),

@@ -34,7 +34,9 @@ def findings(config: SindriConfig) -> Iterator[ConfigFinding]:
     yield from _resources(config)
     settings = config.providers.get("e2b") or E2bSettings()
     for key, entries, ip_only in (
-        ("blockedDomains", settings.blocked_domains, True),
+        # A blocked domain is accepted as in the Rust tool's format, and said not enforced
+        # (E2bSettings.config_notes); its IPs and CIDR blocks are checked here.
+        ("blockedDomains", settings.blocked_domains, False),
         ("allowedDomains", settings.allowed_domains, False),
     ):
         for index, entry in enumerate(entries):

@@ -29,7 +29,7 @@ from sindri_core.plugin import (
 )
 from sindri_providers_e2b import sandboxes
 from sindri_providers_e2b.client import E2bClient, SandboxSummary, client_from_environment
-from sindri_providers_e2b.settings import E2bSettings
+from sindri_providers_e2b.settings import E2bSettings, unenforced_sentence
 from sindri_providers_e2b.state import TemplateRecord, read_record, write_record
 from sindri_providers_e2b.template import (
     DEFINITION_NAME,
@@ -59,7 +59,9 @@ def _require_repository(settings: E2bSettings, reason: str) -> str:
         "locally and pushes it for the template, and needs somewhere to push it",
         path="providers.e2b.buildRepository",
         hint="set it to a repository E2B can pull from, e.g. ghcr.io/me/sindri-dev, or "
-        "configure deployment.image",
+        "configure deployment.image (the Rust tool instead had the E2B CLI build the "
+        "multi-stage Sindri Dockerfile; sindri builds templates through E2B's API, which "
+        "cannot)",
     )
 
 
@@ -128,8 +130,15 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
             + (f", secrets {', '.join(secrets)} as environment" if secrets else ""),
         ),
     ]
-    result = Plan(actions=tuple(actions), artifacts=artifacts)
+    result = Plan(actions=tuple(actions), artifacts=artifacts, notes=_unenforced(settings))
     return _compared(ctx, alias, planned.fingerprint, result)
+
+
+def _unenforced(settings: E2bSettings) -> tuple[str, ...]:
+    """blockedDomains' domain names, said plainly wherever sindri deploys (the Rust tool
+    dropped them silently)."""
+    domains = settings.unenforced_domains
+    return (f"blockedDomains {unenforced_sentence(domains)}",) if domains else ()
 
 
 def _compared(ctx: ProviderContext, alias: str, fingerprint: str | None, result: Plan) -> Plan:
@@ -246,6 +255,8 @@ def deploy(
     ctx: ProviderContext, image: ImageResolution, build: BuildContext | None, options: DeployOptions
 ) -> DeployResult:
     settings = _settings(ctx)
+    for note in _unenforced(settings):
+        ctx.console.warn(note)
     client = client_from_environment()
     alias = derive_alias(ctx.name, settings)
     # Built first so a missing required secret stops the deploy before anything is built.

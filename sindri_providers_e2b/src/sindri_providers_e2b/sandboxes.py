@@ -3,9 +3,9 @@
 Private unless ``publicAccess: true``: the API treats an absent ``allowPublicTraffic`` as
 public, so it is always sent; ``false`` needs envd behind its access token, which the create
 call the SDK makes (``POST /v2/sandboxes``) always asks for. ``allowedDomains`` becomes
-``allowOut`` with the deny-all ``0.0.0.0/0`` the API requires beside domains;
-``blockedDomains`` (IPs and CIDR blocks only, checked when the configuration is loaded) becomes
-``denyOut``.
+``allowOut`` with the deny-all ``0.0.0.0/0`` the API requires beside domains; the IPs and CIDR
+blocks of ``blockedDomains`` become ``denyOut`` (its domain names cannot be: they are reported
+as not enforced).
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from typing import Any
 
 from sindri_core.plugin import OperationError, ProviderContext
 from sindri_providers_e2b.client import E2bClient, SandboxSummary
-from sindri_providers_e2b.settings import E2bSettings
+from sindri_providers_e2b.settings import ALL_TRAFFIC, E2bSettings
 from sindri_providers_e2b.template import template_environment
 
 __all__ = ["ALL_TRAFFIC", "creation_options", "network", "require_sandbox"]
-
-ALL_TRAFFIC = "0.0.0.0/0"
 
 
 def metadata(ctx: ProviderContext, settings: E2bSettings) -> dict[str, str]:
@@ -30,7 +28,8 @@ def metadata(ctx: ProviderContext, settings: E2bSettings) -> dict[str, str]:
 def network(settings: E2bSettings) -> dict[str, Any]:
     """The SDK's ``network`` option (``allowPublicTraffic``, ``allowOut``, ``denyOut``)."""
     options: dict[str, Any] = {"allow_public_traffic": settings.public_access}
-    deny = list(settings.blocked_domains)
+    unenforced = settings.unenforced_domains
+    deny = [entry for entry in settings.blocked_domains if entry not in unenforced]
     if settings.allowed_domains:
         options["allow_out"] = list(settings.allowed_domains)
         deny = [ALL_TRAFFIC, *(d for d in deny if d != ALL_TRAFFIC)]

@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
-from sindri_core.plugin import section, setting
+import ipaddress
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sindri_core.plugin import ConfigError, section, setting
+
+ALL_TRAFFIC = "0.0.0.0/0"
+_DOMAIN = re.compile(r"^(\*\.)?([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}$")
+
+
+def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return None
+
+
+def blocked_entry(value: str, siblings: Mapping[str, Any]) -> None:
+    """An IP or CIDR block E2B can deny, or a domain it cannot (accepted, as in the Rust
+    tool's format, and reported as not enforced); E2B refuses unspecified addresses other
+    than ``0.0.0.0/0``."""
+    network = _network(value)
+    if network is None:
+        if not _DOMAIN.match(value):
+            raise ConfigError(f"{value!r} is neither an IP address, a CIDR block nor a domain name")
+        return
+    if network.network_address.is_unspecified and value != ALL_TRAFFIC:
+        raise ConfigError(
+            f"{value!r} is an unspecified address, which E2B refuses; write {ALL_TRAFFIC} "
+            "to deny all traffic"
+        )
 
 
 @section
@@ -29,10 +60,10 @@ class E2bSettings:
     blocked_domains: list[str] = setting(
         factory=list,
         key="blockedDomains",
-        doc="IP addresses and CIDR blocks the sandbox may not reach (E2B denies no domain names).",
-        pattern=r"[0-9.]+(/[0-9]{1,2})?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?",
-        pattern_hint="an IP address or CIDR block: E2B deny rules take no domain names "
-        "(to reach only some domains, list them in allowedDomains)",
+        doc="IP addresses and CIDR blocks the sandbox may not reach. E2B denies no domain "
+        "names: a domain is accepted and NOT enforced (every command that deploys says so); "
+        "to reach only some domains, list them in allowedDomains.",
+        check=blocked_entry,
     )
     public_access: bool = setting(
         False,
@@ -52,4 +83,28 @@ class E2bSettings:
     )
     build_on_deploy: bool = setting(
         False, key="buildOnDeploy", doc="Rebuild the template on every deploy."
+    )
+    team: str | None = setting(
+        None,
+        doc="The Rust tool's E2B team; ignored: the API key decides the team.",
+        example="my-team",
+    )
+
+    @property
+    def unenforced_domains(self) -> list[str]:
+        """blockedDomains entries E2B cannot deny: domain names."""
+        return [entry for entry in self.blocked_domains if _network(entry) is None]
+
+    def config_notes(self) -> Iterator[tuple[str, str]]:
+        if self.unenforced_domains:
+            yield "blockedDomains", unenforced_sentence(self.unenforced_domains)
+        if self.team is not None:
+            yield "team", "is ignored: the API key (E2B_API_KEY) decides the team"
+
+
+def unenforced_sentence(domains: list[str]) -> str:
+    return (
+        f"{'entries' if len(domains) > 1 else 'entry'} {', '.join(domains)} "
+        f"{'are' if len(domains) > 1 else 'is'} NOT enforced: E2B denies IP addresses and CIDR "
+        "blocks only, no domain names"
     )

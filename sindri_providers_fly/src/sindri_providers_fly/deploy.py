@@ -214,7 +214,13 @@ def plan(ctx: ProviderContext, image: ImageResolution) -> Plan:
         PlannedAction(
             "create",
             f"ip:{target.app}",
-            "Allocate a dedicated IPv6 address for SSH unless the app has a dedicated address",
+            "Allocate a dedicated IPv6 address"
+            + (
+                " and a dedicated IPv4 address (billed by Fly.io)"
+                if target.settings.dedicated_ipv4
+                else ""
+            )
+            + " for SSH unless the app has a dedicated address",
         )
     )
     notes = []
@@ -369,14 +375,19 @@ def _ensure_volume(ctx: ProviderContext, fly: Flyctl, target: FlyTarget) -> list
     return [f"Created volume {VOLUME_NAME} ({target.volume_size_gb}GB, {target.region})"]
 
 
-def _ensure_ip(fly: Flyctl, target: FlyTarget) -> list[str]:
+def _ensure_ip(fly: Flyctl, target: FlyTarget, settings: FlySettings) -> list[str]:
+    """An app with no address SSH can reach gets an IPv6 and, as from the Rust tool, a
+    dedicated IPv4 (unless dedicatedIpv4: false); an app that has one is left as it is."""
     if any(ip.type in TCP_ROUTABLE_IPS for ip in fly.ip_addresses(target.app)):
         return []
     fly.allocate_ipv6(target.app)
-    return [
-        f"Allocated a dedicated IPv6 address; for IPv4 clients run "
-        f"`{fly.executable} ips allocate-v4 --app {target.app}` (billed by Fly.io)"
-    ]
+    if not settings.dedicated_ipv4:
+        return [
+            "Allocated a dedicated IPv6 address (dedicatedIpv4: false); for IPv4 clients run "
+            f"`{fly.executable} ips allocate-v4 --app {target.app}` (billed by Fly.io)"
+        ]
+    fly.allocate_dedicated_ipv4(target.app)
+    return ["Allocated a dedicated IPv6 and a dedicated IPv4 address (IPv4 billed by Fly.io)"]
 
 
 def _prepare(
@@ -386,7 +397,7 @@ def _prepare(
     ctx.console.step(f"Preparing Fly.io app {target.app}")
     messages = _ensure_app(fly, target) + _ensure_volume(ctx, fly, target)
     messages += _sync_secrets(fly, target, payload)
-    return messages + _ensure_ip(fly, target)
+    return messages + _ensure_ip(fly, target, ctx.provider_config)
 
 
 def _sync_secrets(fly: Flyctl, target: FlyTarget, payload: SecretPayload) -> list[str]:

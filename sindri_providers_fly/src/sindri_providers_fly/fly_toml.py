@@ -194,13 +194,7 @@ def fly_document(
     if build is not None:
         document["build"] = {"dockerfile": build.dockerfile, "args": dict(build.args)}
     document["env"] = environment(config)
-    document["mounts"] = [
-        {
-            "source": VOLUME_NAME,
-            "destination": config.deployment.volumes.workspace.home,
-            "initial_size": f"{volume_size_gb(config)}gb",
-        }
-    ]
+    document["mounts"] = [_mount(config, settings)]
     document["services"] = [_ssh_service(settings, vm)]
     document["vm"] = [_vm_table(vm)]
     if files:
@@ -208,6 +202,22 @@ def fly_document(
             {"guest_path": f.guest_path, "secret_name": f.secret_name} for f in files
         ]
     return document
+
+
+def _mount(config: SindriConfig, settings: FlySettings) -> dict[str, Any]:
+    """The home volume, with the Rust tool's defaults: daily snapshots kept a week, and a
+    volume that grows by itself (flyctl: internal/appconfig/config.go ``Mount``)."""
+    mount: dict[str, Any] = {
+        "source": VOLUME_NAME,
+        "destination": config.deployment.volumes.workspace.home,
+        "initial_size": f"{volume_size_gb(config)}gb",
+        "snapshot_retention": settings.snapshot_retention,
+    }
+    if settings.auto_extend:
+        mount["auto_extend_size_threshold"] = settings.auto_extend_size_threshold
+        mount["auto_extend_size_increment"] = settings.auto_extend_size_increment
+        mount["auto_extend_size_limit"] = settings.auto_extend_size_limit
+    return mount
 
 
 def _ssh_service(settings: FlySettings, vm: VmSpec) -> dict[str, Any]:

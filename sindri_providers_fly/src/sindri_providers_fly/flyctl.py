@@ -191,6 +191,10 @@ class Flyctl:
     def allocate_ipv6(self, app: str) -> None:
         self._run("ips", "allocate-v6", "--app", app)
 
+    def allocate_dedicated_ipv4(self, app: str) -> None:
+        # --yes: without it flyctl asks before allocating a billed address.
+        self._run("ips", "allocate-v4", "--app", app, "--yes")
+
     # -- deploy --------------------------------------------------------------------------------
 
     def deploy(self, args: Sequence[str], *, cwd: Path, timeout: float, stream: bool) -> None:

@@ -16,7 +16,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.resolver import VersionedResolver
 
-from sindri_core.plugin import ConfigError, size_to_mb
+from sindri_core.plugin import size_to_mb
 from sindri_providers_k8s.names import MANAGED_BY, DeploymentNames
 
 if TYPE_CHECKING:
@@ -91,20 +91,15 @@ def workload_spec(ctx: ProviderContext, image: str, *, pull_secret: bool) -> Wor
 
     :param pull_secret: credentials for the image's registry exist (the Deployment then
         references the registry Secret).
-    :raises ConfigError: a setting the manifests cannot express.
     """
     config = ctx.config
     settings: KubernetesSettings = ctx.provider_config
     deployment = config.deployment
     resources = deployment.resources
     gpu = resources.gpu if resources.gpu.enabled else None
-    ingress = settings.ingress if settings.ingress.enabled else None
-    if ingress is not None and ingress.port is None:
-        raise ConfigError(
-            "an Ingress needs the container port to route to",
-            path="providers.kubernetes.ingress.port",
-            hint="set the port of the HTTP service, e.g. port: 8080",
-        )
+    # Without a port there is nothing to route: no Ingress, as in the Rust tool
+    # (config validate says so: KubernetesSettings.config_notes).
+    ingress = settings.ingress if settings.ingress.routable else None
     node_selector = settings.node_selector
     if node_selector is None:
         node_selector = GPU_NODE_LABEL[gpu.type] if gpu is not None else {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sindri_core.plugin import section, setting
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
@@ -19,7 +21,8 @@ class IngressSettings:
     )
     port: int | None = setting(
         None,
-        doc="Container port of the HTTP service the Ingress routes to (required when enabled).",
+        doc="Container port of the HTTP service the Ingress routes to; without it no Ingress "
+        "is rendered (config validate says so).",
         example=8080,
         minimum=1,
         maximum=65535,
@@ -30,6 +33,10 @@ class IngressSettings:
         doc="IngressClass to use; unset: the cluster's default class.",
         example="nginx",
     )
+
+    @property
+    def routable(self) -> bool:
+        return self.enabled and self.port is not None
 
 
 @section
@@ -54,3 +61,10 @@ class KubernetesSettings:
         "(nvidia.com/gpu.present or feature.node.kubernetes.io/amd-gpu).",
     )
     ingress: IngressSettings = setting(factory=IngressSettings, doc="Ingress.")
+
+    def config_notes(self) -> Iterator[tuple[str, str]]:
+        if self.ingress.enabled and self.ingress.port is None:
+            yield (
+                "ingress.enabled",
+                "renders no Ingress: ingress.port, the container port to route to, is not set",
+            )

@@ -364,6 +364,17 @@ def _ignored(document: Any, config: SindriConfig, catalog: ProviderCatalog) -> I
                     f"secrets[{index}] ({secret.name}, source: file) is ignored: the "
                     f"{active.name} provider mounts no files"
                 )
+    for index, secret in enumerate(config.secrets):
+        if secret.source == "s3":
+            yield (
+                f"secrets[{index}] ({secret.name}, source: s3) is ignored: sindri reads no S3 "
+                "secrets (nor does the Rust tool); the command goes on without it"
+            )
+    if config.extensions.auto_install_camel is not None:
+        yield (
+            "extensions.autoInstall is ignored (the Rust tool ignores it too): the key is "
+            "auto_install"
+        )
     for key in sections:
         if key == LOCAL_CLUSTER_SECTION:
             continue
@@ -373,6 +384,8 @@ def _ignored(document: Any, config: SindriConfig, catalog: ProviderCatalog) -> I
                 f"providers.{key} is ignored: the deployment provider is "
                 f"{config.deployment.provider}"
             )
+    if active is not None:
+        yield from _provider_notes(active, config.providers.get(active.name))
     local = sections.get(LOCAL_CLUSTER_SECTION)
     if LOCAL_CLUSTER_SECTION not in sections:
         return
@@ -391,6 +404,16 @@ def _ignored(document: Any, config: SindriConfig, catalog: ProviderCatalog) -> I
                 f"providers.{LOCAL_CLUSTER_SECTION}.{field} is ignored: sindri deploys to an "
                 "existing cluster and creates none"
             )
+
+
+def _provider_notes(active: ProviderInfo, settings: Any) -> Iterable[str]:
+    """What the provider's own section says about itself (a field it accepts but does not act
+    on), from its settings class's optional ``config_notes()``: ``(field, sentence)`` pairs."""
+    notes = getattr(settings, "config_notes", None)
+    if notes is None:
+        return
+    for field, sentence in notes():
+        yield f"providers.{active.name}.{field} {sentence}"
 
 
 def _configured_tag(config: SindriConfig) -> str | None:

@@ -236,6 +236,12 @@ class Extensions:
     )
     additional: list[str] = setting(factory=list, doc="Extensions added to the profile.")
     auto_install: bool = setting(True, doc="Install extensions on first start.")
+    auto_install_camel: bool | None = setting(
+        None,
+        key="autoInstall",
+        doc="A spelling of auto_install in some of the Rust tool's examples; that tool "
+        "ignores it, and so does sindri (config validate warns). Write auto_install.",
+    )
 
     @property
     def effective_profile(self) -> str | None:
@@ -273,6 +279,12 @@ class Extensions:
         present=("fromFile",),
     ),
     Forbid(
+        "sindri reads no S3 secrets (the Rust tool does not implement them either); a "
+        "required one cannot be met: use source env or vault, or set required: false",
+        at="source",
+        equals=(("source", "s3"), ("required", True)),
+    ),
+    Forbid(
         "a vault secret needs vaultPath",
         at="source",
         equals=(("source", "vault"),),
@@ -293,11 +305,12 @@ class Secret:
         pattern=r"^[A-Z][A-Z0-9_]*$",
         pattern_hint="upper-case letters, digits and '_', starting with a letter",
     )
-    source: Literal["env", "file", "vault"] = setting(
+    source: Literal["env", "file", "vault", "s3"] = setting(
         "env",
         doc="env: a value from the shell, .env.local or .env; file: a host file mounted; "
         "vault: a key of a HashiCorp Vault KV v2 secret (VAULT_ADDR, VAULT_TOKEN, "
-        "VAULT_NAMESPACE).",
+        "VAULT_NAMESPACE); s3: accepted as the Rust tool's format has it, never read (an "
+        "optional one is skipped with a warning, a required one is an error).",
     )
     required: bool = setting(False, doc="Fail when the secret has no value.")
     from_file: str | None = setting(
@@ -333,11 +346,14 @@ class Secret:
     vault_mount: str = setting(
         "secret", key="vaultMount", doc="vault source: mount point of the KV v2 engine."
     )
+    s3_path: str | None = setting(
+        None, key="s3Path", doc="s3 source: the Rust tool's object path (not read by sindri)."
+    )
 
     @property
     def in_environment(self) -> bool:
         """Whether the value reaches the environment as a variable (env and vault do)."""
-        return self.source != "file"
+        return self.source in ("env", "vault")
 
     @property
     def mode(self) -> int:
