@@ -1,11 +1,12 @@
 """The E2B API contract the fake E2B service validates against.
 
-Two sources, merged: E2B's published definition (``../shared/contracts/e2b-openapi.yml``,
-e2b-dev/infra ``spec/openapi.yml`` at 54693ff3) and, for what the current SDK calls that the
-published copy lacks, ``contract/e2b-sdk-2.63.0.yml`` (derived from the SDK's own generated
-client; ``contract/README.md`` names the module of each part). Operations are added (one that
-has only ``responses`` adds those answers to the published operation); a schema or response
-named in the second file replaces the published one of that name.
+Two sources, merged: E2B's published definition (the shared material's
+``contracts/e2b-openapi.yml``, e2b-dev/infra ``spec/openapi.yml`` at 54693ff3) and, for what
+the current SDK calls that the published copy lacks, ``contract/e2b-sdk-2.63.0.yml``
+(derived from the SDK's own generated client; ``contract/README.md`` names the module of each
+part). Operations are added (one that has only ``responses`` adds those answers to the
+published operation); a schema or response named in the second file replaces the published
+one of that name.
 
 Requests are held to the contract strictly: every object schema a request body reaches gets
 ``additionalProperties: false`` unless it says otherwise, so a property the SDK starts sending

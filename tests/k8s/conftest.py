@@ -11,6 +11,7 @@ State shared by the fakes: ``deployed`` (the Deployment exists: set by ``apply``
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from sindri_core.testing import FakeTools
 from tests.support.docker_cli import fake_docker
 from tests.support.local_cluster_cli import fake_local_cluster_tool
+from tests.support.pinned_tools import pinned_kubectl
 
 NAME = "dev-env"
 SELECTOR = f"app.kubernetes.io/managed-by=sindri,app.kubernetes.io/instance={NAME}"
@@ -293,3 +295,10 @@ def project(write_config, tmp_path: Path):
         return write_config(text).parent
 
     return make
+
+
+@pytest.fixture
+def pinned_kubectl_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sindri runs ``kubectl`` from PATH: for tests of the real kubectl, the pinned one, never
+    the machine's (tests/support/pinned_tools.py)."""
+    monkeypatch.setenv("PATH", f"{pinned_kubectl().parent}{os.pathsep}{os.environ['PATH']}")

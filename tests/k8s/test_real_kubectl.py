@@ -7,7 +7,6 @@ it into .tools/bin, which these tests put first on PATH."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,16 +14,11 @@ import pytest
 
 from tests.k8s.api_stub import RunningStub, serve
 from tests.support.awkward import AWKWARD_VALUES
-from tests.support.pinned_tools import pinned_kubectl
+
+pytestmark = pytest.mark.usefixtures("pinned_kubectl_on_path")
 
 NAME = "real-kubectl"
 CONTEXT = "stub-cluster"
-
-
-@pytest.fixture(autouse=True)
-def pinned_kubectl_first_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """sindri runs ``kubectl`` from PATH: here, the pinned one."""
-    monkeypatch.setenv("PATH", f"{pinned_kubectl().parent}{os.pathsep}{os.environ['PATH']}")
 
 
 @pytest.fixture

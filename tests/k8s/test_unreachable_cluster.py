@@ -1,10 +1,9 @@
 """A cluster whose API server does not answer is one line naming its server, whatever
-kubectl repeats on its stderr (ADR 0019). Run against the real kubectl and a loopback port
-nothing listens on."""
+kubectl repeats on its stderr (ADR 0019). Run against the real kubectl (the pinned one) and
+a loopback port nothing listens on."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from sindri_core.runner import CommandResult
 from sindri_providers_k8s.kubectl import unreachable_cluster
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="needs kubectl")
+pytestmark = pytest.mark.usefixtures("pinned_kubectl_on_path")
 
 
 def _closed_port() -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -185,24 +184,40 @@ def write_project(directory: Path, host: str) -> Path:
     return directory
 
 
+# Runs the command and prints its own peak RSS. The measured process must be forked from this
+# small interpreter, not from the test process: Linux carries the forking process's RSS high-water
+# mark into the child's ``ru_maxrss`` (through fork or vfork, and across execve), so a child of a
+# large pytest process would report pytest's size.
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def resolve_measured(
     project: Path, env: dict[str, str], command: tuple[str, ...] = ("image", "resolve")
 ) -> Measured:
-    """Run ``sindri image resolve`` (or ``command``) in a fresh process; peak RSS from
+    """Run ``sindri image resolve`` (or ``command``) in a fresh process; its peak RSS from
     ``wait4``'s rusage."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "sindri_core", *command],
+        measured = subprocess.run(
+            [sys.executable, "-c", _MEASURE, sys.executable, "-m", "sindri_core", *command],
             cwd=project,
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=err,
+            check=False,
         )
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - started
         err.seek(0)
         stderr = err.read().decode("utf-8", errors="replace")
-    peak_mb = usage.ru_maxrss / 1024  # Linux: KiB
-    return Measured(child.returncode, stderr, peak_mb, seconds)
+    peak_mb = int(measured.stdout.split()[-1]) / 1024  # Linux: KiB
+    return Measured(measured.returncode, stderr, peak_mb, seconds)
