@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sindri_providers_docker.adoption import ADOPTION_RECORD, read_adoption
 from tests.docker.conftest import BusyboxProject, EngineJanitor, docker
 
 pytestmark = pytest.mark.docker
@@ -153,3 +154,38 @@ def test_a_rust_home_without_its_container_is_named_not_adopted(
     assert volume not in {m.get("Name") for m in mounts}
     again = sindri_cli("plan", "--json", cwd=project.dir)
     assert not [n for n in again.json()["notes"] if volume in n]
+
+
+@pytest.mark.parametrize(
+    ("record", "believed"),
+    [
+        ({"project": "{dir}", "home": "{dir}_{name}_home"}, True),
+        ({"project": "{dir}", "home": "{dir}_{name}_home", "docker": "{dir}_{name}_docker"}, True),
+        ({"project": "{dir}", "home": "victim"}, False),
+        ({"project": "other", "home": "other_{name}_home"}, False),
+        ({"project": "{dir}", "home": "{dir}_{name}_home", "docker": "victim"}, False),
+    ],
+)
+def test_a_planted_adoption_record_names_no_other_volume(
+    tmp_path: Any, record: dict[str, str], believed: bool
+) -> None:
+    # destroy --volumes deletes what the record names, and a repository can ship the record
+    project_dir = tmp_path / "My.Project"
+    output_dir = project_dir / ".sindri" / "docker"
+    output_dir.mkdir(parents=True)
+    values = {k: v.format(dir="myproject", name="dev") for k, v in record.items()}
+    (output_dir / ADOPTION_RECORD).write_text(json.dumps(values))
+    adopted = read_adoption(output_dir, "dev", project_dir)
+    assert (adopted is not None) is believed
+    if believed:
+        assert adopted is not None and adopted.home == "myproject_dev_home"
+
+
+def test_an_adoption_record_that_is_a_link_is_not_followed(tmp_path: Any) -> None:
+    project_dir = tmp_path / "proj"
+    output_dir = project_dir / ".sindri" / "docker"
+    output_dir.mkdir(parents=True)
+    target = tmp_path / "elsewhere.json"
+    target.write_text(json.dumps({"project": "proj", "home": "proj_dev_home"}))
+    (output_dir / ADOPTION_RECORD).symlink_to(target)
+    assert read_adoption(output_dir, "dev", project_dir) is None
