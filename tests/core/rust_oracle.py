@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from sindri_core.api import Project
+from sindri_core.project import Project
 from sindri_core.image.resolution import ImageResolution, ImageSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rust_oracle"
