@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from sindri_core.project import Project
 from sindri_core.image.resolution import ImageResolution, ImageSource
+from sindri_core.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rust_oracle"
 SECRET_VALUES = {
