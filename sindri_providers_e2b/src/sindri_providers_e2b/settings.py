@@ -22,18 +22,10 @@ def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None
 
 def blocked_entry(value: str, siblings: Mapping[str, Any]) -> None:
     """An IP or CIDR block E2B can deny, or a domain it cannot (accepted, as in the Rust
-    tool's format, and reported as not enforced); E2B refuses unspecified addresses other
-    than ``0.0.0.0/0``."""
-    network = _network(value)
-    if network is None:
-        if not _DOMAIN.match(value):
-            raise ConfigError(f"{value!r} is neither an IP address, a CIDR block nor a domain name")
-        return
-    if network.network_address.is_unspecified and value != ALL_TRAFFIC:
-        raise ConfigError(
-            f"{value!r} is an unspecified address, which E2B refuses; write {ALL_TRAFFIC} "
-            "to deny all traffic"
-        )
+    tool's format, and reported as not enforced). The addresses E2B's server refuses are
+    checked with its other rules (``config_rules.py``)."""
+    if _network(value) is None and not _DOMAIN.match(value):
+        raise ConfigError(f"{value!r} is neither an IP address, a CIDR block nor a domain name")
 
 
 @section
