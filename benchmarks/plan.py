@@ -86,6 +86,8 @@ def main() -> None:
             SINDRI_CACHE_DIR=str(work / "cache"),
             DOCKER_CONFIG=str(work / "docker-config"),
             PYTHONPYCACHEPREFIX=str(work / "pycache"),
+            # Compose v2 where docker has no plugin, as for the tests and the demo
+            PATH=f"{ROOT / '.tools' / 'compose'}{os.pathsep}{os.environ['PATH']}",
         )
         commands = {
             VALIDATE: ([*sindri, "config", "validate"], {}),
